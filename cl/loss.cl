@@ -1,0 +1,53 @@
+/* loss.cl — binary cross-entropy for a discriminator's outputs, with its gradient and the
+ * statistics the trainer logs, in one work-group (deterministic order, any batch size).
+ *
+ * from_logits = 1: z holds logits s; loss = max(s,0) - s*y + log1p(exp(-|s|)), grad = p - y,
+ *   numerically stable for any s (a sigmoid output layer is folded in here, as Keras does).
+ * from_logits = 0: z holds probabilities p; loss = -(y log p + (1-y) log(1-p)) with each log
+ *   clamped at -100 and grad = (p - y) / max(p (1-p), 1e-12), as PyTorch's BCELoss.
+ * sign = -1 turns BCE with y = 0 into the minimax generator loss mean(log(1 - D(G(z)))).
+ * dz = sign * grad / n.  stats[off..off+2] = loss, mean p, accuracy (p > 0.5 when `real`,
+ * else p < 0.5).
+ */
+#define WG 64
+__kernel __attribute__((reqd_work_group_size(WG, 1, 1)))
+void bce(__global float *dz, __global float *stats, __global const float *z, const int n, const float y,
+         const float sign, const int from_logits, const int real, const int off)
+{
+    __local float s_loss[WG], s_p[WG], s_acc[WG];
+    int l = get_local_id(0);
+    float loss = 0.0f, psum = 0.0f, acc = 0.0f;
+    for (int i = l; i < n; i += WG) {
+        float v = z[i], p, li, g;
+        if (from_logits) {
+            p = 1.0f / (1.0f + exp(-v));
+            li = fmax(v, 0.0f) - v * y + log1p(exp(-fabs(v)));
+            g = p - y;
+        } else {
+            p = v;
+            li = -(y * fmax(log(p), -100.0f) + (1.0f - y) * fmax(log(1.0f - p), -100.0f));
+            g = (p - y) / fmax(p * (1.0f - p), 1e-12f);
+        }
+        dz[i] = sign * g / (float)n;
+        loss += li;
+        psum += p;
+        acc += real ? (p > 0.5f) : (p < 0.5f);
+    }
+    s_loss[l] = loss;
+    s_p[l] = psum;
+    s_acc[l] = acc;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int s = WG / 2; s > 0; s >>= 1) {
+        if (l < s) {
+            s_loss[l] += s_loss[l + s];
+            s_p[l] += s_p[l + s];
+            s_acc[l] += s_acc[l + s];
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    if (l == 0) {
+        stats[off] = sign * s_loss[0] / (float)n;
+        stats[off + 1] = s_p[0] / (float)n;
+        stats[off + 2] = s_acc[0] / (float)n;
+    }
+}

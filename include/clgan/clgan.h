@@ -1,0 +1,106 @@
+/* clgan.h — public API of libclgan: train generative adversarial networks on any OpenCL device.
+ *
+ * Every call returns a clg_status: CLG_OK (0), an OpenCL error code passed through (negative,
+ * -1 .. -999), or one of clgan's own codes (-1000 and below). The message that goes with the last
+ * failure is kept per context (clg_last_error) and never in a global; the library never exits.
+ *
+ * Usage:
+ *
+ *     clg_ctx *ctx;
+ *     clg_config *cfg;
+ *     clg_trainer *tr;
+ *     if (clg_ctx_create(&ctx, "0:0") != CLG_OK) { ... clg_last_error(ctx) ... }
+ *     if (clg_config_load(&cfg, "configs/mlp_gan.ini", err, sizeof err) != CLG_OK) { ... }
+ *     clg_config_set(cfg, "train.max_steps=200", err, sizeof err);
+ *     if (clg_trainer_create(&tr, ctx, cfg, "runs/mlp") == CLG_OK)
+ *         clg_trainer_run(tr, NULL, NULL);       // NULL: no progress callback
+ *     clg_trainer_free(tr); clg_config_free(cfg); clg_ctx_free(ctx);
+ */
+#ifndef CLGAN_CLGAN_H
+#define CLGAN_CLGAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CLGAN_VERSION "0.1.0"
+
+typedef enum clg_status {
+    CLG_OK = 0,
+    /* -1 .. -999: OpenCL and CLBlast error codes, passed through unchanged */
+    CLG_ERR_ARG = -1000,      /* bad argument to a library call */
+    CLG_ERR_IO = -1001,       /* a file could not be opened, read or written */
+    CLG_ERR_FORMAT = -1002,   /* a file's contents are not what they must be (magic, size, ...) */
+    CLG_ERR_CONFIG = -1003,   /* a configuration error (unknown key, bad value, bad shape) */
+    CLG_ERR_DEVICE = -1004,   /* no OpenCL platform/device, or no device matches the request */
+    CLG_ERR_BUILD = -1005,    /* an OpenCL program failed to build (the log is in the message) */
+    CLG_ERR_NOMEM = -1006,    /* out of host or device memory */
+    CLG_ERR_NUMERIC = -1007,  /* a loss became NaN or infinite */
+    CLG_ERR_INTERRUPTED = -1008, /* stopped on request (Ctrl-C) */
+    CLG_ERR_INTERNAL = -1009, /* a bug in clgan */
+} clg_status;
+
+/* Name of a status: "CL_OUT_OF_RESOURCES", "CLG_ERR_CONFIG", ... */
+const char *clg_status_str(int status);
+
+/* ---- context: one OpenCL device, its queue, its built programs ---------------------------- */
+typedef struct clg_ctx clg_ctx;
+
+/* Print every OpenCL platform and device (name, vendor, type, compute units, memory, version,
+ * driver) to `out`. */
+int clg_list_devices(FILE *out);
+
+/* Open a device. `spec` is "P:D" (platform and device index), a case-insensitive substring of
+ * the device or platform name, or NULL/"" for the default: $CLGAN_DEVICE if set, else the first
+ * GPU, else the first CPU device. On failure *out is still a context holding the message
+ * (clg_last_error), to be freed with clg_ctx_free. */
+int clg_ctx_create(clg_ctx **out, const char *spec);
+void clg_ctx_free(clg_ctx *ctx);
+const char *clg_last_error(const clg_ctx *ctx);
+/* One line describing the device: "NAME (VENDOR, PLATFORM, OpenCL x.y, driver z)". */
+const char *clg_ctx_device_desc(const clg_ctx *ctx);
+
+/* ---- configuration: INI file plus command-line overrides ---------------------------------- */
+typedef struct clg_config clg_config;
+
+/* Parse an INI model/training configuration. Errors name file:line. */
+int clg_config_load(clg_config **out, const char *path, char *err, size_t errlen);
+/* Apply one override "section.key=value" (as `--set` does). */
+int clg_config_set(clg_config *cfg, const char *assignment, char *err, size_t errlen);
+void clg_config_free(clg_config *cfg);
+/* Write the documented list of configuration keys (for --help). */
+void clg_config_print_keys(FILE *out);
+
+/* ---- training ------------------------------------------------------------------------------ */
+typedef struct clg_trainer clg_trainer;
+
+typedef struct clg_step_stats {
+    long step;          /* 1-based global step */
+    int epoch;          /* 1-based */
+    long steps_total;   /* planned number of steps */
+    float d_loss, g_loss;
+    float d_real, d_fake;      /* mean D(x), mean D(G(z)) */
+    float acc_real, acc_fake;  /* D accuracy on real and on fake */
+    double seconds;            /* wall time since training started */
+} clg_step_stats;
+
+/* Called whenever per-step statistics were read back (every train.log_every steps). */
+typedef void (*clg_progress_fn)(void *user, const clg_step_stats *stats);
+
+/* Build the networks and plan memory for `cfg` on `ctx`; `out_dir` receives metrics.csv and
+ * samples. Prints the resolved networks to `log` (may be NULL). */
+int clg_trainer_create(clg_trainer **out, clg_ctx *ctx, const clg_config *cfg,
+                       const char *out_dir, FILE *log);
+int clg_trainer_run(clg_trainer *tr, clg_progress_fn progress, void *user);
+/* Ask a running trainer to stop at the end of the current step (safe from a signal handler). */
+void clg_trainer_request_stop(clg_trainer *tr);
+void clg_trainer_free(clg_trainer *tr);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

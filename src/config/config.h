@@ -1,0 +1,73 @@
+/* config.h — the parsed form of a model/training configuration (INI, read with libinih), and
+ * the small option parser that layers use for their one-line specs ("dense units=200 ...").
+ */
+#ifndef CLGAN_CONFIG_H
+#define CLGAN_CONFIG_H
+
+#include <stddef.h>
+
+#include "clgan/clgan.h"
+
+#define CLG_MAX_LAYERS 48
+#define CLG_WHERE 320
+
+typedef struct clg_layer_spec {
+    char text[256];        /* "dense units=200 init=glorot_uniform" */
+    char where[CLG_WHERE]; /* "configs/mlp_gan.ini:31" */
+} clg_layer_spec;
+
+typedef struct clg_net_cfg {
+    char input[64];        /* generator: latent shape "100" or "100,1,1" */
+    char input_where[CLG_WHERE];
+    char optimizer[16];    /* adam | rmsprop | sgd */
+    float lr, beta1, beta2, eps, rho, momentum;
+    float clip_value, clip_norm; /* 0 = off */
+    int nlayers;
+    clg_layer_spec layers[CLG_MAX_LAYERS];
+    char where[CLG_WHERE]; /* where the section starts */
+} clg_net_cfg;
+
+struct clg_config {
+    char path[512];
+    /* [data] */
+    char data_path[1024];
+    char data_range[16];   /* "-1,1" (tanh outputs) or "0,1" (sigmoid outputs) */
+    int data_limit;        /* 0 = all items */
+    /* [train] */
+    int batch, epochs;
+    long max_steps;        /* 0 = no limit */
+    long seed;
+    char noise[16];        /* normal | uniform */
+    char loss[16];         /* bce */
+    char g_loss[24];       /* non_saturating | minimax */
+    float label_smoothing;
+    int log_every, sample_every, grid;
+    clg_net_cfg gen, disc;
+    char *text;            /* the resolved configuration, as text (for logs and checkpoints) */
+    size_t text_len, text_cap;
+};
+
+/* The resolved configuration as INI text, every key included (owned by the config). */
+const char *clg_config_text(struct clg_config *c);
+
+/* ---- layer options: "type key=value key=value" ------------------------------------------- */
+#define CLG_MAX_OPTS 16
+typedef struct clg_opts {
+    char type[32];
+    int n;
+    char key[CLG_MAX_OPTS][32];
+    char val[CLG_MAX_OPTS][96];
+    int used[CLG_MAX_OPTS];
+    const char *where;
+} clg_opts;
+
+int clg_opts_parse(clg_opts *o, const char *text, const char *where, char *err, size_t errlen);
+/* Each getter marks the key used; a missing key takes `def` unless `required`. Bad values give
+ * a "where: layer TYPE: option KEY=VAL: ..." message. */
+int clg_opt_int(clg_opts *o, const char *key, int def, int required, int *out, char *err, size_t errlen);
+int clg_opt_float(clg_opts *o, const char *key, float def, int *present, float *out, char *err, size_t errlen);
+int clg_opt_str(clg_opts *o, const char *key, const char *def, const char **out);
+/* Error if a key was given that no getter asked for. */
+int clg_opts_check_unused(const clg_opts *o, const char *known, char *err, size_t errlen);
+
+#endif

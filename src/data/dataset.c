@@ -1,0 +1,94 @@
+/* dataset.c — the device-resident training set: IDX images loaded with idx.c, uploaded once as
+ * bytes, shuffled per epoch on the host (a permutation of ints, uploaded once per epoch) and
+ * gathered into float batches by the gather_u8 kernel.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/config.h"
+#include "data/dataset.h"
+#include "data/idx.h"
+
+int clg_dataset_open(clg_dataset *ds, clg_ctx *ctx, const struct clg_config *cfg, char *err, size_t errlen)
+{
+    memset(ds, 0, sizeof *ds);
+    clg_idx idx;
+    int st = clg_idx_load(&idx, cfg->data_path, cfg->data_limit, err, errlen);
+    if (st != CLG_OK) return st;
+    if (idx.ndim == 3) ds->shape = (clg_shape){1, idx.dims[1], idx.dims[2]};
+    else if (idx.ndim == 4) ds->shape = (clg_shape){idx.dims[3], idx.dims[1], idx.dims[2]}; /* IDX stores HWC */
+    else {
+        snprintf(err, errlen, "%s: an image file needs 3 or 4 dimensions (N,H,W[,C]) but has %d", cfg->data_path,
+                 idx.ndim);
+        clg_idx_free(&idx);
+        return CLG_ERR_FORMAT;
+    }
+    if (idx.ndim == 4 && ds->shape.c > 1) {
+        /* HWC -> CHW, in place through a copy */
+        size_t hw = (size_t)ds->shape.h * ds->shape.w, c = (size_t)ds->shape.c;
+        uint8_t *tmp = malloc(idx.item_size);
+        if (!tmp) return clg_idx_free(&idx), snprintf(err, errlen, "out of host memory"), CLG_ERR_NOMEM;
+        for (int i = 0; i < idx.n; i++) {
+            uint8_t *img = idx.data + (size_t)i * idx.item_size;
+            for (size_t p = 0; p < hw; p++)
+                for (size_t k = 0; k < c; k++) tmp[k * hw + p] = img[p * c + k];
+            memcpy(img, tmp, idx.item_size);
+        }
+        free(tmp);
+    }
+    ds->n = idx.n;
+    if (!strcmp(cfg->data_range, "0,1")) {
+        ds->scale = 1.0f / 255.0f;
+        ds->shift = 0.0f;
+    } else {
+        ds->scale = 1.0f / 127.5f;
+        ds->shift = -1.0f;
+    }
+    cl_int e;
+    size_t bytes = (size_t)idx.n * idx.item_size;
+    ds->data = clCreateBuffer(ctx->context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, bytes, idx.data, &e);
+    clg_idx_free(&idx);
+    if (e != CL_SUCCESS) {
+        snprintf(err, errlen, "uploading %s (%.1f MiB) to %s failed with %s: %s", cfg->data_path, bytes / 1048576.0,
+                 ctx->name, clg_status_str(e), clg_cl_hint(e));
+        return CLG_ERR_NOMEM;
+    }
+    ds->perm = malloc((size_t)ds->n * sizeof(int));
+    ds->perm_dev = clCreateBuffer(ctx->context, CL_MEM_READ_ONLY, (size_t)ds->n * sizeof(int), NULL, &e);
+    if (!ds->perm || e != CL_SUCCESS) {
+        clg_dataset_close(ds);
+        snprintf(err, errlen, "out of memory for the shuffle of %d images", idx.n);
+        return CLG_ERR_NOMEM;
+    }
+    for (int i = 0; i < ds->n; i++) ds->perm[i] = i;
+    return CLG_OK;
+}
+
+void clg_dataset_close(clg_dataset *ds)
+{
+    if (ds->data) clReleaseMemObject(ds->data);
+    if (ds->perm_dev) clReleaseMemObject(ds->perm_dev);
+    free(ds->perm);
+    memset(ds, 0, sizeof *ds);
+}
+
+int clg_dataset_shuffle(clg_dataset *ds, clg_ctx *ctx, clg_rng *rng)
+{
+    for (int i = 0; i < ds->n; i++) ds->perm[i] = i;
+    for (int i = ds->n - 1; i > 0; i--) {
+        int j = (int)clg_rng_below(rng, (uint32_t)i + 1);
+        int t = ds->perm[i];
+        ds->perm[i] = ds->perm[j];
+        ds->perm[j] = t;
+    }
+    CL_CHECK(ctx, clEnqueueWriteBuffer(ctx->queue, ds->perm_dev, CL_TRUE, 0, (size_t)ds->n * sizeof(int), ds->perm, 0,
+                                       NULL, NULL));
+    return CLG_OK;
+}
+
+int clg_dataset_batch(clg_dataset *ds, clg_ctx *ctx, clg_buf *out, int base, int n)
+{
+    int item = (int)clg_shape_size(ds->shape);
+    return CLG_LAUNCH1(ctx, CLG_K_GATHER_U8, n * item, KA_MEM(out->sub), KA_MEM(ds->data), KA_MEM(ds->perm_dev),
+                       KA_INT(n), KA_INT(item), KA_INT(base), KA_FLT(ds->scale), KA_FLT(ds->shift));
+}

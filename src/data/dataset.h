@@ -1,0 +1,28 @@
+/* dataset.h — a training set resident on the device as bytes, with a seeded shuffle per epoch
+ * and a gather kernel that turns a slice of the permutation into a float batch. Uploading the
+ * set once means no host-to-device traffic inside a training step.
+ */
+#ifndef CLGAN_DATASET_H
+#define CLGAN_DATASET_H
+
+#include "layers/layer.h"
+#include "model/rng.h"
+
+typedef struct clg_dataset {
+    clg_shape shape;  /* per image (C,H,W) */
+    int n;            /* images */
+    cl_mem data;      /* n * C*H*W bytes */
+    cl_mem perm_dev;  /* n ints */
+    int *perm;        /* host copy of the current permutation */
+    float scale, shift; /* pixel byte v -> v * scale + shift */
+} clg_dataset;
+
+/* Load the configured IDX file (data.path, data.limit) and upload it. */
+int clg_dataset_open(clg_dataset *ds, clg_ctx *ctx, const struct clg_config *cfg, char *err, size_t errlen);
+void clg_dataset_close(clg_dataset *ds);
+/* A new seeded permutation for the next epoch (Fisher-Yates), uploaded once. */
+int clg_dataset_shuffle(clg_dataset *ds, clg_ctx *ctx, clg_rng *rng);
+/* out (n, C,H,W) = images perm[base .. base+n), scaled. */
+int clg_dataset_batch(clg_dataset *ds, clg_ctx *ctx, clg_buf *out, int base, int n);
+
+#endif

@@ -1,0 +1,50 @@
+/* image.c — sample grids as PNG files (stb_image_write), written to a temp file and renamed so
+ * a viewer never sees half an image.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stb_image_write.h>
+
+#include "io/image.h"
+
+int clg_write_grid(const char *path, const float *x, int n, int c, int h, int w, float lo, float hi, char *err,
+                   size_t errlen)
+{
+    if (n <= 0 || (c != 1 && c != 3)) {
+        snprintf(err, errlen, "%s: cannot draw %d images of %d channels", path, n, c);
+        return -1;
+    }
+    int cols = (int)ceil(sqrt((double)n)), rows = (n + cols - 1) / cols, pad = 2;
+    int W = cols * (w + pad) + pad, H = rows * (h + pad) + pad;
+    unsigned char *img = malloc((size_t)W * H * c);
+    if (!img) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        return -1;
+    }
+    memset(img, 40, (size_t)W * H * c);
+    for (int i = 0; i < n; i++) {
+        int gx = pad + (i % cols) * (w + pad), gy = pad + (i / cols) * (h + pad);
+        for (int k = 0; k < c; k++)
+            for (int y = 0; y < h; y++)
+                for (int xx = 0; xx < w; xx++) {
+                    float v = x[(((size_t)i * c + k) * h + y) * w + xx];
+                    float t = (v - lo) / (hi - lo);
+                    if (!(t > 0.0f)) t = 0.0f; /* NaN too */
+                    if (t > 1.0f) t = 1.0f;
+                    img[((size_t)(gy + y) * W + gx + xx) * c + k] = (unsigned char)lrintf(t * 255.0f);
+                }
+    }
+    char tmp[1200];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    int ok = stbi_write_png(tmp, W, H, c, img, W * c);
+    free(img);
+    if (!ok || rename(tmp, path) != 0) {
+        snprintf(err, errlen, "%s: cannot write PNG: %s", path, strerror(errno));
+        remove(tmp);
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,78 @@
+/* dense.c — fully connected layer, PyTorch's nn.Linear: y (N,out) = x (N,in) W^T + b with
+ * weight (out,in) and bias (out). All three products go to CLBlast GEMM.
+ */
+#include <stdlib.h>
+
+#include "layers/layer.h"
+
+typedef struct dense {
+    int in, out, bias;
+} dense;
+
+static int create(clg_layer *l, clg_opts *o, int batch, char *err, size_t errlen)
+{
+    (void)batch;
+    int units, bias;
+    const char *init_s, *binit_s;
+    TRY(clg_opt_int(o, "units", 0, 1, &units, err, errlen));
+    TRY(clg_opt_int(o, "bias", 1, 0, &bias, err, errlen));
+    clg_opt_str(o, "init", "torch", &init_s);
+    clg_opt_str(o, "bias_init", "torch", &binit_s);
+    if (units <= 0) return clg_layer_err(err, errlen, l, "units=%d must be > 0", units);
+    if (l->in.h != 1 || l->in.w != 1)
+        return clg_layer_err(err, errlen, l, "needs a flat input but gets %dx%dx%d: add `layer = flatten` before it",
+                             l->in.c, l->in.h, l->in.w);
+    dense *d = calloc(1, sizeof *d);
+    if (!d) return CLG_ERR_NOMEM;
+    l->priv = d;
+    d->in = l->in.c;
+    d->out = units;
+    d->bias = bias != 0;
+    l->out = (clg_shape){units, 1, 1};
+    clg_init wi, bi;
+    TRY(clg_parse_init(&wi, init_s, l, err, errlen));
+    TRY(clg_parse_init(&bi, binit_s, l, err, errlen));
+    clg_param *w = clg_layer_param(l, "weight", 1, wi, 2, (int[]){units, d->in});
+    w->fan_in = d->in;
+    w->fan_out = units;
+    if (d->bias) {
+        clg_param *b = clg_layer_param(l, "bias", 1, bi, 1, (int[]){units});
+        b->fan_in = d->in;
+        b->fan_out = units;
+    }
+    return CLG_OK;
+}
+
+static int forward(clg_layer *l, clg_ctx *ctx, clg_buf *y, const clg_buf *x, int n, int train)
+{
+    (void)train;
+    dense *d = l->priv;
+    TRY(clg_gemm(ctx, 0, 1, (size_t)n, (size_t)d->out, (size_t)d->in, 1.0f, x, (size_t)d->in, &l->params[0].value,
+                 (size_t)d->in, 0.0f, y, (size_t)d->out));
+    if (d->bias)
+        TRY(CLG_LAUNCH1(ctx, CLG_K_ADD_BIAS, n * d->out, KA_MEM(y->sub), KA_MEM(l->params[1].value.sub),
+                        KA_INT(n * d->out), KA_INT(d->out), KA_INT(1)));
+    return CLG_OK;
+}
+
+static int backward(clg_layer *l, clg_ctx *ctx, clg_buf *dx, const clg_buf *dy, const clg_buf *x, const clg_buf *y,
+                    int n, int param_grads)
+{
+    (void)y;
+    dense *d = l->priv;
+    if (dx)
+        TRY(clg_gemm(ctx, 0, 0, (size_t)n, (size_t)d->in, (size_t)d->out, 1.0f, dy, (size_t)d->out,
+                     &l->params[0].value, (size_t)d->in, 0.0f, dx, (size_t)d->in));
+    if (!param_grads) return CLG_OK;
+    TRY(clg_gemm(ctx, 1, 0, (size_t)d->out, (size_t)d->in, (size_t)n, 1.0f, dy, (size_t)d->out, x, (size_t)d->in, 1.0f,
+                 &l->params[0].grad, (size_t)d->in));
+    if (d->bias)
+        TRY(CLG_LAUNCH1(ctx, CLG_K_BIAS_GRAD, d->out, KA_MEM(l->params[1].grad.sub), KA_MEM(dy->sub), KA_INT(n),
+                        KA_INT(d->out), KA_INT(1)));
+    return CLG_OK;
+}
+
+static void destroy(clg_layer *l) { free(l->priv); }
+
+const clg_layer_ops clg_layer_dense = {"dense", "units=N bias=1|0 init=INIT bias_init=INIT", create, forward, backward,
+                                       destroy};

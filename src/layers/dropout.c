@@ -1,0 +1,62 @@
+/* dropout.c — inverted dropout (p=, Keras/PyTorch semantics): in training each element is kept
+ * with probability 1-p and scaled by 1/(1-p); in eval it is the identity. The mask comes from
+ * the device's counter-based generator (cl/random.cl) and is regenerated in backward from the
+ * key of the last forward, so nothing is stored.
+ */
+#include <stdlib.h>
+
+#include "layers/layer.h"
+
+typedef struct drop {
+    float p;
+    int last_train;
+} drop;
+
+static int create(clg_layer *l, clg_opts *o, int batch, char *err, size_t errlen)
+{
+    (void)batch;
+    float p;
+    TRY(clg_opt_float(o, "p", 0.5f, NULL, &p, err, errlen));
+    if (!(p >= 0.0f && p < 1.0f)) return clg_layer_err(err, errlen, l, "p=%g must be in [0, 1)", p);
+    drop *d = calloc(1, sizeof *d);
+    if (!d) return CLG_ERR_NOMEM;
+    d->p = p;
+    l->priv = d;
+    l->out = l->in;
+    return CLG_OK;
+}
+
+static int forward(clg_layer *l, clg_ctx *ctx, clg_buf *y, const clg_buf *x, int n, int train)
+{
+    drop *d = l->priv;
+    int total = n * (int)clg_shape_size(l->out);
+    d->last_train = train;
+    if (!train || d->p == 0.0f) {
+        CL_CHECK(ctx, clEnqueueCopyBuffer(ctx->queue, x->sub, y->sub, 0, 0, (size_t)total * sizeof(float), 0, NULL,
+                                          NULL));
+        return CLG_OK;
+    }
+    l->key = clg_layer_next_key(l);
+    return CLG_LAUNCH1(ctx, CLG_K_DROPOUT_FWD, total, KA_MEM(y->sub), KA_MEM(x->sub), KA_INT(total), KA_FLT(d->p),
+                       KA_UINT(l->key));
+}
+
+static int backward(clg_layer *l, clg_ctx *ctx, clg_buf *dx, const clg_buf *dy, const clg_buf *x, const clg_buf *y,
+                    int n, int param_grads)
+{
+    (void)x, (void)y, (void)param_grads;
+    drop *d = l->priv;
+    if (!dx) return CLG_OK;
+    int total = n * (int)clg_shape_size(l->out);
+    if (!d->last_train || d->p == 0.0f) {
+        CL_CHECK(ctx, clEnqueueCopyBuffer(ctx->queue, dy->sub, dx->sub, 0, 0, (size_t)total * sizeof(float), 0, NULL,
+                                          NULL));
+        return CLG_OK;
+    }
+    return CLG_LAUNCH1(ctx, CLG_K_DROPOUT_BWD, total, KA_MEM(dx->sub), KA_MEM(dy->sub), KA_INT(total), KA_FLT(d->p),
+                       KA_UINT(l->key));
+}
+
+static void destroy(clg_layer *l) { free(l->priv); }
+
+const clg_layer_ops clg_layer_dropout = {"dropout", "p=P (default 0.5)", create, forward, backward, destroy};

@@ -1,0 +1,98 @@
+/* layer.h — the one table of functions every layer exports, and the layer record the network
+ * keeps for each nn.Sequential module. A layer's own options live behind `priv`; its parameters
+ * and buffers are declared in `params` at create time and placed in the network's arenas
+ * before the first step (no allocation inside a step).
+ *
+ * Signatures: outputs first, then inputs, then sizes. Per-sample shapes are (C,H,W); a dense
+ * layer's features are (F,1,1). Backward accumulates (+=) into parameter gradients and
+ * overwrites dx.
+ */
+#ifndef CLGAN_LAYER_H
+#define CLGAN_LAYER_H
+
+#include <stdint.h>
+
+#include "config/config.h"
+#include "runtime/runtime.h"
+
+typedef struct clg_shape {
+    int c, h, w;
+} clg_shape;
+
+static inline size_t clg_shape_size(clg_shape s) { return (size_t)s.c * s.h * s.w; }
+
+/* Parameter initialisers (PyTorch's names where there is one). */
+typedef enum clg_init_kind {
+    CLG_INIT_ZEROS,
+    CLG_INIT_ONES,
+    CLG_INIT_NORMAL,         /* N(a, b) */
+    CLG_INIT_UNIFORM,        /* U(a, b) */
+    CLG_INIT_GLOROT_UNIFORM, /* U(-l, l), l = sqrt(6 / (fan_in + fan_out)): Keras' default */
+    CLG_INIT_GLOROT_NORMAL,  /* Keras: truncated N(0, s) at 2s, s = sqrt(2/(fan_in+fan_out))/0.87962566 */
+    CLG_INIT_TORCH,          /* PyTorch's default for Linear/Conv: U(-1/sqrt(fan_in), 1/sqrt(fan_in)) */
+} clg_init_kind;
+
+typedef struct clg_init {
+    clg_init_kind kind;
+    float a, b;
+} clg_init;
+
+#define CLG_MAX_PARAMS 4
+typedef struct clg_param {
+    const char *name;   /* state_dict suffix: "weight", "bias", "running_mean", ... */
+    int ndim, dims[4];  /* PyTorch shape */
+    size_t count;
+    clg_init init;
+    int fan_in, fan_out;
+    int trainable;      /* 0: a buffer (running statistics), not touched by the optimizer */
+    clg_buf value, grad;
+} clg_param;
+
+struct clg_net;
+
+typedef struct clg_layer {
+    const struct clg_layer_ops *ops;
+    struct clg_net *net;
+    int index;
+    char where[CLG_WHERE];
+    clg_shape in, out;
+    int nparams;
+    clg_param params[CLG_MAX_PARAMS];
+    size_t scratch_floats;   /* private device scratch the layer asks for at create */
+    clg_buf scratch;
+    size_t workspace_floats; /* shared workspace (e.g. im2col columns), largest wins */
+    clg_buf y;               /* output activations (N, out) */
+    uint32_t key;            /* random key of the last forward (dropout) */
+    void *priv;              /* the layer's options and host state; freed by destroy */
+} clg_layer;
+
+typedef struct clg_layer_ops {
+    const char *type;
+    const char *options; /* "units=N bias=0|1 init=..." for messages and --help */
+    /* Parse options, set l->out from l->in, declare params/scratch/workspace. */
+    int (*create)(clg_layer *l, clg_opts *o, int batch, char *err, size_t errlen);
+    /* y (n, out) = f(x (n, in)); train selects batch statistics and dropout. */
+    int (*forward)(clg_layer *l, clg_ctx *ctx, clg_buf *y, const clg_buf *x, int n, int train);
+    /* dx (n, in) from dy (n, out); dx may be NULL (first layer, input gradient not needed).
+     * Parameter gradients are accumulated only when param_grads is set. */
+    int (*backward)(clg_layer *l, clg_ctx *ctx, clg_buf *dx, const clg_buf *dy, const clg_buf *x,
+                    const clg_buf *y, int n, int param_grads);
+    void (*destroy)(clg_layer *l);
+} clg_layer_ops;
+
+/* The registry of layer types (src/layers/registry.c). */
+const clg_layer_ops *clg_layer_find(const char *type);
+void clg_layer_list(char *out, size_t n);
+
+/* Shared helpers for layers. */
+int clg_layer_err(char *err, size_t errlen, const clg_layer *l, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Declare a parameter; returns it for further setup. */
+clg_param *clg_layer_param(clg_layer *l, const char *name, int trainable, clg_init init, int ndim, const int *dims);
+/* Parse an init spec "glorot_uniform", "normal:0:0.02", "uniform:-0.05:0.05", "zeros", "ones",
+ * "torch" into *out. */
+int clg_parse_init(clg_init *out, const char *spec, const clg_layer *l, char *err, size_t errlen);
+/* The layer's input gradient of an elementwise layer has the same size as its output. */
+uint32_t clg_layer_next_key(clg_layer *l);
+
+#endif

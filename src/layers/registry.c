@@ -1,0 +1,110 @@
+/* registry.c — the table of layer types, and helpers every layer shares: error messages that
+ * name the config line, parameter declaration, initialiser specs and random keys.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "layers/layer.h"
+
+extern const clg_layer_ops clg_layer_dense, clg_layer_relu, clg_layer_leaky_relu, clg_layer_tanh, clg_layer_sigmoid,
+    clg_layer_dropout, clg_layer_flatten, clg_layer_reshape;
+
+static const clg_layer_ops *const registry[] = {
+    &clg_layer_dense,   &clg_layer_relu,    &clg_layer_leaky_relu, &clg_layer_tanh,
+    &clg_layer_sigmoid, &clg_layer_dropout, &clg_layer_flatten,    &clg_layer_reshape,
+};
+#define NREG (sizeof registry / sizeof registry[0])
+
+const clg_layer_ops *clg_layer_find(const char *type)
+{
+    for (size_t i = 0; i < NREG; i++)
+        if (!strcmp(registry[i]->type, type)) return registry[i];
+    return NULL;
+}
+
+void clg_layer_list(char *out, size_t n)
+{
+    out[0] = 0;
+    for (size_t i = 0; i < NREG; i++) {
+        size_t len = strlen(out);
+        snprintf(out + len, n - len, "%s%s", i ? ", " : "", registry[i]->type);
+    }
+}
+
+int clg_layer_err(char *err, size_t errlen, const clg_layer *l, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    snprintf(err, errlen, "%s: layer %d (%s): %s", l->where, l->index, l->ops ? l->ops->type : "?", msg);
+    return CLG_ERR_CONFIG;
+}
+
+clg_param *clg_layer_param(clg_layer *l, const char *name, int trainable, clg_init init, int ndim, const int *dims)
+{
+    clg_param *p = &l->params[l->nparams++];
+    memset(p, 0, sizeof *p);
+    p->name = name;
+    p->trainable = trainable;
+    p->init = init;
+    p->ndim = ndim;
+    p->count = 1;
+    for (int i = 0; i < ndim; i++) {
+        p->dims[i] = dims[i];
+        p->count *= (size_t)dims[i];
+    }
+    return p;
+}
+
+int clg_parse_init(clg_init *out, const char *spec, const clg_layer *l, char *err, size_t errlen)
+{
+    static const struct {
+        const char *name;
+        clg_init_kind kind;
+        int nargs;
+    } kinds[] = {{"zeros", CLG_INIT_ZEROS, 0},
+                 {"ones", CLG_INIT_ONES, 0},
+                 {"normal", CLG_INIT_NORMAL, 2},
+                 {"uniform", CLG_INIT_UNIFORM, 2},
+                 {"glorot_uniform", CLG_INIT_GLOROT_UNIFORM, 0},
+                 {"glorot_normal", CLG_INIT_GLOROT_NORMAL, 0},
+                 {"torch", CLG_INIT_TORCH, 0}};
+    char name[32];
+    size_t n = strcspn(spec, ":");
+    if (n >= sizeof name) n = sizeof name - 1;
+    memcpy(name, spec, n);
+    name[n] = 0;
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        if (strcmp(kinds[i].name, name)) continue;
+        out->kind = kinds[i].kind;
+        out->a = out->b = 0;
+        if (kinds[i].nargs == 0) {
+            if (spec[n]) return clg_layer_err(err, errlen, l, "init %s takes no arguments", name);
+            return CLG_OK;
+        }
+        char tail;
+        if (sscanf(spec + n, ":%f:%f%c", &out->a, &out->b, &tail) != 2)
+            return clg_layer_err(err, errlen, l, "init \"%s\": expected %s:A:B (%s)", spec, name,
+                                 out->kind == CLG_INIT_NORMAL ? "mean and std" : "low and high");
+        return CLG_OK;
+    }
+    return clg_layer_err(err, errlen, l,
+                         "unknown init \"%s\" (known: zeros, ones, normal:MEAN:STD, uniform:A:B, glorot_uniform, "
+                         "glorot_normal, torch)",
+                         spec);
+}
+
+uint32_t clg_layer_next_key(clg_layer *l)
+{
+    uint32_t x = l->key + 0x9e3779b9u;
+    x ^= x >> 16;
+    x *= 0x7feb352du;
+    x ^= x >> 15;
+    x *= 0x846ca68bu;
+    x ^= x >> 16;
+    return x;
+}

@@ -1,0 +1,264 @@
+/* network.c — building a network from its config section (layers, shapes, memory plan,
+ * initialisation), and running it forward and backward, and its optimizer update.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/network.h"
+
+static size_t align_up(size_t n, size_t a) { return (n + a - 1) / a * a; }
+
+static int parse_shape(clg_shape *s, const char *text)
+{
+    int c = 0, h = 1, w = 1;
+    char tail;
+    int k = sscanf(text, "%d,%d,%d%c", &c, &h, &w, &tail);
+    if ((k != 1 && k != 3) || c <= 0 || h <= 0 || w <= 0) return -1;
+    *s = (clg_shape){c, h, w};
+    return 0;
+}
+
+static float init_value(const clg_param *p, clg_rng *rng)
+{
+    const clg_init *in = &p->init;
+    switch (in->kind) {
+    case CLG_INIT_ZEROS: return 0.0f;
+    case CLG_INIT_ONES: return 1.0f;
+    case CLG_INIT_NORMAL: return (float)(in->a + in->b * clg_rng_normal(rng));
+    case CLG_INIT_UNIFORM: return (float)(in->a + (in->b - in->a) * clg_rng_uniform(rng));
+    case CLG_INIT_GLOROT_UNIFORM: {
+        double lim = sqrt(6.0 / (p->fan_in + p->fan_out));
+        return (float)((2.0 * clg_rng_uniform(rng) - 1.0) * lim);
+    }
+    case CLG_INIT_GLOROT_NORMAL: {
+        double sd = sqrt(2.0 / (p->fan_in + p->fan_out)) / 0.87962566103423978;
+        double v;
+        do v = clg_rng_normal(rng);
+        while (fabs(v) > 2.0);
+        return (float)(v * sd);
+    }
+    case CLG_INIT_TORCH: {
+        double lim = p->fan_in > 0 ? 1.0 / sqrt((double)p->fan_in) : 0.0;
+        return (float)((2.0 * clg_rng_uniform(rng) - 1.0) * lim);
+    }
+    }
+    return 0.0f;
+}
+
+static int create_layers(clg_net *net, const clg_net_cfg *cfg, clg_shape in, int batch, clg_rng *rng, char *err,
+                         size_t errlen)
+{
+    clg_shape cur = in;
+    for (int i = 0; i < cfg->nlayers; i++) {
+        const clg_layer_spec *spec = &cfg->layers[i];
+        clg_layer *l = &net->layers[i];
+        clg_opts o;
+        TRY(clg_opts_parse(&o, spec->text, spec->where, err, errlen));
+        l->ops = clg_layer_find(o.type);
+        l->net = net;
+        l->index = i;
+        l->in = cur;
+        l->key = (uint32_t)clg_rng_next(rng);
+        snprintf(l->where, sizeof l->where, "%s", spec->where);
+        if (!l->ops) {
+            char known[512];
+            clg_layer_list(known, sizeof known);
+            snprintf(err, errlen, "%s: unknown layer type \"%s\" (known: %s)", spec->where, o.type, known);
+            return CLG_ERR_CONFIG;
+        }
+        net->nlayers = i + 1; /* so that destroy runs for it from here on */
+        TRY(l->ops->create(l, &o, batch, err, errlen));
+        TRY(clg_opts_check_unused(&o, l->ops->options, err, errlen));
+        if (l->out.c <= 0 || l->out.h <= 0 || l->out.w <= 0)
+            return clg_layer_err(err, errlen, l, "output shape %dx%dx%d is empty", l->out.c, l->out.h, l->out.w);
+        cur = l->out;
+    }
+    return CLG_OK;
+}
+
+static int plan_memory(clg_net *net, clg_ctx *ctx, int batch, char *err, size_t errlen)
+{
+    size_t a = clg_align_floats(ctx);
+    size_t np = 0, nb = 0, na = 0, maxact = clg_shape_size(net->in), ws = 0;
+    for (int i = 0; i < net->nlayers; i++) {
+        clg_layer *l = &net->layers[i];
+        for (int j = 0; j < l->nparams; j++) {
+            clg_param *p = &l->params[j];
+            if (p->trainable) {
+                np = align_up(np, a) + p->count;
+                net->nparams += p->count;
+            } else nb = align_up(nb, a) + p->count;
+        }
+        na = align_up(na, a) + (size_t)batch * clg_shape_size(l->out);
+        na = align_up(na, a) + l->scratch_floats;
+        if (clg_shape_size(l->out) > maxact) maxact = clg_shape_size(l->out);
+        if (l->workspace_floats > ws) ws = l->workspace_floats;
+    }
+    char what[96];
+    int st;
+#define ALLOC(buf, n, label)                                                   \
+    snprintf(what, sizeof what, "%s %s", net->name, label);                    \
+    if ((st = clg_buf_alloc(ctx, &net->buf, (n), what)) != CLG_OK) {           \
+        snprintf(err, errlen, "%s", clg_last_error(ctx));                      \
+        return st;                                                             \
+    }
+    ALLOC(params, np, "parameters");
+    ALLOC(grads, np, "gradients");
+    ALLOC(opt_m, np, "optimizer state");
+    ALLOC(opt_v, np, "optimizer state");
+    ALLOC(buffers, nb, "buffers");
+    ALLOC(acts, na, "activations");
+    ALLOC(dbuf[0], (size_t)batch * maxact, "activation gradients");
+    ALLOC(dbuf[1], (size_t)batch * maxact, "activation gradients");
+    ALLOC(workspace, ws, "workspace");
+    ALLOC(scratch, 1, "scratch");
+#undef ALLOC
+    np = nb = na = 0;
+    for (int i = 0; i < net->nlayers; i++) {
+        clg_layer *l = &net->layers[i];
+        for (int j = 0; j < l->nparams; j++) {
+            clg_param *p = &l->params[j];
+            size_t *off = p->trainable ? &np : &nb;
+            *off = align_up(*off, a);
+            st = clg_buf_view(ctx, &p->value, p->trainable ? &net->params : &net->buffers, *off, p->count, p->name);
+            if (st == CLG_OK && p->trainable) st = clg_buf_view(ctx, &p->grad, &net->grads, *off, p->count, p->name);
+            if (st != CLG_OK) return snprintf(err, errlen, "%s", clg_last_error(ctx)), st;
+            *off += p->count;
+        }
+        na = align_up(na, a);
+        st = clg_buf_view(ctx, &l->y, &net->acts, na, (size_t)batch * clg_shape_size(l->out), "activations");
+        na = align_up(na + (size_t)batch * clg_shape_size(l->out), a);
+        if (st == CLG_OK && l->scratch_floats) st = clg_buf_view(ctx, &l->scratch, &net->acts, na, l->scratch_floats, "scratch");
+        na += l->scratch_floats;
+        if (st != CLG_OK) return snprintf(err, errlen, "%s", clg_last_error(ctx)), st;
+    }
+    return CLG_OK;
+}
+
+static int init_params(clg_net *net, clg_ctx *ctx, clg_rng *rng, char *err, size_t errlen)
+{
+    for (int i = 0; i < net->nlayers; i++) {
+        clg_layer *l = &net->layers[i];
+        for (int j = 0; j < l->nparams; j++) {
+            clg_param *p = &l->params[j];
+            float *h = malloc(p->count * sizeof *h);
+            if (!h) return snprintf(err, errlen, "out of host memory"), CLG_ERR_NOMEM;
+            for (size_t k = 0; k < p->count; k++) h[k] = init_value(p, rng);
+            int st = clg_buf_write(ctx, &p->value, h, p->count, 1);
+            free(h);
+            if (st != CLG_OK) return snprintf(err, errlen, "%s", clg_last_error(ctx)), st;
+        }
+    }
+    return CLG_OK;
+}
+
+int clg_net_build(clg_net *net, clg_ctx *ctx, const char *name, const clg_net_cfg *cfg, clg_shape in, int batch,
+                  clg_rng *rng, char *err, size_t errlen)
+{
+    memset(net, 0, sizeof *net);
+    net->name = name;
+    net->cfg = cfg;
+    net->in = in;
+    net->batch = batch;
+    int st = create_layers(net, cfg, in, batch, rng, err, errlen);
+    if (st == CLG_OK) st = plan_memory(net, ctx, batch, err, errlen);
+    if (st == CLG_OK) st = init_params(net, ctx, rng, err, errlen);
+    if (st != CLG_OK) clg_net_free(net);
+    return st;
+}
+
+int clg_net_parse_input(clg_shape *s, const char *text) { return parse_shape(s, text); }
+
+void clg_net_free(clg_net *net)
+{
+    for (int i = 0; i < net->nlayers; i++) {
+        clg_layer *l = &net->layers[i];
+        for (int j = 0; j < l->nparams; j++) {
+            clg_buf_release(&l->params[j].value);
+            clg_buf_release(&l->params[j].grad);
+        }
+        clg_buf_release(&l->y);
+        clg_buf_release(&l->scratch);
+        if (l->ops && l->ops->destroy) l->ops->destroy(l);
+    }
+    clg_buf *bufs[] = {&net->params, &net->grads,   &net->opt_m,     &net->opt_v,   &net->buffers,
+                       &net->acts,   &net->dbuf[0], &net->dbuf[1], &net->workspace, &net->scratch};
+    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) clg_buf_release(bufs[i]);
+    net->nlayers = 0;
+}
+
+int clg_net_forward(clg_net *net, clg_ctx *ctx, const clg_buf *x, int n, int train, int upto)
+{
+    const clg_buf *cur = x;
+    for (int i = 0; i < upto; i++) {
+        clg_layer *l = &net->layers[i];
+        TRY(l->ops->forward(l, ctx, &l->y, cur, n, train));
+        cur = &l->y;
+    }
+    return CLG_OK;
+}
+
+int clg_net_backward(clg_net *net, clg_ctx *ctx, const clg_buf **dx, const clg_buf *dy, const clg_buf *x, int n,
+                     int param_grads, int upto)
+{
+    const clg_buf *cur = dy;
+    int k = 0;
+    for (int i = upto - 1; i >= 0; i--) {
+        clg_layer *l = &net->layers[i];
+        clg_buf *out = (i > 0 || dx) ? &net->dbuf[k] : NULL;
+        const clg_buf *xin = i > 0 ? &net->layers[i - 1].y : x;
+        TRY(l->ops->backward(l, ctx, out, cur, xin, &l->y, n, param_grads));
+        cur = out;
+        k ^= 1;
+    }
+    if (dx) *dx = cur;
+    return CLG_OK;
+}
+
+int clg_net_zero_grad(clg_net *net, clg_ctx *ctx) { return clg_buf_fill(ctx, &net->grads, 0.0f, net->grads.n); }
+
+int clg_net_update(clg_net *net, clg_ctx *ctx)
+{
+    const clg_net_cfg *c = net->cfg;
+    int n = (int)net->params.n;
+    if (n == 0) return CLG_OK;
+    if (c->clip_value > 0)
+        TRY(CLG_LAUNCH1(ctx, CLG_K_CLIP_VALUE, n, KA_MEM(net->grads.sub), KA_INT(n), KA_FLT(c->clip_value)));
+    if (c->clip_norm > 0) {
+        TRY(CLG_LAUNCH_GROUP(ctx, CLG_K_SUMSQ, KA_MEM(net->scratch.sub), KA_MEM(net->grads.sub), KA_INT(n)));
+        TRY(CLG_LAUNCH1(ctx, CLG_K_CLIP_SCALE, n, KA_MEM(net->grads.sub), KA_MEM(net->scratch.sub), KA_INT(n),
+                        KA_FLT(c->clip_norm)));
+    }
+    net->t++;
+    if (!strcmp(c->optimizer, "adam")) {
+        double c1 = c->lr / (1.0 - pow(c->beta1, (double)net->t));
+        double c2 = 1.0 / sqrt(1.0 - pow(c->beta2, (double)net->t));
+        return CLG_LAUNCH1(ctx, CLG_K_ADAM, n, KA_MEM(net->params.sub), KA_MEM(net->grads.sub), KA_MEM(net->opt_m.sub),
+                           KA_MEM(net->opt_v.sub), KA_INT(n), KA_FLT(c1), KA_FLT(c->beta1), KA_FLT(c->beta2),
+                           KA_FLT(c2), KA_FLT(c->eps));
+    }
+    if (!strcmp(c->optimizer, "rmsprop"))
+        return CLG_LAUNCH1(ctx, CLG_K_RMSPROP, n, KA_MEM(net->params.sub), KA_MEM(net->grads.sub),
+                           KA_MEM(net->opt_v.sub), KA_INT(n), KA_FLT(c->lr), KA_FLT(c->rho), KA_FLT(c->eps));
+    return CLG_LAUNCH1(ctx, CLG_K_SGD, n, KA_MEM(net->params.sub), KA_MEM(net->grads.sub), KA_MEM(net->opt_m.sub),
+                       KA_INT(n), KA_FLT(c->lr), KA_FLT(c->momentum));
+}
+
+size_t clg_net_param_count(const clg_net *net) { return net->nparams; }
+
+void clg_net_print(const clg_net *net, FILE *out)
+{
+    fprintf(out, "%s (input %dx%dx%d)\n", net->name, net->in.c, net->in.h, net->in.w);
+    fprintf(out, "  %-3s %-12s %-16s %12s\n", "#", "layer", "output", "params");
+    for (int i = 0; i < net->nlayers; i++) {
+        const clg_layer *l = &net->layers[i];
+        size_t np = 0;
+        for (int j = 0; j < l->nparams; j++) np += l->params[j].count;
+        char shape[48];
+        if (l->out.h == 1 && l->out.w == 1) snprintf(shape, sizeof shape, "%d", l->out.c);
+        else snprintf(shape, sizeof shape, "%dx%dx%d", l->out.c, l->out.h, l->out.w);
+        fprintf(out, "  %-3d %-12s %-16s %12zu\n", i, l->ops->type, shape, np);
+    }
+    fprintf(out, "  trainable parameters: %zu\n", net->nparams);
+}

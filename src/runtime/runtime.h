@@ -1,0 +1,158 @@
+/* runtime.h — the OpenCL runtime behind a clg_ctx: device choice, the program build and its
+ * on-disk binary cache, the kernel table, kernel launches, device buffers, and error reporting.
+ * Everything here is internal to libclgan; the public face is include/clgan/clgan.h.
+ */
+#ifndef CLGAN_RUNTIME_H
+#define CLGAN_RUNTIME_H
+
+#ifndef CL_TARGET_OPENCL_VERSION
+#define CL_TARGET_OPENCL_VERSION 120
+#endif
+#define CL_USE_DEPRECATED_OPENCL_1_2_APIS
+#include <CL/cl.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include "clgan/clgan.h"
+
+/* The kernel table: one X-macro line per kernel, (enum name, program = cl/<file>.cl, kernel). */
+#define CLG_KERNELS(K)                                  \
+    K(FILL, common, fill)                               \
+    K(AXPBY, common, axpby)                             \
+    K(ADD_BIAS, common, add_bias)                       \
+    K(BIAS_GRAD, common, bias_grad)                     \
+    K(LEAKY_FWD, activation, leaky_fwd)                 \
+    K(LEAKY_BWD, activation, leaky_bwd)                 \
+    K(TANH_FWD, activation, tanh_fwd)                   \
+    K(TANH_BWD, activation, tanh_bwd)                   \
+    K(SIGMOID_FWD, activation, sigmoid_fwd)             \
+    K(SIGMOID_BWD, activation, sigmoid_bwd)             \
+    K(DROPOUT_FWD, random, dropout_fwd)                 \
+    K(DROPOUT_BWD, random, dropout_bwd)                 \
+    K(NOISE_NORMAL, random, noise_normal)               \
+    K(NOISE_UNIFORM, random, noise_uniform)             \
+    K(GATHER_U8, data, gather_u8)                       \
+    K(BCE, loss, bce)                                   \
+    K(SGD, optim, sgd)                                  \
+    K(ADAM, optim, adam)                                \
+    K(RMSPROP, optim, rmsprop)                          \
+    K(CLIP_VALUE, optim, clip_value)                    \
+    K(SUMSQ, optim, sumsq)                              \
+    K(CLIP_SCALE, optim, clip_scale)
+
+enum clg_kernel_id {
+#define K(id, prog, fn) CLG_K_##id,
+    CLG_KERNELS(K)
+#undef K
+    CLG_NKERNELS
+};
+
+#define CLG_MAX_PROGRAMS 16
+
+struct clg_ctx {
+    cl_platform_id platform;
+    cl_device_id device;
+    cl_context context;
+    cl_command_queue queue;
+    int profiling;                     /* queue made with CL_QUEUE_PROFILING_ENABLE */
+    cl_program programs[CLG_MAX_PROGRAMS];
+    cl_kernel kernels[CLG_NKERNELS];
+    size_t align;                      /* sub-buffer origin alignment, bytes */
+    size_t max_wg;                     /* CL_DEVICE_MAX_WORK_GROUP_SIZE */
+    cl_ulong global_mem, max_alloc;
+    int is_cpu;
+    double build_seconds;              /* time spent building/loading programs */
+    int cache_hits, cache_misses;
+    char name[256], vendor[256], platform_name[256], version[128], driver[128];
+    char desc[1400];
+    char err[8192];                    /* the last error message */
+};
+
+/* Record an error message in ctx and return `status` (so: `return clg_fail(ctx, st, ...)`). */
+int clg_fail(clg_ctx *ctx, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Same, for a failed OpenCL/CLBlast call: names the call, the error and a hint. */
+int clg_cl_fail(clg_ctx *ctx, int err, const char *call, const char *file, int line);
+const char *clg_cl_hint(int err);
+
+#define CL_CHECK(ctx, call)                                                   \
+    do {                                                                      \
+        cl_int e_ = (cl_int)(call);                                           \
+        if (e_ != CL_SUCCESS)                                                 \
+            return clg_cl_fail((ctx), e_, #call, __FILE__, __LINE__);         \
+    } while (0)
+
+/* Propagate a non-OK status. */
+#define TRY(expr)                                                             \
+    do {                                                                      \
+        int s_ = (expr);                                                      \
+        if (s_ != CLG_OK) return s_;                                          \
+    } while (0)
+
+/* Build (or load from the cache) every program and create every kernel. `options` are extra
+ * build options (e.g. "-DTILE=8"); called by clg_ctx_create. */
+int clg_build_kernels(clg_ctx *ctx, const char *options);
+
+/* ---- kernel launches --------------------------------------------------------------------- */
+typedef struct clg_karg {
+    size_t size;
+    const void *ptr;
+} clg_karg;
+
+#define KA_MEM(m) ((clg_karg){sizeof(cl_mem), &(m)})
+#define KA_INT(v) ((clg_karg){sizeof(cl_int), &(cl_int){(cl_int)(v)}})
+#define KA_UINT(v) ((clg_karg){sizeof(cl_uint), &(cl_uint){(cl_uint)(v)}})
+#define KA_FLT(v) ((clg_karg){sizeof(cl_float), &(cl_float){(cl_float)(v)}})
+#define KA_LOCAL(bytes) ((clg_karg){(bytes), NULL})
+
+/* Work-group sizes are few and fixed (PoCL compiles one binary per local size). */
+#define CLG_WG 64        /* elementwise kernels */
+#define CLG_WG_REDUCE 64 /* single-group reductions */
+
+int clg_launch(clg_ctx *ctx, int kernel, int dims, const size_t *global, const size_t *local,
+               int nargs, const clg_karg *args);
+
+/* n work-items (rounded up to CLG_WG) of a 1-D elementwise kernel. */
+#define CLG_LAUNCH1(ctx, k, n, ...)                                                   \
+    clg_launch((ctx), (k), 1, (size_t[]){clg_round_up((size_t)(n), CLG_WG)},          \
+               (size_t[]){CLG_WG}, (int)(sizeof((clg_karg[]){__VA_ARGS__}) / sizeof(clg_karg)), \
+               (clg_karg[]){__VA_ARGS__})
+/* One work-group of CLG_WG_REDUCE items (reductions that loop over their input). */
+#define CLG_LAUNCH_GROUP(ctx, k, ...)                                                 \
+    clg_launch((ctx), (k), 1, (size_t[]){CLG_WG_REDUCE}, (size_t[]){CLG_WG_REDUCE},   \
+               (int)(sizeof((clg_karg[]){__VA_ARGS__}) / sizeof(clg_karg)), (clg_karg[]){__VA_ARGS__})
+/* 2-D launch: (x, y) work-items, rounded up to (16, 4) groups. */
+#define CLG_LAUNCH2(ctx, k, nx, ny, ...)                                              \
+    clg_launch((ctx), (k), 2,                                                         \
+               (size_t[]){clg_round_up((size_t)(nx), 16), clg_round_up((size_t)(ny), 4)}, \
+               (size_t[]){16, 4}, (int)(sizeof((clg_karg[]){__VA_ARGS__}) / sizeof(clg_karg)), \
+               (clg_karg[]){__VA_ARGS__})
+
+static inline size_t clg_round_up(size_t n, size_t m) { return (n + m - 1) / m * m; }
+
+/* ---- buffers ------------------------------------------------------------------------------ */
+/* A device buffer of floats: either its own allocation or a region of an arena. */
+typedef struct clg_buf {
+    cl_mem mem;     /* the whole allocation (for CLBlast, with `off`) */
+    cl_mem sub;     /* a sub-buffer for our kernels (== mem when off == 0 and owned) */
+    size_t off;     /* offset in floats into mem */
+    size_t n;       /* length in floats */
+} clg_buf;
+
+int clg_buf_alloc(clg_ctx *ctx, clg_buf *b, size_t nfloats, const char *what);
+/* A region [off, off+n) of a parent buffer, where off is a multiple of the device alignment. */
+int clg_buf_view(clg_ctx *ctx, clg_buf *b, const clg_buf *parent, size_t off, size_t n,
+                 const char *what);
+void clg_buf_release(clg_buf *b);
+int clg_buf_write(clg_ctx *ctx, clg_buf *b, const float *src, size_t n, int blocking);
+int clg_buf_read(clg_ctx *ctx, float *dst, const clg_buf *b, size_t n);
+int clg_buf_fill(clg_ctx *ctx, clg_buf *b, float value, size_t n);
+/* Alignment in floats for arena regions on this device. */
+size_t clg_align_floats(const clg_ctx *ctx);
+
+/* CLBlast row-major GEMM: C = alpha * op(A) * op(B) + beta * C, with A (M,K), B (K,N) after op. */
+int clg_gemm(clg_ctx *ctx, int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha,
+             const clg_buf *a, size_t lda, const clg_buf *b, size_t ldb, float beta,
+             clg_buf *c, size_t ldc);
+
+#endif

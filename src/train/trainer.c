@@ -1,0 +1,310 @@
+/* trainer.c — the GAN training loop, as the seeds run it: per batch a discriminator step on a
+ * real batch and on G(z) (gradients summed, one update), then a generator step through the
+ * updated discriminator with the same fake batch. Losses, D(x), D(G(z)) and accuracies are
+ * written by the loss kernel into a device-side ring and read back only every log_every steps,
+ * which is the step loop's only host sync. Writes <out>/metrics.csv and sample grids.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "io/image.h"
+#include "train/trainer.h"
+
+extern const clg_layer_ops clg_layer_sigmoid;
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static int mkdirs(const char *path)
+{
+    char tmp[1200];
+    snprintf(tmp, sizeof tmp, "%s", path);
+    for (char *p = tmp + 1; *p; p++)
+        if (*p == '/') {
+            *p = 0;
+            if (mkdir(tmp, 0755) != 0 && errno != EEXIST) return -1;
+            *p = '/';
+        }
+    return (mkdir(tmp, 0755) != 0 && errno != EEXIST) ? -1 : 0;
+}
+
+static uint32_t key32(clg_rng *r) { return (uint32_t)clg_rng_next(r); }
+
+static int fail(clg_trainer *tr, int st, const char *msg)
+{
+    return clg_fail(tr->ctx, st, "%s", msg);
+}
+
+int clg_trainer_create(clg_trainer **out, clg_ctx *ctx, const clg_config *cfg, const char *out_dir, FILE *log)
+{
+    char err[2048];
+    clg_trainer *tr = calloc(1, sizeof *tr);
+    *out = tr;
+    if (!tr) return clg_fail(ctx, CLG_ERR_NOMEM, "out of host memory");
+    tr->ctx = ctx;
+    tr->cfg = cfg;
+    tr->batch = cfg->batch;
+    snprintf(tr->out_dir, sizeof tr->out_dir, "%s", out_dir ? out_dir : "");
+    clg_rng init_rng = {(uint64_t)cfg->seed * 0x9e3779b97f4a7c15ULL + 1};
+    tr->rng_shuffle.s = (uint64_t)cfg->seed * 0xd1b54a32d192ed03ULL + 2;
+    tr->rng_noise.s = (uint64_t)cfg->seed * 0x8cb92ba72f3d8dd7ULL + 3;
+
+    if (clg_net_parse_input(&tr->zshape, cfg->gen.input) != 0)
+        return clg_fail(ctx, CLG_ERR_CONFIG, "%s: [generator] input = \"%s\": expected C or C,H,W (e.g. 100 or 100,1,1)",
+                        cfg->gen.input_where, cfg->gen.input);
+    int st = clg_dataset_open(&tr->data, ctx, cfg, err, sizeof err);
+    if (st != CLG_OK) return fail(tr, st, err);
+    tr->xshape = tr->data.shape;
+    if (tr->data.n < tr->batch)
+        return clg_fail(ctx, CLG_ERR_CONFIG, "%s: [train] batch = %d but the data set has only %d images", cfg->path,
+                        tr->batch, tr->data.n);
+
+    st = clg_net_build(&tr->G, ctx, "generator", &cfg->gen, tr->zshape, tr->batch, &init_rng, err, sizeof err);
+    if (st != CLG_OK) return fail(tr, st, err);
+    st = clg_net_build(&tr->D, ctx, "discriminator", &cfg->disc, tr->xshape, tr->batch, &init_rng, err, sizeof err);
+    if (st != CLG_OK) return fail(tr, st, err);
+    clg_shape gout = tr->G.layers[tr->G.nlayers - 1].out;
+    if (clg_shape_size(gout) != clg_shape_size(tr->xshape))
+        return clg_fail(ctx, CLG_ERR_CONFIG,
+                        "%s: the generator makes %dx%dx%d (%zu values) but the images are %dx%dx%d (%zu values)",
+                        cfg->gen.layers[cfg->gen.nlayers - 1].where, gout.c, gout.h, gout.w, clg_shape_size(gout),
+                        tr->xshape.c, tr->xshape.h, tr->xshape.w, clg_shape_size(tr->xshape));
+    clg_layer *dlast = &tr->D.layers[tr->D.nlayers - 1];
+    if (clg_shape_size(dlast->out) != 1)
+        return clg_fail(ctx, CLG_ERR_CONFIG, "%s: the discriminator must end in one value per image, not %zu",
+                        dlast->where, clg_shape_size(dlast->out));
+    tr->from_logits = 1;
+    tr->d_upto = tr->D.nlayers - (dlast->ops == &clg_layer_sigmoid ? 1 : 0);
+    if (tr->d_upto == 0)
+        return clg_fail(ctx, CLG_ERR_CONFIG, "%s: the discriminator is only a sigmoid", dlast->where);
+
+    tr->ring = cfg->log_every;
+    size_t zsize = clg_shape_size(tr->zshape);
+    int grid_rows = cfg->grid < tr->batch ? tr->batch : cfg->grid;
+#define ALLOC(b, n, what)                                                      \
+    if ((st = clg_buf_alloc(ctx, &tr->b, (n), what)) != CLG_OK) return st;
+    ALLOC(z, (size_t)tr->batch * zsize, "noise");
+    ALLOC(fixed_z, (size_t)grid_rows * zsize, "fixed noise");
+    ALLOC(real, (size_t)tr->batch * clg_shape_size(tr->xshape), "real batch");
+    ALLOC(dz, (size_t)tr->batch, "loss gradient");
+    ALLOC(stats, (size_t)tr->ring * S_NSTATS, "statistics");
+#undef ALLOC
+    tr->host_stats = calloc((size_t)tr->ring * S_NSTATS, sizeof(float));
+    tr->host_grid = calloc((size_t)cfg->grid * clg_shape_size(tr->xshape), sizeof(float));
+    if (!tr->host_stats || !tr->host_grid) return clg_fail(ctx, CLG_ERR_NOMEM, "out of host memory");
+    tr->fixed_key = key32(&tr->rng_noise);
+    st = !strcmp(cfg->noise, "uniform")
+             ? CLG_LAUNCH1(ctx, CLG_K_NOISE_UNIFORM, grid_rows * (int)zsize, KA_MEM(tr->fixed_z.sub),
+                           KA_INT(grid_rows * (int)zsize), KA_UINT(tr->fixed_key), KA_FLT(-1.0f), KA_FLT(1.0f))
+             : CLG_LAUNCH1(ctx, CLG_K_NOISE_NORMAL, grid_rows * (int)zsize, KA_MEM(tr->fixed_z.sub),
+                           KA_INT(grid_rows * (int)zsize), KA_UINT(tr->fixed_key), KA_FLT(0.0f), KA_FLT(1.0f));
+    if (st != CLG_OK) return st;
+
+    tr->steps_per_epoch = tr->data.n / tr->batch;
+    tr->total_steps = tr->steps_per_epoch * cfg->epochs;
+    if (cfg->max_steps > 0 && cfg->max_steps < tr->total_steps) tr->total_steps = cfg->max_steps;
+
+    if (log) {
+        fprintf(log, "device: %s\n", ctx->desc);
+        fprintf(log, "data: %s: %d images of %dx%dx%d, scaled to [%s]\n", cfg->data_path, tr->data.n, tr->xshape.c,
+                tr->xshape.h, tr->xshape.w, cfg->data_range);
+        clg_net_print(&tr->G, log);
+        clg_net_print(&tr->D, log);
+        fprintf(log, "training: %d epochs x %ld steps of batch %d = %ld steps%s\n", cfg->epochs, tr->steps_per_epoch,
+                tr->batch, tr->total_steps, tr->total_steps < tr->steps_per_epoch * cfg->epochs ? " (max_steps)" : "");
+        fflush(log);
+    }
+    if (tr->out_dir[0]) {
+        char path[1100];
+        snprintf(path, sizeof path, "%s/samples", tr->out_dir);
+        if (mkdirs(path) != 0) return clg_fail(ctx, CLG_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
+        snprintf(path, sizeof path, "%s/metrics.csv", tr->out_dir);
+        tr->metrics = fopen(path, "w");
+        if (!tr->metrics) return clg_fail(ctx, CLG_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
+        fprintf(tr->metrics, "step,epoch,d_loss,g_loss,d_real,d_fake,acc_real,acc_fake\n");
+        snprintf(path, sizeof path, "%s/config.ini", tr->out_dir);
+        FILE *f = fopen(path, "w");
+        if (f) {
+            fputs(clg_config_text((struct clg_config *)cfg), f);
+            fclose(f);
+        }
+    }
+    return CLG_OK;
+}
+
+static int loss(clg_trainer *tr, int slot, float y, float sign, int real)
+{
+    clg_ctx *ctx = tr->ctx;
+    const clg_buf *logits = &tr->D.layers[tr->d_upto - 1].y;
+    return CLG_LAUNCH_GROUP(ctx, CLG_K_BCE, KA_MEM(tr->dz.sub), KA_MEM(tr->stats.sub), KA_MEM(logits->sub),
+                            KA_INT(tr->batch), KA_FLT(y), KA_FLT(sign), KA_INT(tr->from_logits), KA_INT(real),
+                            KA_INT(slot));
+}
+
+static int noise(clg_trainer *tr, clg_buf *z, int count, uint32_t key)
+{
+    clg_ctx *ctx = tr->ctx;
+    if (!strcmp(tr->cfg->noise, "uniform"))
+        return CLG_LAUNCH1(ctx, CLG_K_NOISE_UNIFORM, count, KA_MEM(z->sub), KA_INT(count), KA_UINT(key), KA_FLT(-1.0f),
+                           KA_FLT(1.0f));
+    return CLG_LAUNCH1(ctx, CLG_K_NOISE_NORMAL, count, KA_MEM(z->sub), KA_INT(count), KA_UINT(key), KA_FLT(0.0f),
+                       KA_FLT(1.0f));
+}
+
+int clg_trainer_step(clg_trainer *tr, int base, int slot)
+{
+    clg_ctx *ctx = tr->ctx;
+    const struct clg_config *cfg = tr->cfg;
+    int B = tr->batch;
+    float ls = cfg->label_smoothing;
+    float y_real = 1.0f - 0.5f * ls, y_fake = 0.5f * ls; /* Keras: y * (1 - s) + 0.5 * s */
+    int off = slot * S_NSTATS;
+    clg_net *G = &tr->G, *D = &tr->D;
+    const clg_buf *fake = &G->layers[G->nlayers - 1].y;
+
+    TRY(clg_dataset_batch(&tr->data, ctx, &tr->real, base, B));
+    TRY(noise(tr, &tr->z, B * (int)clg_shape_size(tr->zshape), key32(&tr->rng_noise)));
+    TRY(clg_net_forward(G, ctx, &tr->z, B, 1, G->nlayers));
+
+    /* discriminator: real then fake, gradients summed, one update */
+    TRY(clg_net_zero_grad(D, ctx));
+    TRY(clg_net_forward(D, ctx, &tr->real, B, 1, tr->d_upto));
+    TRY(loss(tr, off + S_D_LOSS_REAL, y_real, 1.0f, 1));
+    TRY(clg_net_backward(D, ctx, NULL, &tr->dz, &tr->real, B, 1, tr->d_upto));
+    TRY(clg_net_forward(D, ctx, fake, B, 1, tr->d_upto));
+    TRY(loss(tr, off + S_D_LOSS_FAKE, y_fake, 1.0f, 0));
+    TRY(clg_net_backward(D, ctx, NULL, &tr->dz, fake, B, 1, tr->d_upto));
+    TRY(clg_net_update(D, ctx));
+
+    /* generator: through the updated D, non-saturating (target real) or minimax */
+    int minimax = !strcmp(cfg->g_loss, "minimax");
+    const clg_buf *dx;
+    TRY(clg_net_zero_grad(G, ctx));
+    TRY(clg_net_forward(D, ctx, fake, B, 1, tr->d_upto));
+    TRY(loss(tr, off + S_G_LOSS, minimax ? y_fake : y_real, minimax ? -1.0f : 1.0f, 0));
+    TRY(clg_net_backward(D, ctx, &dx, &tr->dz, fake, B, 0, tr->d_upto));
+    TRY(clg_net_backward(G, ctx, NULL, dx, &tr->z, B, 1, G->nlayers));
+    TRY(clg_net_update(G, ctx));
+    return CLG_OK;
+}
+
+int clg_trainer_write_grid(clg_trainer *tr, const char *path)
+{
+    clg_ctx *ctx = tr->ctx;
+    clg_net *G = &tr->G;
+    int n = tr->cfg->grid, zsize = (int)clg_shape_size(tr->zshape), xsize = (int)clg_shape_size(tr->xshape);
+    for (int at = 0; at < n; at += tr->batch) {
+        int m = n - at < tr->batch ? n - at : tr->batch;
+        clg_buf zv;
+        /* the fixed noise rows [at, at+m): a view when aligned, else a copy into z */
+        CL_CHECK(ctx, clEnqueueCopyBuffer(ctx->queue, tr->fixed_z.mem, tr->z.mem, (size_t)at * zsize * sizeof(float), 0,
+                                          (size_t)m * zsize * sizeof(float), 0, NULL, NULL));
+        zv = tr->z;
+        TRY(clg_net_forward(G, ctx, &zv, m, 0, G->nlayers));
+        TRY(clg_buf_read(ctx, tr->host_grid + (size_t)at * xsize, &G->layers[G->nlayers - 1].y, (size_t)m * xsize));
+    }
+    float lo = !strcmp(tr->cfg->data_range, "0,1") ? 0.0f : -1.0f;
+    char err[1400];
+    if (clg_write_grid(path, tr->host_grid, n, tr->xshape.c, tr->xshape.h, tr->xshape.w, lo, 1.0f, err, sizeof err))
+        return clg_fail(ctx, CLG_ERR_IO, "%s", err);
+    return CLG_OK;
+}
+
+/* Read the ring back, write metrics rows, report progress; stops on NaN/inf. */
+static int flush_stats(clg_trainer *tr, int nsteps, long first_step, clg_progress_fn progress, void *user)
+{
+    if (nsteps == 0) return CLG_OK;
+    TRY(clg_buf_read(tr->ctx, tr->host_stats, &tr->stats, (size_t)nsteps * S_NSTATS));
+    clg_step_stats s = {0};
+    for (int i = 0; i < nsteps; i++) {
+        const float *r = tr->host_stats + (size_t)i * S_NSTATS;
+        s.step = first_step + i;
+        s.epoch = (int)((s.step - 1) / tr->steps_per_epoch) + 1;
+        s.steps_total = tr->total_steps;
+        s.d_loss = r[S_D_LOSS_REAL] + r[S_D_LOSS_FAKE];
+        s.g_loss = r[S_G_LOSS];
+        s.d_real = r[S_D_REAL];
+        s.d_fake = r[S_D_FAKE];
+        s.acc_real = r[S_ACC_REAL];
+        s.acc_fake = r[S_ACC_FAKE];
+        if (tr->metrics)
+            fprintf(tr->metrics, "%ld,%d,%.7g,%.7g,%.7g,%.7g,%.7g,%.7g\n", s.step, s.epoch, s.d_loss, s.g_loss, s.d_real,
+                    s.d_fake, s.acc_real, s.acc_fake);
+        if (!isfinite(s.d_loss) || !isfinite(s.g_loss)) {
+            if (tr->metrics) fflush(tr->metrics);
+            return clg_fail(tr->ctx, CLG_ERR_NUMERIC,
+                            "step %ld: the losses are no longer finite (D %g, G %g); training stopped, what was "
+                            "written is kept. Try a lower learning rate.",
+                            s.step, s.d_loss, s.g_loss);
+        }
+    }
+    if (tr->metrics) fflush(tr->metrics);
+    s.seconds = now_seconds() - tr->t_start;
+    if (progress) progress(user, &s);
+    return CLG_OK;
+}
+
+int clg_trainer_run(clg_trainer *tr, clg_progress_fn progress, void *user)
+{
+    clg_ctx *ctx = tr->ctx;
+    const struct clg_config *cfg = tr->cfg;
+    char path[1200];
+    tr->t_start = now_seconds();
+    long pending_first = 1;
+    int pending = 0;
+    for (tr->step = 0, tr->epoch = 0; tr->step < tr->total_steps && !tr->stop;) {
+        tr->epoch++;
+        TRY(clg_dataset_shuffle(&tr->data, ctx, &tr->rng_shuffle));
+        for (long b = 0; b < tr->steps_per_epoch && tr->step < tr->total_steps && !tr->stop; b++) {
+            TRY(clg_trainer_step(tr, (int)(b * tr->batch), pending));
+            tr->step++;
+            if (++pending == tr->ring) {
+                TRY(flush_stats(tr, pending, pending_first, progress, user));
+                pending_first = tr->step + 1;
+                pending = 0;
+            }
+            if (cfg->sample_every > 0 && tr->step % cfg->sample_every == 0 && tr->out_dir[0]) {
+                snprintf(path, sizeof path, "%s/samples/step_%07ld.png", tr->out_dir, tr->step);
+                TRY(clg_trainer_write_grid(tr, path));
+            }
+        }
+        TRY(flush_stats(tr, pending, pending_first, progress, user));
+        pending_first = tr->step + 1;
+        pending = 0;
+        if (tr->out_dir[0]) {
+            snprintf(path, sizeof path, "%s/samples/epoch_%03d.png", tr->out_dir, tr->epoch);
+            TRY(clg_trainer_write_grid(tr, path));
+        }
+    }
+    CL_CHECK(ctx, clFinish(ctx->queue));
+    if (tr->stop) return clg_fail(ctx, CLG_ERR_INTERRUPTED, "interrupted at step %ld", tr->step);
+    return CLG_OK;
+}
+
+void clg_trainer_request_stop(clg_trainer *tr)
+{
+    if (tr) tr->stop = 1;
+}
+
+void clg_trainer_free(clg_trainer *tr)
+{
+    if (!tr) return;
+    if (tr->ctx && tr->ctx->queue) clFinish(tr->ctx->queue);
+    clg_net_free(&tr->G);
+    clg_net_free(&tr->D);
+    clg_dataset_close(&tr->data);
+    clg_buf *bufs[] = {&tr->z, &tr->fixed_z, &tr->real, &tr->dz, &tr->stats};
+    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) clg_buf_release(bufs[i]);
+    free(tr->host_stats);
+    free(tr->host_grid);
+    if (tr->metrics) fclose(tr->metrics);
+    free(tr);
+}

@@ -1,0 +1,46 @@
+/* trainer.h — the GAN trainer's state (internal): both networks, the data, the noise, the
+ * statistics ring that is read back only every log_every steps, and the run folder's files.
+ */
+#ifndef CLGAN_TRAINER_H
+#define CLGAN_TRAINER_H
+
+#include <signal.h>
+#include <stdio.h>
+
+#include "config/config.h"
+#include "data/dataset.h"
+#include "model/network.h"
+
+/* Statistics slots per step in the ring. */
+enum { S_D_LOSS_REAL, S_D_REAL, S_ACC_REAL, S_D_LOSS_FAKE, S_D_FAKE, S_ACC_FAKE, S_G_LOSS, S_G_P, S_NSTATS };
+
+struct clg_trainer {
+    clg_ctx *ctx;
+    const struct clg_config *cfg;
+    char out_dir[1024];
+    clg_net G, D;
+    clg_dataset data;
+    clg_shape zshape, xshape;
+    int batch;
+    int d_upto;          /* D layers run; a final sigmoid is folded into the loss */
+    int from_logits;
+    clg_buf z, fixed_z, real, dz, stats;
+    int ring;            /* steps per statistics read-back */
+    float *host_stats;
+    float *host_grid;
+    clg_rng rng_shuffle, rng_noise;
+    uint32_t fixed_key;
+    long step, steps_per_epoch, total_steps;
+    int epoch;
+    FILE *metrics;
+    double t_start;
+    volatile sig_atomic_t stop;
+};
+
+/* One training step (D step on real and fake, then G step), all enqueued, no host sync.
+ * `slot` is the statistics ring slot the step writes. */
+int clg_trainer_step(struct clg_trainer *tr, int base, int slot);
+/* Run G in eval mode on the fixed noise and write a PNG grid to `path`. */
+int clg_trainer_write_grid(struct clg_trainer *tr, const char *path);
+
+#endif
