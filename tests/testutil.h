@@ -1,0 +1,98 @@
+/* testutil.h — shared helpers for the OpenCL tests: a CHECK macro that counts failures, a context
+ * on the default device ($CLGAN_DEVICE, else first GPU, else CPU/PoCL), host<->device helpers,
+ * a seeded host RNG, and the max-relative-error comparison every kernel test uses.
+ * Each test program ends with `return test_summary("name");`, which prints
+ * "N passed, M failed" and returns non-zero on any failure.
+ */
+#ifndef CLGAN_TESTUTIL_H
+#define CLGAN_TESTUTIL_H
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runtime/runtime.h"
+
+static int t_pass, t_fail;
+
+#define CHECK(cond, ...)                                                                       \
+    do {                                                                                       \
+        if (cond) t_pass++;                                                                    \
+        else {                                                                                 \
+            t_fail++;                                                                          \
+            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);                    \
+            fprintf(stderr, __VA_ARGS__);                                                      \
+            fputc('\n', stderr);                                                               \
+        }                                                                                      \
+    } while (0)
+
+/* Stop the test on a library error (prints the context's message). */
+#define CHECK_OK(ctx, expr)                                                                    \
+    do {                                                                                       \
+        int st_ = (expr);                                                                      \
+        if (st_ != CLG_OK) {                                                                   \
+            fprintf(stderr, "FAIL %s:%d: %s -> %s: %s\n", __FILE__, __LINE__, #expr,           \
+                    clg_status_str(st_), clg_last_error(ctx));                                 \
+            exit(1);                                                                           \
+        }                                                                                      \
+    } while (0)
+
+static inline int test_summary(const char *name)
+{
+    printf("%s: %d passed, %d failed\n", name, t_pass, t_fail);
+    return t_fail ? 1 : 0;
+}
+
+static inline clg_ctx *test_ctx(void)
+{
+    clg_ctx *ctx;
+    if (clg_ctx_create(&ctx, NULL) != CLG_OK) {
+        fprintf(stderr, "cannot open an OpenCL device: %s\n", clg_last_error(ctx));
+        exit(1);
+    }
+    return ctx;
+}
+
+/* deterministic host values in [-1, 1) */
+static inline float test_rand(unsigned *s)
+{
+    *s = *s * 1664525u + 1013904223u;
+    return (float)((*s >> 8) & 0xffffff) / 8388608.0f - 1.0f;
+}
+
+static inline float *test_randv(size_t n, unsigned seed)
+{
+    float *v = malloc(n * sizeof *v);
+    for (size_t i = 0; i < n; i++) v[i] = test_rand(&seed);
+    return v;
+}
+
+/* A device buffer holding `host` (n floats). */
+static inline clg_buf test_upload(clg_ctx *ctx, const float *host, size_t n)
+{
+    clg_buf b;
+    CHECK_OK(ctx, clg_buf_alloc(ctx, &b, n, "test buffer"));
+    if (host) CHECK_OK(ctx, clg_buf_write(ctx, &b, host, n, 1));
+    return b;
+}
+
+static inline float *test_download(clg_ctx *ctx, const clg_buf *b, size_t n)
+{
+    float *h = malloc(n * sizeof *h);
+    CHECK_OK(ctx, clg_buf_read(ctx, h, b, n));
+    return h;
+}
+
+/* max over i of |a-b| / max(1, |b|)  (absolute near zero, relative elsewhere) */
+static inline double test_maxerr(const float *a, const double *ref, size_t n)
+{
+    double m = 0;
+    for (size_t i = 0; i < n; i++) {
+        double d = fabs((double)a[i] - ref[i]) / fmax(1.0, fabs(ref[i]));
+        if (!(d <= m)) m = d; /* NaN propagates as failure */
+    }
+    return m;
+}
+
+#endif
