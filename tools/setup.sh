@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# setup.sh — installs what clgan needs to build, test and train on Debian 12: compiler and CMake,
+# the OpenCL ICD loader and headers, PoCL (the CPU OpenCL device), CLBlast, stb, zlib, libinih,
+# Oclgrind (for the kernel tests) and the Fashion-MNIST data set.
+set -euo pipefail
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends \
+  build-essential cmake pkg-config \
+  ocl-icd-opencl-dev opencl-headers pocl-opencl-icd clinfo \
+  libclblast-dev libstb-dev zlib1g-dev libinih-dev \
+  oclgrind dataset-fashion-mnist >/dev/null
