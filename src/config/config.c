@@ -173,7 +173,7 @@ static int apply(struct clg_config *c, const char *section, const char *key, con
                        section);
     clg_net_cfg *net = !strcmp(section, "generator") ? &c->gen : &c->disc;
     if (is_net && !strcmp(key, "layer")) {
-        if (!strcmp(where, "--set"))
+        if (!strncmp(where, "--set", 5))
             return fmt_err(err, errlen, "--set %s.layer: layers can only be changed in the config file", section);
         if (net->nlayers == CLG_MAX_LAYERS)
             return fmt_err(err, errlen, "%s: [%s] has more than %d layers", where, section, CLG_MAX_LAYERS);
@@ -310,7 +310,9 @@ int clg_config_set(clg_config *c, const char *assignment, char *err, size_t errl
     section[ls] = 0;
     memcpy(key, dot + 1, lk);
     key[lk] = 0;
-    return apply(c, section, key, eq + 1, "--set", err, errlen);
+    char where[CLG_WHERE];
+    snprintf(where, sizeof where, "--set %.300s", assignment);
+    return apply(c, section, key, eq + 1, where, err, errlen);
 }
 
 static void text_section(struct clg_config *c, const char *section, const void *base, const char *table_sect)

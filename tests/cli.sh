@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# cli.sh — the clgan command line: help, devices, and bad input (missing or corrupt files, config
+# typos, impossible shapes, unknown devices, kernels that fail to build, an existing run folder):
+# each gives one clear message naming what and where, a non-zero exit, and destroys nothing.
+# usage: cli.sh CLGAN_BINARY SOURCE_DIR SCRATCH
+set -u
+clgan=$1 src=$2 scratch=$3
+rm -rf "$scratch" && mkdir -p "$scratch"
+pass=0 fail=0
+ok()   { pass=$((pass + 1)); }
+bad()  { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+
+# expect CODE PATTERN -- command...: exit status CODE (or "nonzero") and stderr+stdout matching PATTERN
+expect() {
+  local code=$1 pattern=$2; shift 3
+  local out rc
+  out=$("$@" 2>&1); rc=$?
+  if [ "$code" = nonzero ]; then [ $rc -ne 0 ] || { bad "$* exited 0, expected failure"; return; }
+  else [ $rc -eq "$code" ] || { bad "$* exited $rc, expected $code; output: $out"; return; }
+  fi
+  if printf '%s' "$out" | grep -qzE -- "$pattern"; then ok; else bad "$*: output does not match /$pattern/: $out"; fi
+}
+
+cfg=$src/configs/test_mlp.ini
+expect 0 "commands:" -- "$clgan" --help
+expect 0 "config keys:" -- "$clgan" train --help
+expect 0 "usage: clgan devices" -- "$clgan" devices --help
+expect 0 "^0:0 " -- "$clgan" devices
+expect nonzero "unknown command \"trian\"" -- "$clgan" trian
+expect nonzero "no config given" -- "$clgan" train
+expect nonzero "unknown option or missing value: --bogus" -- "$clgan" train "$cfg" --bogus
+expect nonzero "/nonexistent.ini: cannot open config" -- "$clgan" train /nonexistent.ini
+expect nonzero "no OpenCL device matches \"nosuchdevice\"" -- "$clgan" train "$cfg" --device nosuchdevice --out "$scratch/r0"
+expect nonzero "no OpenCL device 7:3" -- "$clgan" train "$cfg" --device 7:3 --out "$scratch/r0"
+expect nonzero "--set train.epoch=1: unknown key 'epoch' in \[train\] \(did you mean 'epochs'\?\)" -- \
+  "$clgan" train "$cfg" --set train.epoch=1
+expect nonzero "/nonexistent/images.gz: cannot open" -- "$clgan" train "$cfg" --set data.path=/nonexistent/images.gz --out "$scratch/r0"
+head -c 3000 /dev/urandom > "$scratch/garbage.gz"
+expect nonzero "garbage.gz: not an IDX file" -- "$clgan" train "$cfg" --set data.path="$scratch/garbage.gz" --out "$scratch/r0"
+
+# config files with shape errors name file:line
+sed 's/^layer = dense units=784$/layer = dense units=700/' "$cfg" > "$scratch/shape.ini"
+expect nonzero "generator makes 700x1x1 .* but the images are 1x28x28" -- "$clgan" train "$scratch/shape.ini" --out "$scratch/r0"
+sed 's/^layer = leaky_relu slope=0.2$/layer = leaky_relo slope=0.2/' "$cfg" > "$scratch/type.ini"
+line=$(grep -n leaky_relo "$scratch/type.ini" | head -1 | cut -d: -f1)
+expect nonzero "type.ini:$line: unknown layer type \"leaky_relo\"" -- "$clgan" train "$scratch/type.ini" --out "$scratch/r0"
+sed 's/^layer = dense units=128$/layer = dense units=128 unit=3/' "$cfg" > "$scratch/opt.ini"
+line=$(grep -n "unit=3" "$scratch/opt.ini" | head -1 | cut -d: -f1)
+expect nonzero "opt.ini:$line: layer dense has no option 'unit'" -- "$clgan" train "$scratch/opt.ini" --out "$scratch/r0"
+sed 's/^layer = flatten$/layer = reshape c=2 h=28 w=28/' "$cfg" > "$scratch/reshape.ini"
+line=$(grep -n "reshape" "$scratch/reshape.ini" | head -1 | cut -d: -f1)
+expect nonzero "reshape.ini:$line: .*cannot reshape 1x28x28" -- "$clgan" train "$scratch/reshape.ini" --out "$scratch/r0"
+sed 's/^layer = flatten$//' "$cfg" > "$scratch/flat.ini"
+expect nonzero "needs a flat input but gets 1x28x28: add \`layer = flatten\`" -- "$clgan" train "$scratch/flat.ini" --out "$scratch/r0"
+[ ! -e "$scratch/r0/metrics.csv" ] && ok || bad "a failed start wrote $scratch/r0/metrics.csv"
+
+# a kernel that fails to build: the build log is shown
+mkdir -p "$scratch/cl" && cp "$src"/cl/*.cl "$scratch/cl/"
+printf '\n__kernel void broken(__global float *x) { x[0] = undefined_name; }\n' >> "$scratch/cl/activation.cl"
+expect nonzero "cl/activation.cl failed to build.*undefined_name" -- env CLGAN_CL_DIR="$scratch/cl" CLGAN_NO_CACHE=1 \
+  "$clgan" train "$cfg" --out "$scratch/r0"
+
+# a short run works, and its folder is not overwritten by accident
+expect 0 "done: " -- "$clgan" train "$cfg" --out "$scratch/run" --set train.max_steps=20 --set train.log_every=10 --quiet
+[ "$(wc -l < "$scratch/run/metrics.csv")" -eq 21 ] && ok || bad "metrics.csv should have 21 lines"
+[ -s "$scratch/run/samples/epoch_001.png" ] && ok || bad "no sample grid written"
+sum=$(md5sum < "$scratch/run/metrics.csv")
+expect nonzero "already holds a run" -- "$clgan" train "$cfg" --out "$scratch/run" --set train.max_steps=5
+[ "$(md5sum < "$scratch/run/metrics.csv")" = "$sum" ] && ok || bad "an existing metrics.csv was changed"
+
+echo "cli: $pass passed, $fail failed"
+[ $fail -eq 0 ]

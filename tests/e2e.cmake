@@ -1,0 +1,9 @@
+# End-to-end tests: training runs on real Fashion-MNIST (installed by dataset-fashion-mnist).
+clgan_test(train test_train.c ${CMAKE_SOURCE_DIR}/configs/test_mlp.ini ${TEST_SCRATCH}/train)
+set_tests_properties(train PROPERTIES LABELS e2e TIMEOUT 900)
+
+clgan_test(config test_config.c ${TEST_SCRATCH}/config ${CMAKE_SOURCE_DIR}/configs)
+
+add_test(NAME cli COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli.sh $<TARGET_FILE:clgan-cli> ${CMAKE_SOURCE_DIR}
+         ${TEST_SCRATCH}/cli)
+set_tests_properties(cli PROPERTIES ENVIRONMENT "CLGAN_CACHE_DIR=${CMAKE_BINARY_DIR}/kernel-cache")
