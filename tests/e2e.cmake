@@ -7,3 +7,5 @@ clgan_test(config test_config.c ${TEST_SCRATCH}/config ${CMAKE_SOURCE_DIR}/confi
 add_test(NAME cli COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli.sh $<TARGET_FILE:clgan-cli> ${CMAKE_SOURCE_DIR}
          ${TEST_SCRATCH}/cli)
 set_tests_properties(cli PROPERTIES ENVIRONMENT "CLGAN_CACHE_DIR=${CMAKE_BINARY_DIR}/kernel-cache")
+
+clgan_test(folder test_folder.c ${TEST_SCRATCH}/folder)

@@ -33,10 +33,14 @@ typedef struct key_def {
 #define N(f) offsetof(clg_net_cfg, f), sizeof(((clg_net_cfg *)0)->f)
 static const key_def keys[] = {
     {"data", "path", T_STR, C(data_path), "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz", NULL, 0,
-     "IDX images file (.gz or raw): Fashion-MNIST, MNIST or Kuzushiji-MNIST"},
+     "IDX images file (.gz or raw: Fashion-MNIST, MNIST, Kuzushiji-MNIST) or a folder of images"},
     {"data", "range", T_STR, C(data_range), "-1,1", "-1,1|0,1", 0,
      "pixel range the images are scaled to: -1,1 for tanh generators, 0,1 for sigmoid ones"},
     {"data", "limit", T_INT, C(data_limit), "0", NULL, 2, "use only the first N images (0 = all)"},
+    {"data", "size", T_INT, C(data_size), "64", NULL, 1, "image folders: resize every image to size x size"},
+    {"data", "channels", T_INT, C(data_channels), "3", NULL, 1, "image folders: 1 (grey) or 3 (RGB)"},
+    {"data", "background", T_INT, C(data_background), "255", NULL, 2,
+     "image folders: grey level (0-255) that transparent pixels are composited onto"},
     {"train", "batch", T_INT, C(batch), "128", NULL, 1, "batch size (the last partial batch of an epoch is dropped)"},
     {"train", "epochs", T_INT, C(epochs), "1", NULL, 1, "passes over the data"},
     {"train", "max_steps", T_LONG, C(max_steps), "0", NULL, 2, "stop after this many steps (0 = no limit)"},

@@ -33,6 +33,9 @@ struct clg_config {
     char data_path[1024];
     char data_range[16];   /* "-1,1" (tanh outputs) or "0,1" (sigmoid outputs) */
     int data_limit;        /* 0 = all items */
+    int data_size;         /* image folders: images are resized to size x size */
+    int data_channels;     /* image folders: 1 (grey) or 3 (RGB) */
+    int data_background;   /* image folders: grey level that transparent pixels are composited onto */
     /* [train] */
     int batch, epochs;
     long max_steps;        /* 0 = no limit */

@@ -1,31 +1,33 @@
-/* dataset.c — the device-resident training set: IDX images loaded with idx.c, uploaded once as
+/* dataset.c — the device-resident training set: IDX images (idx.c) or a folder of images
+ * (folder.c), uploaded once as
  * bytes, shuffled per epoch on the host (a permutation of ints, uploaded once per epoch) and
  * gathered into float batches by the gather_u8 kernel.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "config/config.h"
 #include "data/dataset.h"
+#include "data/folder.h"
 #include "data/idx.h"
 
-int clg_dataset_open(clg_dataset *ds, clg_ctx *ctx, const struct clg_config *cfg, char *err, size_t errlen)
+/* Read an IDX file into CHW bytes. */
+static int load_idx(uint8_t **data, int *n, clg_shape *shape, const struct clg_config *cfg, char *err, size_t errlen)
 {
-    memset(ds, 0, sizeof *ds);
     clg_idx idx;
     int st = clg_idx_load(&idx, cfg->data_path, cfg->data_limit, err, errlen);
     if (st != CLG_OK) return st;
-    if (idx.ndim == 3) ds->shape = (clg_shape){1, idx.dims[1], idx.dims[2]};
-    else if (idx.ndim == 4) ds->shape = (clg_shape){idx.dims[3], idx.dims[1], idx.dims[2]}; /* IDX stores HWC */
+    if (idx.ndim == 3) *shape = (clg_shape){1, idx.dims[1], idx.dims[2]};
+    else if (idx.ndim == 4) *shape = (clg_shape){idx.dims[3], idx.dims[1], idx.dims[2]}; /* IDX stores HWC */
     else {
         snprintf(err, errlen, "%s: an image file needs 3 or 4 dimensions (N,H,W[,C]) but has %d", cfg->data_path,
                  idx.ndim);
         clg_idx_free(&idx);
         return CLG_ERR_FORMAT;
     }
-    if (idx.ndim == 4 && ds->shape.c > 1) {
-        /* HWC -> CHW, in place through a copy */
-        size_t hw = (size_t)ds->shape.h * ds->shape.w, c = (size_t)ds->shape.c;
+    if (idx.ndim == 4 && shape->c > 1) {
+        size_t hw = (size_t)shape->h * shape->w, c = (size_t)shape->c;
         uint8_t *tmp = malloc(idx.item_size);
         if (!tmp) return clg_idx_free(&idx), snprintf(err, errlen, "out of host memory"), CLG_ERR_NOMEM;
         for (int i = 0; i < idx.n; i++) {
@@ -36,7 +38,34 @@ int clg_dataset_open(clg_dataset *ds, clg_ctx *ctx, const struct clg_config *cfg
         }
         free(tmp);
     }
-    ds->n = idx.n;
+    *data = idx.data; /* ownership moves to the caller */
+    *n = idx.n;
+    return CLG_OK;
+}
+
+int clg_dataset_open(clg_dataset *ds, clg_ctx *ctx, const struct clg_config *cfg, FILE *log, char *err, size_t errlen)
+{
+    memset(ds, 0, sizeof *ds);
+    uint8_t *data = NULL;
+    int n = 0, st;
+    struct stat sb;
+    if (stat(cfg->data_path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        clg_folder f;
+        st = clg_folder_load(&f, cfg->data_path, cfg->data_channels, cfg->data_size, cfg->data_size,
+                             cfg->data_background, cfg->data_limit, err, errlen);
+        if (st != CLG_OK) return st;
+        if (f.skipped && log)
+            fprintf(log, "warning: %s: skipped %d file%s that are not readable images (first: %s)\n", cfg->data_path,
+                    f.skipped, f.skipped > 1 ? "s" : "", f.first_skipped);
+        data = f.data;
+        n = f.n;
+        ds->shape = (clg_shape){f.c, f.h, f.w};
+    } else {
+        st = load_idx(&data, &n, &ds->shape, cfg, err, errlen);
+        if (st != CLG_OK) return st;
+    }
+    size_t item = clg_shape_size(ds->shape);
+    ds->n = n;
     if (!strcmp(cfg->data_range, "0,1")) {
         ds->scale = 1.0f / 255.0f;
         ds->shift = 0.0f;
@@ -45,9 +74,9 @@ int clg_dataset_open(clg_dataset *ds, clg_ctx *ctx, const struct clg_config *cfg
         ds->shift = -1.0f;
     }
     cl_int e;
-    size_t bytes = (size_t)idx.n * idx.item_size;
-    ds->data = clCreateBuffer(ctx->context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, bytes, idx.data, &e);
-    clg_idx_free(&idx);
+    size_t bytes = (size_t)n * item;
+    ds->data = clCreateBuffer(ctx->context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, bytes, data, &e);
+    free(data);
     if (e != CL_SUCCESS) {
         snprintf(err, errlen, "uploading %s (%.1f MiB) to %s failed with %s: %s", cfg->data_path, bytes / 1048576.0,
                  ctx->name, clg_status_str(e), clg_cl_hint(e));
@@ -57,7 +86,7 @@ int clg_dataset_open(clg_dataset *ds, clg_ctx *ctx, const struct clg_config *cfg
     ds->perm_dev = clCreateBuffer(ctx->context, CL_MEM_READ_ONLY, (size_t)ds->n * sizeof(int), NULL, &e);
     if (!ds->perm || e != CL_SUCCESS) {
         clg_dataset_close(ds);
-        snprintf(err, errlen, "out of memory for the shuffle of %d images", idx.n);
+        snprintf(err, errlen, "out of memory for the shuffle of %d images", n);
         return CLG_ERR_NOMEM;
     }
     for (int i = 0; i < ds->n; i++) ds->perm[i] = i;

@@ -5,6 +5,8 @@
 #ifndef CLGAN_DATASET_H
 #define CLGAN_DATASET_H
 
+#include <stdio.h>
+
 #include "layers/layer.h"
 #include "model/rng.h"
 
@@ -17,8 +19,10 @@ typedef struct clg_dataset {
     float scale, shift; /* pixel byte v -> v * scale + shift */
 } clg_dataset;
 
-/* Load the configured IDX file (data.path, data.limit) and upload it. */
-int clg_dataset_open(clg_dataset *ds, clg_ctx *ctx, const struct clg_config *cfg, char *err, size_t errlen);
+/* Load the configured data (data.path: an IDX file or a folder of images) and upload it;
+ * warnings (skipped files) go to `log` when not NULL. */
+int clg_dataset_open(clg_dataset *ds, clg_ctx *ctx, const struct clg_config *cfg, FILE *log, char *err,
+                     size_t errlen);
 void clg_dataset_close(clg_dataset *ds);
 /* A new seeded permutation for the next epoch (Fisher-Yates), uploaded once. */
 int clg_dataset_shuffle(clg_dataset *ds, clg_ctx *ctx, clg_rng *rng);

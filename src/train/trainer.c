@@ -60,7 +60,7 @@ int clg_trainer_create(clg_trainer **out, clg_ctx *ctx, const clg_config *cfg, c
     if (clg_net_parse_input(&tr->zshape, cfg->gen.input) != 0)
         return clg_fail(ctx, CLG_ERR_CONFIG, "%s: [generator] input = \"%s\": expected C or C,H,W (e.g. 100 or 100,1,1)",
                         cfg->gen.input_where, cfg->gen.input);
-    int st = clg_dataset_open(&tr->data, ctx, cfg, err, sizeof err);
+    int st = clg_dataset_open(&tr->data, ctx, cfg, log, err, sizeof err);
     if (st != CLG_OK) return fail(tr, st, err);
     tr->xshape = tr->data.shape;
     if (tr->data.n < tr->batch)

@@ -1,0 +1,109 @@
+/* test_folder.c — the image-folder data set: PNG, JPEG and BMP files written by the test itself
+ * (grey and colour, odd sizes, with alpha, in a sub-folder), a corrupt file among them, an empty
+ * folder, a folder of only unreadable files, and a missing folder.
+ * usage: test_folder SCRATCH
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <stb_image_write.h>
+
+#include "clgan/clgan.h"
+#include "data/folder.h"
+
+static int t_pass, t_fail;
+#define CHECK(cond, ...)                                                        \
+    do {                                                                        \
+        if (cond) t_pass++;                                                     \
+        else {                                                                  \
+            t_fail++;                                                           \
+            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);     \
+            fprintf(stderr, __VA_ARGS__);                                       \
+            fputc('\n', stderr);                                                \
+        }                                                                       \
+    } while (0)
+
+static void write_file(const char *path, const char *bytes, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    fwrite(bytes, 1, n, f);
+    fclose(f);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) return fprintf(stderr, "usage: test_folder SCRATCH\n"), 2;
+    char dir[512], sub[600], path[700], err[1024];
+    snprintf(dir, sizeof dir, "%s", argv[1]);
+    mkdir(dir, 0755);
+    snprintf(sub, sizeof sub, "%s/imgs", dir);
+    mkdir(sub, 0755);
+    snprintf(path, sizeof path, "%s/imgs/deeper", dir);
+    mkdir(path, 0755);
+
+    /* a: 5x3 RGB PNG, pure red; b: 7x9 grey JPEG, mid grey; c: 4x4 RGBA PNG, fully transparent;
+     * d: 6x6 BMP, blue; e: a corrupt PNG; f: a text file */
+    unsigned char red[5 * 3 * 3], grey[7 * 9], clear[4 * 4 * 4], blue[6 * 6 * 3];
+    for (int i = 0; i < 15; i++) red[3 * i] = 255, red[3 * i + 1] = 0, red[3 * i + 2] = 0;
+    memset(grey, 128, sizeof grey);
+    memset(clear, 0, sizeof clear);
+    for (int i = 0; i < 36; i++) blue[3 * i] = 0, blue[3 * i + 1] = 0, blue[3 * i + 2] = 255;
+    snprintf(path, sizeof path, "%s/a.png", sub);
+    CHECK(stbi_write_png(path, 5, 3, 3, red, 15), "write a.png");
+    snprintf(path, sizeof path, "%s/b.jpg", sub);
+    CHECK(stbi_write_jpg(path, 7, 9, 1, grey, 95), "write b.jpg");
+    snprintf(path, sizeof path, "%s/deeper/c.png", sub);
+    CHECK(stbi_write_png(path, 4, 4, 4, clear, 16), "write c.png");
+    snprintf(path, sizeof path, "%s/d.bmp", sub);
+    CHECK(stbi_write_bmp(path, 6, 6, 3, blue), "write d.bmp");
+    snprintf(path, sizeof path, "%s/e.png", sub);
+    write_file(path, "\x89PNG\r\n\x1a\nthis is not the rest of a png", 37);
+    snprintf(path, sizeof path, "%s/f.txt", sub);
+    write_file(path, "hello", 5);
+
+    clg_folder f;
+    int st = clg_folder_load(&f, sub, 3, 8, 8, 255, 0, err, sizeof err);
+    CHECK(st == CLG_OK, "load: %s", err);
+    if (st == CLG_OK) {
+        CHECK(f.n == 4 && f.skipped == 2, "4 images, 2 skipped; got %d, %d", f.n, f.skipped);
+        CHECK(strstr(f.first_skipped, "e.png") != NULL, "first skipped: %s", f.first_skipped);
+        CHECK(f.c == 3 && f.h == 8 && f.w == 8, "shape %dx%dx%d", f.c, f.h, f.w);
+        /* sorted order: a.png, b.jpg, d.bmp, deeper/c.png */
+        const unsigned char *a = f.data, *b = f.data + 192, *d = f.data + 384, *c = f.data + 576;
+        int ok = 1;
+        for (int i = 0; i < 64; i++) {
+            ok &= a[i] == 255 && a[64 + i] == 0 && a[128 + i] == 0;          /* red, CHW */
+            ok &= abs(b[i] - 128) <= 2 && abs(b[128 + i] - 128) <= 2;         /* grey replicated */
+            ok &= d[i] == 0 && d[64 + i] == 0 && d[128 + i] == 255;          /* blue */
+            ok &= c[i] == 255 && c[64 + i] == 255 && c[128 + i] == 255;      /* transparent -> bg */
+        }
+        CHECK(ok, "pixel values after resize, channel conversion and alpha compositing");
+        clg_folder_free(&f);
+    }
+    st = clg_folder_load(&f, sub, 1, 5, 3, 0, 2, err, sizeof err);
+    CHECK(st == CLG_OK && f.n == 2 && f.c == 1, "grey, limit 2: %s", err);
+    if (st == CLG_OK) {
+        CHECK(abs(f.data[0] - 76) <= 1, "red as grey = 0.299*255 = 76, got %d", f.data[0]);
+        clg_folder_free(&f);
+    }
+
+    snprintf(path, sizeof path, "%s/empty", dir);
+    mkdir(path, 0755);
+    st = clg_folder_load(&f, path, 3, 8, 8, 255, 0, err, sizeof err);
+    CHECK(st == CLG_ERR_FORMAT && strstr(err, path) && strstr(err, "no files"), "empty folder: %s", err);
+
+    snprintf(path, sizeof path, "%s/junk", dir);
+    mkdir(path, 0755);
+    snprintf(sub, sizeof sub, "%s/junk/x.png", dir);
+    write_file(sub, "not an image", 12);
+    st = clg_folder_load(&f, path, 3, 8, 8, 255, 0, err, sizeof err);
+    CHECK(st == CLG_ERR_FORMAT && strstr(err, "none of its 1 files is a readable image"), "unreadable only: %s", err);
+
+    st = clg_folder_load(&f, "/nonexistent/folder", 3, 8, 8, 255, 0, err, sizeof err);
+    CHECK(st == CLG_ERR_IO && strstr(err, "/nonexistent/folder"), "missing folder: %s", err);
+
+    printf("folder: %d passed, %d failed\n", t_pass, t_fail);
+    return t_fail ? 1 : 0;
+}
