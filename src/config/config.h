@@ -41,6 +41,8 @@ struct clg_config {
     long max_steps;        /* 0 = no limit */
     long seed;
     char noise[16];        /* normal | uniform */
+    float noise_min, noise_max; /* uniform noise range */
+    int d_steps;           /* discriminator steps per generator step */
     char loss[16];         /* bce */
     char g_loss[24];       /* non_saturating | minimax */
     float label_smoothing;

@@ -43,6 +43,16 @@ static int fail(clg_trainer *tr, int st, const char *msg)
     return clg_fail(tr->ctx, st, "%s", msg);
 }
 
+static int noise(clg_trainer *tr, clg_buf *z, int count, uint32_t key)
+{
+    clg_ctx *ctx = tr->ctx;
+    if (!strcmp(tr->cfg->noise, "uniform"))
+        return CLG_LAUNCH1(ctx, CLG_K_NOISE_UNIFORM, count, KA_MEM(z->sub), KA_INT(count), KA_UINT(key),
+                           KA_FLT(tr->cfg->noise_min), KA_FLT(tr->cfg->noise_max));
+    return CLG_LAUNCH1(ctx, CLG_K_NOISE_NORMAL, count, KA_MEM(z->sub), KA_INT(count), KA_UINT(key), KA_FLT(0.0f),
+                       KA_FLT(1.0f));
+}
+
 int clg_trainer_create(clg_trainer **out, clg_ctx *ctx, const clg_config *cfg, const char *out_dir, FILE *log)
 {
     char err[2048];
@@ -52,6 +62,7 @@ int clg_trainer_create(clg_trainer **out, clg_ctx *ctx, const clg_config *cfg, c
     tr->ctx = ctx;
     tr->cfg = cfg;
     tr->batch = cfg->batch;
+    tr->log = log;
     snprintf(tr->out_dir, sizeof tr->out_dir, "%s", out_dir ? out_dir : "");
     clg_rng init_rng = {(uint64_t)cfg->seed * 0x9e3779b97f4a7c15ULL + 1};
     tr->rng_shuffle.s = (uint64_t)cfg->seed * 0xd1b54a32d192ed03ULL + 2;
@@ -101,14 +112,12 @@ int clg_trainer_create(clg_trainer **out, clg_ctx *ctx, const clg_config *cfg, c
     tr->host_grid = calloc((size_t)cfg->grid * clg_shape_size(tr->xshape), sizeof(float));
     if (!tr->host_stats || !tr->host_grid) return clg_fail(ctx, CLG_ERR_NOMEM, "out of host memory");
     tr->fixed_key = key32(&tr->rng_noise);
-    st = !strcmp(cfg->noise, "uniform")
-             ? CLG_LAUNCH1(ctx, CLG_K_NOISE_UNIFORM, grid_rows * (int)zsize, KA_MEM(tr->fixed_z.sub),
-                           KA_INT(grid_rows * (int)zsize), KA_UINT(tr->fixed_key), KA_FLT(-1.0f), KA_FLT(1.0f))
-             : CLG_LAUNCH1(ctx, CLG_K_NOISE_NORMAL, grid_rows * (int)zsize, KA_MEM(tr->fixed_z.sub),
-                           KA_INT(grid_rows * (int)zsize), KA_UINT(tr->fixed_key), KA_FLT(0.0f), KA_FLT(1.0f));
-    if (st != CLG_OK) return st;
+    TRY(noise(tr, &tr->fixed_z, grid_rows * (int)zsize, tr->fixed_key));
 
-    tr->steps_per_epoch = tr->data.n / tr->batch;
+    tr->steps_per_epoch = tr->data.n / ((long)tr->batch * cfg->d_steps);
+    if (tr->steps_per_epoch == 0)
+        return clg_fail(ctx, CLG_ERR_CONFIG, "%s: batch %d x d_steps %d needs more than the %d images of the data set",
+                        cfg->path, tr->batch, cfg->d_steps, tr->data.n);
     tr->total_steps = tr->steps_per_epoch * cfg->epochs;
     if (cfg->max_steps > 0 && cfg->max_steps < tr->total_steps) tr->total_steps = cfg->max_steps;
 
@@ -149,16 +158,6 @@ static int loss(clg_trainer *tr, int slot, float y, float sign, int real)
                             KA_INT(slot));
 }
 
-static int noise(clg_trainer *tr, clg_buf *z, int count, uint32_t key)
-{
-    clg_ctx *ctx = tr->ctx;
-    if (!strcmp(tr->cfg->noise, "uniform"))
-        return CLG_LAUNCH1(ctx, CLG_K_NOISE_UNIFORM, count, KA_MEM(z->sub), KA_INT(count), KA_UINT(key), KA_FLT(-1.0f),
-                           KA_FLT(1.0f));
-    return CLG_LAUNCH1(ctx, CLG_K_NOISE_NORMAL, count, KA_MEM(z->sub), KA_INT(count), KA_UINT(key), KA_FLT(0.0f),
-                       KA_FLT(1.0f));
-}
-
 int clg_trainer_step(clg_trainer *tr, int base, int slot)
 {
     clg_ctx *ctx = tr->ctx;
@@ -170,19 +169,21 @@ int clg_trainer_step(clg_trainer *tr, int base, int slot)
     clg_net *G = &tr->G, *D = &tr->D;
     const clg_buf *fake = &G->layers[G->nlayers - 1].y;
 
-    TRY(clg_dataset_batch(&tr->data, ctx, &tr->real, base, B));
-    TRY(noise(tr, &tr->z, B * (int)clg_shape_size(tr->zshape), key32(&tr->rng_noise)));
-    TRY(clg_net_forward(G, ctx, &tr->z, B, 1, G->nlayers));
-
-    /* discriminator: real then fake, gradients summed, one update */
-    TRY(clg_net_zero_grad(D, ctx));
-    TRY(clg_net_forward(D, ctx, &tr->real, B, 1, tr->d_upto));
-    TRY(loss(tr, off + S_D_LOSS_REAL, y_real, 1.0f, 1));
-    TRY(clg_net_backward(D, ctx, NULL, &tr->dz, &tr->real, B, 1, tr->d_upto));
-    TRY(clg_net_forward(D, ctx, fake, B, 1, tr->d_upto));
-    TRY(loss(tr, off + S_D_LOSS_FAKE, y_fake, 1.0f, 0));
-    TRY(clg_net_backward(D, ctx, NULL, &tr->dz, fake, B, 1, tr->d_upto));
-    TRY(clg_net_update(D, ctx));
+    /* discriminator, d_steps times: a real batch and G(z), gradients summed, one update each
+     * (the statistics of the last one are kept) */
+    for (int k = 0; k < cfg->d_steps; k++) {
+        TRY(clg_dataset_batch(&tr->data, ctx, &tr->real, base + k * B, B));
+        TRY(noise(tr, &tr->z, B * (int)clg_shape_size(tr->zshape), key32(&tr->rng_noise)));
+        TRY(clg_net_forward(G, ctx, &tr->z, B, 1, G->nlayers));
+        TRY(clg_net_zero_grad(D, ctx));
+        TRY(clg_net_forward(D, ctx, &tr->real, B, 1, tr->d_upto));
+        TRY(loss(tr, off + S_D_LOSS_REAL, y_real, 1.0f, 1));
+        TRY(clg_net_backward(D, ctx, NULL, &tr->dz, &tr->real, B, 1, tr->d_upto));
+        TRY(clg_net_forward(D, ctx, fake, B, 1, tr->d_upto));
+        TRY(loss(tr, off + S_D_LOSS_FAKE, y_fake, 1.0f, 0));
+        TRY(clg_net_backward(D, ctx, NULL, &tr->dz, fake, B, 1, tr->d_upto));
+        TRY(clg_net_update(D, ctx));
+    }
 
     /* generator: through the updated D, non-saturating (target real) or minimax */
     int minimax = !strcmp(cfg->g_loss, "minimax");
@@ -235,6 +236,7 @@ static int flush_stats(clg_trainer *tr, int nsteps, long first_step, clg_progres
         s.d_fake = r[S_D_FAKE];
         s.acc_real = r[S_ACC_REAL];
         s.acc_fake = r[S_ACC_FAKE];
+        if (s.acc_real < 1.0f || s.acc_fake < 1.0f) tr->epoch_not_perfect = 1;
         if (tr->metrics)
             fprintf(tr->metrics, "%ld,%d,%.7g,%.7g,%.7g,%.7g,%.7g,%.7g\n", s.step, s.epoch, s.d_loss, s.g_loss, s.d_real,
                     s.d_fake, s.acc_real, s.acc_fake);
@@ -264,7 +266,7 @@ int clg_trainer_run(clg_trainer *tr, clg_progress_fn progress, void *user)
         tr->epoch++;
         TRY(clg_dataset_shuffle(&tr->data, ctx, &tr->rng_shuffle));
         for (long b = 0; b < tr->steps_per_epoch && tr->step < tr->total_steps && !tr->stop; b++) {
-            TRY(clg_trainer_step(tr, (int)(b * tr->batch), pending));
+            TRY(clg_trainer_step(tr, (int)(b * tr->batch * cfg->d_steps), pending));
             tr->step++;
             if (++pending == tr->ring) {
                 TRY(flush_stats(tr, pending, pending_first, progress, user));
@@ -279,6 +281,13 @@ int clg_trainer_run(clg_trainer *tr, clg_progress_fn progress, void *user)
         TRY(flush_stats(tr, pending, pending_first, progress, user));
         pending_first = tr->step + 1;
         pending = 0;
+        if (!tr->epoch_not_perfect && tr->log)
+            fprintf(tr->log,
+                    "warning: epoch %d: the discriminator was right on every real and every fake image of every "
+                    "step; the generator gets little gradient (try d_steps = 1, a lower D learning rate, dropout "
+                    "or label smoothing)\n",
+                    tr->epoch);
+        tr->epoch_not_perfect = 0;
         if (tr->out_dir[0]) {
             snprintf(path, sizeof path, "%s/samples/epoch_%03d.png", tr->out_dir, tr->epoch);
             TRY(clg_trainer_write_grid(tr, path));

@@ -33,6 +33,8 @@ struct clg_trainer {
     long step, steps_per_epoch, total_steps;
     int epoch;
     FILE *metrics;
+    FILE *log;           /* warnings (may be NULL) */
+    int epoch_not_perfect; /* some step of this epoch had D accuracy < 1 on real or fake */
     double t_start;
     volatile sig_atomic_t stop;
 };
