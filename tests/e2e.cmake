@@ -9,3 +9,6 @@ add_test(NAME cli COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli.sh $<TARGET_FILE:
 set_tests_properties(cli PROPERTIES ENVIRONMENT "CLGAN_CACHE_DIR=${CMAKE_BINARY_DIR}/kernel-cache")
 
 clgan_test(folder test_folder.c ${TEST_SCRATCH}/folder)
+
+clgan_test(maxout test_maxout.c)
+clgan_oclgrind_test(maxout)

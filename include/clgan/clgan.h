@@ -95,6 +95,12 @@ typedef void (*clg_progress_fn)(void *user, const clg_step_stats *stats);
  * samples. Prints the resolved networks to `log` (may be NULL). */
 int clg_trainer_create(clg_trainer **out, clg_ctx *ctx, const clg_config *cfg,
                        const char *out_dir, FILE *log);
+/* Continue from a checkpoint: `from` is a run folder (its checkpoints/latest.safetensors) or a
+ * checkpoint file. The trainer must have been created from the same config (run length and
+ * logging settings may differ); metrics.csv keeps its rows up to the checkpoint's step. */
+int clg_trainer_resume(clg_trainer *tr, const char *from);
+/* Train to the end (train.epochs / train.max_steps) or until clg_trainer_request_stop. Writes a
+ * checkpoint at each epoch end, every train.checkpoint_every steps and when the run stops. */
 int clg_trainer_run(clg_trainer *tr, clg_progress_fn progress, void *user);
 /* Ask a running trainer to stop at the end of the current step (safe from a signal handler). */
 void clg_trainer_request_stop(clg_trainer *tr);

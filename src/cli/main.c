@@ -29,13 +29,17 @@ static void usage_main(FILE *out)
 static void usage_train(FILE *out)
 {
     fprintf(out,
-            "usage: clgan train CONFIG [--out DIR] [--overwrite] [--device D] [--seed N] [--set key=value ...]\n\n"
+            "usage: clgan train CONFIG [--out DIR] [--resume DIR] [--overwrite] [--device D] [--seed N]\n"
+            "                   [--set key=value ...]\n\n"
             "Trains the GAN of CONFIG and writes DIR/metrics.csv (one row per step), DIR/config.ini\n"
-            "(the resolved configuration) and DIR/samples/*.png (fixed-noise grids at each epoch end\n"
-            "and every train.sample_every steps).\n\n"
+            "(the resolved configuration), DIR/samples/*.png (fixed-noise grids at each epoch end and\n"
+            "every train.sample_every steps) and DIR/checkpoints/*.safetensors (at each epoch end, every\n"
+            "train.checkpoint_every steps, and when the run stops; Ctrl-C saves one and exits).\n\n"
             "options:\n"
             "  --out DIR        run folder (default: runs/<config name>, or the next free runs/<name>-N)\n"
             "  --overwrite      allow --out to name a folder that already holds a run\n"
+            "  --resume DIR     continue the run in DIR from its latest checkpoint (same config; the\n"
+            "                   run length may be raised with --set train.epochs=N)\n"
             "  --device D       OpenCL device: P:D index or a name substring (default: $CLGAN_DEVICE,\n"
             "                   else the first GPU, else the first CPU); see `clgan devices`\n"
             "  --seed N         same as --set train.seed=N\n"
@@ -115,7 +119,7 @@ static int dir_has_run(const char *dir)
 
 static int cmd_train(int argc, char **argv)
 {
-    const char *config = NULL, *out = NULL, *device = NULL;
+    const char *config = NULL, *out = NULL, *device = NULL, *resume = NULL;
     int overwrite = 0, quiet = 0;
     const char *sets[128];
     int nsets = 0;
@@ -128,6 +132,7 @@ static int cmd_train(int argc, char **argv)
             return 0;
         } else if (!strcmp(a, "--out") && has_next) out = argv[++i];
         else if (!strcmp(a, "--device") && has_next) device = argv[++i];
+        else if (!strcmp(a, "--resume") && has_next) resume = argv[++i];
         else if (!strcmp(a, "--seed") && has_next) {
             snprintf(seedset, sizeof seedset, "train.seed=%s", argv[++i]);
             if (nsets < 128) sets[nsets++] = seedset;
@@ -151,7 +156,9 @@ static int cmd_train(int argc, char **argv)
         }
 
     char outbuf[1024];
-    if (!out) {
+    if (resume) {
+        if (!out) out = resume;
+    } else if (!out) {
         const char *base = strrchr(config, '/') ? strrchr(config, '/') + 1 : config;
         char name[256];
         snprintf(name, sizeof name, "%s", base);
@@ -175,6 +182,7 @@ static int cmd_train(int argc, char **argv)
     }
     clg_trainer *tr;
     st = clg_trainer_create(&tr, ctx, cfg, out, stdout);
+    if (st == CLG_OK && resume) st = clg_trainer_resume(tr, resume);
     if (st == CLG_OK) {
         printf("writing to %s/\n", out);
         fflush(stdout);

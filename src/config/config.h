@@ -47,6 +47,7 @@ struct clg_config {
     char g_loss[24];       /* non_saturating | minimax */
     float label_smoothing;
     int log_every, sample_every, grid;
+    int checkpoint_every, keep_checkpoints;
     clg_net_cfg gen, disc;
     char *text;            /* the resolved configuration, as text (for logs and checkpoints) */
     size_t text_len, text_cap;

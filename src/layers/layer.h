@@ -63,6 +63,7 @@ typedef struct clg_layer {
     size_t workspace_floats; /* shared workspace (e.g. im2col columns), largest wins */
     clg_buf y;               /* output activations (N, out) */
     uint32_t key;            /* random key of the last forward (dropout) */
+    long train_forwards;     /* forward passes in training mode (batch norm's num_batches_tracked) */
     void *priv;              /* the layer's options and host state; freed by destroy */
 } clg_layer;
 

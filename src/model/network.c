@@ -194,6 +194,7 @@ int clg_net_forward(clg_net *net, clg_ctx *ctx, const clg_buf *x, int n, int tra
     for (int i = 0; i < upto; i++) {
         clg_layer *l = &net->layers[i];
         TRY(l->ops->forward(l, ctx, &l->y, cur, n, train));
+        l->train_forwards += train != 0;
         cur = &l->y;
     }
     return CLG_OK;

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "io/image.h"
+#include "train/checkpoint.h"
 #include "train/trainer.h"
 
 extern const clg_layer_ops clg_layer_sigmoid;
@@ -135,10 +136,6 @@ int clg_trainer_create(clg_trainer **out, clg_ctx *ctx, const clg_config *cfg, c
         char path[1100];
         snprintf(path, sizeof path, "%s/samples", tr->out_dir);
         if (mkdirs(path) != 0) return clg_fail(ctx, CLG_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
-        snprintf(path, sizeof path, "%s/metrics.csv", tr->out_dir);
-        tr->metrics = fopen(path, "w");
-        if (!tr->metrics) return clg_fail(ctx, CLG_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
-        fprintf(tr->metrics, "step,epoch,d_loss,g_loss,d_real,d_fake,acc_real,acc_fake\n");
         snprintf(path, sizeof path, "%s/config.ini", tr->out_dir);
         FILE *f = fopen(path, "w");
         if (f) {
@@ -254,47 +251,129 @@ static int flush_stats(clg_trainer *tr, int nsteps, long first_step, clg_progres
     return CLG_OK;
 }
 
+/* Read back what the ring holds (a host sync), e.g. before a checkpoint or at an epoch end. */
+static int flush_pending(clg_trainer *tr, clg_progress_fn progress, void *user)
+{
+    int st = flush_stats(tr, tr->pending, tr->step - tr->pending + 1, progress, user);
+    tr->pending = 0;
+    return st;
+}
+
+static int epoch_end(clg_trainer *tr)
+{
+    char path[1200];
+    if (!tr->epoch_not_perfect && tr->log)
+        fprintf(tr->log,
+                "warning: epoch %d: the discriminator was right on every real and every fake image of every "
+                "step; the generator gets little gradient (try d_steps = 1, a lower D learning rate, dropout "
+                "or label smoothing)\n",
+                tr->epoch);
+    tr->epoch_not_perfect = 0;
+    if (!tr->out_dir[0]) return CLG_OK;
+    snprintf(path, sizeof path, "%s/samples/epoch_%03d.png", tr->out_dir, tr->epoch);
+    TRY(clg_trainer_write_grid(tr, path));
+    return clg_checkpoint_save(tr);
+}
+
+#define METRICS_HEADER "step,epoch,d_loss,g_loss,d_real,d_fake,acc_real,acc_fake\n"
+
+/* Open metrics.csv: new, or (after a resume) keeping the rows up to the checkpoint's step. */
+static int open_metrics(clg_trainer *tr)
+{
+    char path[1200], tmp[1300], line[512];
+    snprintf(path, sizeof path, "%s/metrics.csv", tr->out_dir);
+    if (tr->step == 0) {
+        tr->metrics = fopen(path, "w");
+        if (!tr->metrics) return clg_fail(tr->ctx, CLG_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
+        fputs(METRICS_HEADER, tr->metrics);
+        return CLG_OK;
+    }
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *in = fopen(path, "r"), *out = fopen(tmp, "w");
+    if (!in || !out) {
+        if (in) fclose(in);
+        if (out) fclose(out);
+        return clg_fail(tr->ctx, CLG_ERR_IO, "%s: cannot reopen to resume: %s", path, strerror(errno));
+    }
+    fputs(METRICS_HEADER, out);
+    long rows = 0;
+    if (fgets(line, sizeof line, in))
+        while (fgets(line, sizeof line, in) && atol(line) == rows + 1 && rows < tr->step) {
+            fputs(line, out);
+            rows++;
+        }
+    fclose(in);
+    if (fclose(out) != 0 || rename(tmp, path) != 0)
+        return clg_fail(tr->ctx, CLG_ERR_IO, "%s: cannot rewrite: %s", path, strerror(errno));
+    if (rows != tr->step)
+        return clg_fail(tr->ctx, CLG_ERR_FORMAT, "%s: has %ld rows but the checkpoint is at step %ld", path, rows,
+                        tr->step);
+    tr->metrics = fopen(path, "a");
+    if (!tr->metrics) return clg_fail(tr->ctx, CLG_ERR_IO, "%s: cannot append: %s", path, strerror(errno));
+    return CLG_OK;
+}
+
+int clg_trainer_resume(clg_trainer *tr, const char *from)
+{
+    char path[1200];
+    struct stat sb;
+    if (stat(from, &sb) == 0 && S_ISDIR(sb.st_mode))
+        snprintf(path, sizeof path, "%s/checkpoints/latest.safetensors", from);
+    else snprintf(path, sizeof path, "%s", from);
+    TRY(clg_checkpoint_load(tr, path));
+    if (tr->step >= tr->total_steps && tr->log)
+        fprintf(tr->log, "%s is at step %ld, the end of this run's %ld steps: nothing to do (raise train.epochs or "
+                "train.max_steps to go on)\n", path, tr->step, tr->total_steps);
+    return CLG_OK;
+}
+
 int clg_trainer_run(clg_trainer *tr, clg_progress_fn progress, void *user)
 {
     clg_ctx *ctx = tr->ctx;
     const struct clg_config *cfg = tr->cfg;
     char path[1200];
+    if (tr->out_dir[0] && !tr->metrics) TRY(open_metrics(tr));
     tr->t_start = now_seconds();
-    long pending_first = 1;
-    int pending = 0;
-    for (tr->step = 0, tr->epoch = 0; tr->step < tr->total_steps && !tr->stop;) {
-        tr->epoch++;
-        TRY(clg_dataset_shuffle(&tr->data, ctx, &tr->rng_shuffle));
-        for (long b = 0; b < tr->steps_per_epoch && tr->step < tr->total_steps && !tr->stop; b++) {
-            TRY(clg_trainer_step(tr, (int)(b * tr->batch * cfg->d_steps), pending));
-            tr->step++;
-            if (++pending == tr->ring) {
-                TRY(flush_stats(tr, pending, pending_first, progress, user));
-                pending_first = tr->step + 1;
-                pending = 0;
-            }
-            if (cfg->sample_every > 0 && tr->step % cfg->sample_every == 0 && tr->out_dir[0]) {
-                snprintf(path, sizeof path, "%s/samples/step_%07ld.png", tr->out_dir, tr->step);
-                TRY(clg_trainer_write_grid(tr, path));
-            }
+    tr->step0 = tr->step;
+    int shuffled = 0, saved = 0;
+    while (tr->step < tr->total_steps && !tr->stop) {
+        if (tr->batch_in_epoch == 0) { /* a new epoch */
+            tr->epoch++;
+            tr->rng_epoch = tr->rng_shuffle;
+            shuffled = 0;
         }
-        TRY(flush_stats(tr, pending, pending_first, progress, user));
-        pending_first = tr->step + 1;
-        pending = 0;
-        if (!tr->epoch_not_perfect && tr->log)
-            fprintf(tr->log,
-                    "warning: epoch %d: the discriminator was right on every real and every fake image of every "
-                    "step; the generator gets little gradient (try d_steps = 1, a lower D learning rate, dropout "
-                    "or label smoothing)\n",
-                    tr->epoch);
-        tr->epoch_not_perfect = 0;
-        if (tr->out_dir[0]) {
-            snprintf(path, sizeof path, "%s/samples/epoch_%03d.png", tr->out_dir, tr->epoch);
+        if (!shuffled) { /* also after a resume in the middle of an epoch */
+            tr->rng_shuffle = tr->rng_epoch;
+            TRY(clg_dataset_shuffle(&tr->data, ctx, &tr->rng_shuffle));
+            shuffled = 1;
+        }
+        TRY(clg_trainer_step(tr, (int)(tr->batch_in_epoch * tr->batch * cfg->d_steps), tr->pending));
+        tr->step++;
+        tr->batch_in_epoch++;
+        saved = 0;
+        if (++tr->pending == tr->ring) TRY(flush_pending(tr, progress, user));
+        if (cfg->sample_every > 0 && tr->step % cfg->sample_every == 0 && tr->out_dir[0]) {
+            snprintf(path, sizeof path, "%s/samples/step_%07ld.png", tr->out_dir, tr->step);
             TRY(clg_trainer_write_grid(tr, path));
         }
+        if (tr->batch_in_epoch == tr->steps_per_epoch) {
+            TRY(flush_pending(tr, progress, user));
+            tr->batch_in_epoch = 0;
+            TRY(epoch_end(tr));
+            saved = 1;
+        } else if (cfg->checkpoint_every > 0 && tr->step % cfg->checkpoint_every == 0 && tr->out_dir[0]) {
+            TRY(flush_pending(tr, progress, user));
+            TRY(clg_checkpoint_save(tr));
+            saved = 1;
+        }
     }
+    /* the run ends early (max_steps or Ctrl-C): keep what was done */
+    TRY(flush_pending(tr, progress, user));
+    if (!saved && tr->out_dir[0] && tr->step > tr->step0) TRY(clg_checkpoint_save(tr));
     CL_CHECK(ctx, clFinish(ctx->queue));
-    if (tr->stop) return clg_fail(ctx, CLG_ERR_INTERRUPTED, "interrupted at step %ld", tr->step);
+    if (tr->stop)
+        return clg_fail(ctx, CLG_ERR_INTERRUPTED, "interrupted at step %ld; checkpoint saved in %s/checkpoints/ "
+                        "(continue with --resume %s)", tr->step, tr->out_dir, tr->out_dir);
     return CLG_OK;
 }
 

@@ -31,7 +31,11 @@ struct clg_trainer {
     clg_rng rng_shuffle, rng_noise;
     uint32_t fixed_key;
     long step, steps_per_epoch, total_steps;
-    int epoch;
+    long step0;          /* step at which this run (or resume) started */
+    long batch_in_epoch; /* steps done in the current epoch */
+    int epoch;           /* current (1-based) epoch; 0 before the first */
+    int pending;         /* steps in the statistics ring not yet read back */
+    clg_rng rng_epoch;   /* shuffle state before the current epoch's shuffle */
     FILE *metrics;
     FILE *log;           /* warnings (may be NULL) */
     int epoch_not_perfect; /* some step of this epoch had D accuracy < 1 on real or fake */

@@ -1,0 +1,227 @@
+/* safetensors.c — the safetensors reader and writer behind checkpoints. Header JSON is parsed
+ * and built with cJSON; data offsets are validated against the file before anything is used.
+ */
+#include <cJSON.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clgan/clgan.h"
+#include "io/safetensors.h"
+
+static size_t dtype_size(const char *d)
+{
+    if (!strcmp(d, "F32") || !strcmp(d, "I32") || !strcmp(d, "U32")) return 4;
+    if (!strcmp(d, "F64") || !strcmp(d, "I64") || !strcmp(d, "U64")) return 8;
+    if (!strcmp(d, "F16") || !strcmp(d, "BF16") || !strcmp(d, "I16")) return 2;
+    if (!strcmp(d, "U8") || !strcmp(d, "I8") || !strcmp(d, "BOOL")) return 1;
+    return 0;
+}
+
+static char *xstrdup(const char *s)
+{
+    char *d = malloc(strlen(s) + 1);
+    if (d) strcpy(d, s);
+    return d;
+}
+
+int clg_st_add(clg_st_file *f, const char *name, const char *dtype, int ndim, const int64_t *dims, const void *data,
+               size_t nbytes)
+{
+    if (ndim > CLG_ST_MAX_DIMS || strlen(name) >= sizeof f->t[0].name) return CLG_ERR_ARG;
+    if (f->n == f->cap) {
+        int cap = f->cap ? f->cap * 2 : 64;
+        clg_st_tensor *t = realloc(f->t, (size_t)cap * sizeof *t);
+        if (!t) return CLG_ERR_NOMEM;
+        f->t = t;
+        f->cap = cap;
+    }
+    clg_st_tensor *t = &f->t[f->n++];
+    memset(t, 0, sizeof *t);
+    snprintf(t->name, sizeof t->name, "%s", name);
+    snprintf(t->dtype, sizeof t->dtype, "%s", dtype);
+    t->ndim = ndim;
+    for (int i = 0; i < ndim; i++) t->dims[i] = dims[i];
+    t->data = data;
+    t->nbytes = nbytes;
+    return CLG_OK;
+}
+
+int clg_st_set_meta(clg_st_file *f, const char *key, const char *value)
+{
+    if (f->nmeta == f->meta_cap) {
+        int cap = f->meta_cap ? f->meta_cap * 2 : 16;
+        char **k = realloc(f->meta_keys, (size_t)cap * sizeof *k), **v = k ? realloc(f->meta_vals, (size_t)cap * sizeof *v) : NULL;
+        if (k) f->meta_keys = k;
+        if (!k || !v) return CLG_ERR_NOMEM;
+        f->meta_vals = v;
+        f->meta_cap = cap;
+    }
+    f->meta_keys[f->nmeta] = xstrdup(key);
+    f->meta_vals[f->nmeta] = xstrdup(value);
+    if (!f->meta_keys[f->nmeta] || !f->meta_vals[f->nmeta]) return CLG_ERR_NOMEM;
+    f->nmeta++;
+    return CLG_OK;
+}
+
+int clg_st_write(const clg_st_file *f, const char *path, char *err, size_t errlen)
+{
+    cJSON *h = cJSON_CreateObject();
+    if (!h) return snprintf(err, errlen, "%s: out of memory", path), CLG_ERR_NOMEM;
+    if (f->nmeta) {
+        cJSON *m = cJSON_AddObjectToObject(h, "__metadata__");
+        for (int i = 0; i < f->nmeta; i++) cJSON_AddStringToObject(m, f->meta_keys[i], f->meta_vals[i]);
+    }
+    size_t off = 0;
+    for (int i = 0; i < f->n; i++) {
+        const clg_st_tensor *t = &f->t[i];
+        cJSON *o = cJSON_AddObjectToObject(h, t->name);
+        cJSON_AddStringToObject(o, "dtype", t->dtype);
+        cJSON *shape = cJSON_AddArrayToObject(o, "shape");
+        for (int k = 0; k < t->ndim; k++) cJSON_AddItemToArray(shape, cJSON_CreateNumber((double)t->dims[k]));
+        cJSON *offs = cJSON_AddArrayToObject(o, "data_offsets");
+        cJSON_AddItemToArray(offs, cJSON_CreateNumber((double)off));
+        cJSON_AddItemToArray(offs, cJSON_CreateNumber((double)(off + t->nbytes)));
+        off += t->nbytes;
+    }
+    char *json = cJSON_PrintUnformatted(h);
+    cJSON_Delete(h);
+    if (!json) return snprintf(err, errlen, "%s: out of memory", path), CLG_ERR_NOMEM;
+    size_t hl = strlen(json), padded = (hl + 7) / 8 * 8;
+    char tmp[1200];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *fp = fopen(tmp, "wb");
+    if (!fp) {
+        snprintf(err, errlen, "%s: cannot create: %s", tmp, strerror(errno));
+        free(json);
+        return CLG_ERR_IO;
+    }
+    unsigned char len8[8];
+    for (int i = 0; i < 8; i++) len8[i] = (unsigned char)((uint64_t)padded >> (8 * i));
+    int ok = fwrite(len8, 1, 8, fp) == 8 && fwrite(json, 1, hl, fp) == hl;
+    for (size_t i = hl; i < padded && ok; i++) ok = fputc(' ', fp) != EOF;
+    for (int i = 0; i < f->n && ok; i++) ok = fwrite(f->t[i].data, 1, f->t[i].nbytes, fp) == f->t[i].nbytes;
+    free(json);
+    ok = ok && fflush(fp) == 0 && fsync(fileno(fp)) == 0;
+    ok = (fclose(fp) == 0) && ok;
+    if (!ok || rename(tmp, path) != 0) {
+        snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+        remove(tmp);
+        return CLG_ERR_IO;
+    }
+    return CLG_OK;
+}
+
+static int bad(char *err, size_t errlen, const char *path, const char *what)
+{
+    snprintf(err, errlen, "%s: not a valid safetensors file: %s", path, what);
+    return CLG_ERR_FORMAT;
+}
+
+int clg_st_read(clg_st_file *f, const char *path, char *err, size_t errlen)
+{
+    memset(f, 0, sizeof *f);
+    FILE *fp = fopen(path, "rb");
+    if (!fp) return snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno)), CLG_ERR_IO;
+    fseek(fp, 0, SEEK_END);
+    long size = ftell(fp);
+    fseek(fp, 0, SEEK_SET);
+    if (size < 8) {
+        fclose(fp);
+        return bad(err, errlen, path, "shorter than its 8-byte header length");
+    }
+    f->blob = malloc((size_t)size + 1);
+    if (!f->blob || fread(f->blob, 1, (size_t)size, fp) != (size_t)size) {
+        fclose(fp);
+        clg_st_free(f);
+        return snprintf(err, errlen, "%s: cannot read", path), CLG_ERR_IO;
+    }
+    fclose(fp);
+    uint64_t hl = 0;
+    for (int i = 0; i < 8; i++) hl |= (uint64_t)f->blob[i] << (8 * i);
+    if (hl > (uint64_t)size - 8 || hl > 100u << 20) {
+        clg_st_free(f);
+        return bad(err, errlen, path, "header length is larger than the file (truncated?)");
+    }
+    char *json = malloc(hl + 1);
+    memcpy(json, f->blob + 8, hl);
+    json[hl] = 0;
+    cJSON *h = cJSON_Parse(json);
+    free(json);
+    if (!h || !cJSON_IsObject(h)) {
+        cJSON_Delete(h);
+        clg_st_free(f);
+        return bad(err, errlen, path, "the header is not a JSON object");
+    }
+    const unsigned char *data = f->blob + 8 + hl;
+    size_t data_len = (size_t)size - 8 - hl;
+    int st = CLG_OK;
+    char why[300];
+    cJSON *it;
+    cJSON_ArrayForEach(it, h)
+    {
+        if (!strcmp(it->string, "__metadata__")) {
+            cJSON *m;
+            cJSON_ArrayForEach(m, it) if (cJSON_IsString(m)) clg_st_set_meta(f, m->string, m->valuestring);
+            continue;
+        }
+        cJSON *dt = cJSON_GetObjectItemCaseSensitive(it, "dtype"), *sh = cJSON_GetObjectItemCaseSensitive(it, "shape"),
+              *of = cJSON_GetObjectItemCaseSensitive(it, "data_offsets");
+        if (!cJSON_IsString(dt) || !cJSON_IsArray(sh) || !cJSON_IsArray(of) || cJSON_GetArraySize(of) != 2 ||
+            cJSON_GetArraySize(sh) > CLG_ST_MAX_DIMS || !dtype_size(dt->valuestring)) {
+            snprintf(why, sizeof why, "tensor \"%.100s\" has a bad dtype, shape or data_offsets", it->string);
+            st = bad(err, errlen, path, why);
+            break;
+        }
+        int64_t dims[CLG_ST_MAX_DIMS];
+        int nd = cJSON_GetArraySize(sh);
+        double count = 1;
+        for (int k = 0; k < nd; k++) {
+            double v = cJSON_GetArrayItem(sh, k)->valuedouble;
+            dims[k] = (int64_t)v;
+            count *= v < 0 ? -1 : v;
+        }
+        double b = cJSON_GetArrayItem(of, 0)->valuedouble, e = cJSON_GetArrayItem(of, 1)->valuedouble;
+        if (count < 0 || b < 0 || e < b || e > (double)data_len || (e - b) != count * dtype_size(dt->valuestring)) {
+            snprintf(why, sizeof why, "tensor \"%.100s\": its bytes [%.0f, %.0f) do not fit %.0f elements of %s in %zu "
+                     "data bytes (truncated?)", it->string, b, e, count, dt->valuestring, data_len);
+            st = bad(err, errlen, path, why);
+            break;
+        }
+        if (strlen(it->string) >= sizeof f->t[0].name) {
+            st = bad(err, errlen, path, "a tensor name is too long");
+            break;
+        }
+        st = clg_st_add(f, it->string, dt->valuestring, nd, dims, data + (size_t)b, (size_t)(e - b));
+        if (st != CLG_OK) break;
+    }
+    cJSON_Delete(h);
+    if (st != CLG_OK) clg_st_free(f);
+    return st;
+}
+
+const clg_st_tensor *clg_st_find(const clg_st_file *f, const char *name)
+{
+    for (int i = 0; i < f->n; i++)
+        if (!strcmp(f->t[i].name, name)) return &f->t[i];
+    return NULL;
+}
+
+const char *clg_st_meta(const clg_st_file *f, const char *key)
+{
+    for (int i = 0; i < f->nmeta; i++)
+        if (!strcmp(f->meta_keys[i], key)) return f->meta_vals[i];
+    return NULL;
+}
+
+void clg_st_free(clg_st_file *f)
+{
+    for (int i = 0; i < f->nmeta; i++) free(f->meta_keys[i]), free(f->meta_vals[i]);
+    free(f->meta_keys);
+    free(f->meta_vals);
+    free(f->t);
+    free(f->blob);
+    memset(f, 0, sizeof *f);
+}
