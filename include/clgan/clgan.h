@@ -69,6 +69,8 @@ typedef struct clg_config clg_config;
 
 /* Parse an INI model/training configuration. Errors name file:line. */
 int clg_config_load(clg_config **out, const char *path, char *err, size_t errlen);
+/* Parse configuration text (e.g. from a checkpoint); `name` stands for the file in messages. */
+int clg_config_load_text(clg_config **out, const char *text, const char *name, char *err, size_t errlen);
 /* Apply one override "section.key=value" (as `--set` does). */
 int clg_config_set(clg_config *cfg, const char *assignment, char *err, size_t errlen);
 void clg_config_free(clg_config *cfg);
@@ -105,6 +107,32 @@ int clg_trainer_run(clg_trainer *tr, clg_progress_fn progress, void *user);
 /* Ask a running trainer to stop at the end of the current step (safe from a signal handler). */
 void clg_trainer_request_stop(clg_trainer *tr);
 void clg_trainer_free(clg_trainer *tr);
+
+/* ---- generators from checkpoints ---------------------------------------------------------- */
+typedef struct clg_generator clg_generator;
+
+/* Load the generator of a checkpoint (a .safetensors file, or a run folder: its latest), built
+ * from the config stored in it, to run in eval mode (batch norm on running statistics, no
+ * dropout). */
+int clg_generator_load(clg_generator **out, clg_ctx *ctx, const char *checkpoint);
+/* Latent size (nz = C*H*W of the generator's input) and image shape. */
+void clg_generator_shape(const clg_generator *g, int *nz, int *c, int *h, int *w);
+/* n latent vectors drawn as in training (the config's noise), from `seed`. */
+void clg_generator_noise(const clg_generator *g, float *z, int n, uint64_t seed);
+/* images (n, c, h, w) = G(z (n, nz)), in the data's range. */
+int clg_generator_run(clg_generator *g, float *images, const float *z, int n);
+/* The data range images are in: [lo, hi]. */
+void clg_generator_range(const clg_generator *g, float *lo, float *hi);
+void clg_generator_free(clg_generator *g);
+
+/* Tile n images (c = 1 or 3, values in [lo, hi]) into a PNG grid with `cols` columns (0 = near
+ * square). */
+int clg_write_image_grid(const char *path, const float *x, int n, int c, int h, int w, float lo, float hi, int cols,
+                         char *err, size_t errlen);
+
+/* NumPy .npy files of float32 in C order (1 to 4 dimensions); *data is malloc'ed. */
+int clg_npy_read(float **data, int *ndim, int dims[4], const char *path, char *err, size_t errlen);
+int clg_npy_write(const char *path, const float *data, int ndim, const int *dims, char *err, size_t errlen);
 
 #ifdef __cplusplus
 }

@@ -20,6 +20,8 @@ static void usage_main(FILE *out)
             "usage: clgan COMMAND [options]\n\n"
             "commands:\n"
             "  train CONFIG    train the GAN described by an INI config (see configs/)\n"
+            "  sample CKPT     generate images from a checkpoint's generator\n"
+            "  interpolate CKPT  walk in latent space between random points\n"
             "  devices         list OpenCL platforms and devices\n\n"
             "`clgan COMMAND --help` describes a command. Environment: CLGAN_DEVICE (default device),\n"
             "CLGAN_CACHE_DIR (kernel binary cache), CLGAN_CL_DIR (load kernels from a cl/ folder).\n",
@@ -204,6 +206,182 @@ static int cmd_train(int argc, char **argv)
     return st == CLG_OK ? 0 : (st == CLG_ERR_INTERRUPTED ? 130 : 1);
 }
 
+static void usage_sample(FILE *out)
+{
+    fprintf(out,
+            "usage: clgan sample CKPT [-n N] [--seed S] [-o FILE.png] [--noise Z.npy] [--out-npy X.npy]\n"
+            "                    [--device D]\n\n"
+            "Runs the generator of CKPT (a checkpoint file, or a run folder: its latest checkpoint) in\n"
+            "eval mode and writes a grid of its images.\n\n"
+            "options:\n"
+            "  -n N            number of images (default 64)\n"
+            "  --seed S        seed of the latent vectors (default 1), drawn as in training\n"
+            "  -o FILE.png     the grid (default samples.png; \"-\" for none)\n"
+            "  --noise Z.npy   take the latent vectors from a float32 .npy of shape (n, nz) or\n"
+            "                  (n, nz, 1, 1) instead\n"
+            "  --out-npy X.npy also write the raw outputs, float32 (n, c, h, w)\n"
+            "  --device D      OpenCL device, as for train\n");
+}
+
+static void usage_interpolate(FILE *out)
+{
+    fprintf(out,
+            "usage: clgan interpolate CKPT [--seed S] [--steps K] [--rows R] [-o FILE.png] [--device D]\n\n"
+            "Writes R rows of K images each: the generator's outputs along straight lines in latent space\n"
+            "between pairs of random latent vectors (default: 8 rows, 10 steps, walk.png).\n");
+}
+
+static int parse_int(const char *s, int lo, int *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (*end || v < lo || v > 100000) return -1;
+    *out = (int)v;
+    return 0;
+}
+
+/* Shared by sample and interpolate: open the device and the generator. */
+static int open_generator(clg_ctx **ctx, clg_generator **g, const char *device, const char *ckpt)
+{
+    *g = NULL;
+    if (clg_ctx_create(ctx, device) != CLG_OK || clg_generator_load(g, *ctx, ckpt) != CLG_OK) {
+        fprintf(stderr, "%s: %s\n", prog, clg_last_error(*ctx));
+        return 1;
+    }
+    return 0;
+}
+
+static int cmd_sample(int argc, char **argv)
+{
+    const char *ckpt = NULL, *png = "samples.png", *noise = NULL, *npy = NULL, *device = NULL;
+    int n = 64, seed = 1;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        int has_next = i + 1 < argc;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) return usage_sample(stdout), 0;
+        else if (!strcmp(a, "-n") && has_next) {
+            if (parse_int(argv[++i], 1, &n)) return die("sample: -n %s: expected a count from 1 to 100000%s", argv[i], "");
+        } else if (!strcmp(a, "--seed") && has_next) {
+            if (parse_int(argv[++i], 0, &seed)) return die("sample: --seed %s: expected a number%s", argv[i], "");
+        } else if (!strcmp(a, "-o") && has_next) png = argv[++i];
+        else if (!strcmp(a, "--noise") && has_next) noise = argv[++i];
+        else if (!strcmp(a, "--out-npy") && has_next) npy = argv[++i];
+        else if (!strcmp(a, "--device") && has_next) device = argv[++i];
+        else if (a[0] == '-') return die("sample: unknown option or missing value: %s (see `clgan sample --help`)%s", a, "");
+        else if (!ckpt) ckpt = a;
+        else return die("sample: more than one checkpoint given: %s and %s", ckpt, a);
+    }
+    if (!ckpt) return die("sample: no checkpoint given (e.g. clgan sample runs/mlp_gan)%s%s", "", "");
+    char err[1400];
+    float *z = NULL;
+    int zdims[4], zndim = 0;
+    if (noise && clg_npy_read(&z, &zndim, zdims, noise, err, sizeof err) != CLG_OK) return die("%s%s", err, "");
+    clg_ctx *ctx;
+    clg_generator *g;
+    int rc = open_generator(&ctx, &g, device, ckpt);
+    int nz, c, h, w;
+    float lo, hi, *x = NULL;
+    if (rc) goto out;
+    clg_generator_shape(g, &nz, &c, &h, &w);
+    clg_generator_range(g, &lo, &hi);
+    if (z) {
+        int flat = zndim == 2 || (zndim == 4 && zdims[2] == 1 && zdims[3] == 1);
+        if (!flat || zdims[1] != nz) {
+            rc = die("%s: expected latent vectors of shape (n, %d) or (n, %d, 1, 1)", noise, "");
+            fprintf(stderr, "(the generator's latent size is %d)\n", nz);
+            goto out;
+        }
+        n = zdims[0];
+    } else {
+        z = malloc((size_t)n * nz * sizeof *z);
+        clg_generator_noise(g, z, n, (uint64_t)seed);
+    }
+    x = malloc((size_t)n * c * h * w * sizeof *x);
+    if (!z || !x) {
+        rc = die("out of memory%s%s", "", "");
+        goto out;
+    }
+    if (clg_generator_run(g, x, z, n) != CLG_OK) {
+        fprintf(stderr, "%s: %s\n", prog, clg_last_error(ctx));
+        rc = 1;
+        goto out;
+    }
+    if (strcmp(png, "-") && clg_write_image_grid(png, x, n, c, h, w, lo, hi, 0, err, sizeof err)) {
+        rc = die("%s%s", err, "");
+        goto out;
+    }
+    if (npy && clg_npy_write(npy, x, 4, (int[]){n, c, h, w}, err, sizeof err) != CLG_OK) {
+        rc = die("%s%s", err, "");
+        goto out;
+    }
+    printf("wrote %d images of %dx%dx%d%s%s%s%s\n", n, c, h, w, strcmp(png, "-") ? " to " : "", strcmp(png, "-") ? png : "",
+           npy ? " and " : "", npy ? npy : "");
+out:
+    free(z);
+    free(x);
+    clg_generator_free(g);
+    clg_ctx_free(ctx);
+    return rc;
+}
+
+static int cmd_interpolate(int argc, char **argv)
+{
+    const char *ckpt = NULL, *png = "walk.png", *device = NULL;
+    int steps = 10, rows = 8, seed = 1;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        int has_next = i + 1 < argc;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) return usage_interpolate(stdout), 0;
+        else if (!strcmp(a, "--steps") && has_next) {
+            if (parse_int(argv[++i], 2, &steps)) return die("interpolate: --steps %s: expected 2 or more%s", argv[i], "");
+        } else if (!strcmp(a, "--rows") && has_next) {
+            if (parse_int(argv[++i], 1, &rows)) return die("interpolate: --rows %s: expected 1 or more%s", argv[i], "");
+        } else if (!strcmp(a, "--seed") && has_next) {
+            if (parse_int(argv[++i], 0, &seed)) return die("interpolate: --seed %s: expected a number%s", argv[i], "");
+        } else if (!strcmp(a, "-o") && has_next) png = argv[++i];
+        else if (!strcmp(a, "--device") && has_next) device = argv[++i];
+        else if (a[0] == '-') return die("interpolate: unknown option or missing value: %s%s", a, "");
+        else if (!ckpt) ckpt = a;
+        else return die("interpolate: more than one checkpoint given: %s and %s", ckpt, a);
+    }
+    if (!ckpt) return die("interpolate: no checkpoint given%s%s", "", "");
+    clg_ctx *ctx;
+    clg_generator *g;
+    int rc = open_generator(&ctx, &g, device, ckpt), nz, c, h, w;
+    float lo, hi, *ends = NULL, *z = NULL, *x = NULL;
+    char err[1400];
+    if (rc) goto out;
+    clg_generator_shape(g, &nz, &c, &h, &w);
+    clg_generator_range(g, &lo, &hi);
+    int n = rows * steps;
+    ends = malloc((size_t)2 * rows * nz * sizeof *ends);
+    z = malloc((size_t)n * nz * sizeof *z);
+    x = malloc((size_t)n * c * h * w * sizeof *x);
+    if (!ends || !z || !x) {
+        rc = die("out of memory%s%s", "", "");
+        goto out;
+    }
+    clg_generator_noise(g, ends, 2 * rows, (uint64_t)seed);
+    for (int r = 0; r < rows; r++)
+        for (int s = 0; s < steps; s++) {
+            float t = (float)s / (float)(steps - 1);
+            const float *a = ends + (size_t)(2 * r) * nz, *b = a + nz;
+            for (int k = 0; k < nz; k++) z[((size_t)r * steps + s) * nz + k] = (1 - t) * a[k] + t * b[k];
+        }
+    if (clg_generator_run(g, x, z, n) != CLG_OK) {
+        fprintf(stderr, "%s: %s\n", prog, clg_last_error(ctx));
+        rc = 1;
+    } else if (clg_write_image_grid(png, x, n, c, h, w, lo, hi, steps, err, sizeof err)) rc = die("%s%s", err, "");
+    else printf("wrote %d rows of %d steps to %s\n", rows, steps, png);
+out:
+    free(ends);
+    free(z);
+    free(x);
+    clg_generator_free(g);
+    clg_ctx_free(ctx);
+    return rc;
+}
+
 static int cmd_devices(int argc, char **argv)
 {
     for (int i = 0; i < argc; i++) {
@@ -228,5 +406,7 @@ int main(int argc, char **argv)
     }
     if (!strcmp(argv[1], "train")) return cmd_train(argc - 2, argv + 2);
     if (!strcmp(argv[1], "devices")) return cmd_devices(argc - 2, argv + 2);
-    return die("unknown command \"%s\" (commands: train, devices; see `clgan --help`)%s", argv[1], "");
+    if (!strcmp(argv[1], "sample")) return cmd_sample(argc - 2, argv + 2);
+    if (!strcmp(argv[1], "interpolate")) return cmd_interpolate(argc - 2, argv + 2);
+    return die("unknown command \"%s\" (commands: train, sample, interpolate, devices; see `clgan --help`)%s", argv[1], "");
 }

@@ -271,7 +271,33 @@ static int set_defaults(struct clg_config *c, char *err, size_t errlen)
     return CLG_OK;
 }
 
+/* Parse from an open stream; `path` names it in messages. */
+static int load_stream(clg_config **out, FILE *f, const char *path, char *err, size_t errlen);
+
 int clg_config_load(clg_config **out, const char *path, char *err, size_t errlen)
+{
+    *out = NULL;
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fmt_err(err, errlen, "%s: cannot open config: %s", path, strerror(errno));
+        return CLG_ERR_IO;
+    }
+    int st = load_stream(out, f, path, err, errlen);
+    fclose(f);
+    return st;
+}
+
+int clg_config_load_text(clg_config **out, const char *text, const char *name, char *err, size_t errlen)
+{
+    *out = NULL;
+    FILE *f = fmemopen((void *)text, strlen(text), "r");
+    if (!f) return fmt_err(err, errlen, "%s: cannot read the config text", name), CLG_ERR_NOMEM;
+    int st = load_stream(out, f, name, err, errlen);
+    fclose(f);
+    return st;
+}
+
+static int load_stream(clg_config **out, FILE *f, const char *path, char *err, size_t errlen)
 {
     *out = NULL;
     struct clg_config *c = calloc(1, sizeof *c);
@@ -282,14 +308,8 @@ int clg_config_load(clg_config **out, const char *path, char *err, size_t errlen
         free(c);
         return st;
     }
-    parse_state ps = {c, fopen(path, "r"), 0, err, errlen, CLG_OK};
-    if (!ps.f) {
-        fmt_err(err, errlen, "%s: cannot open config: %s", path, strerror(errno));
-        free(c);
-        return CLG_ERR_IO;
-    }
+    parse_state ps = {c, f, 0, err, errlen, CLG_OK};
     int r = ini_parse_stream(reader, &ps, handler, &ps);
-    fclose(ps.f);
     if (ps.status == CLG_OK && r != 0)
         ps.status = fmt_err(err, errlen, "%s:%d: not a valid INI line (expected [section] or key = value)", path,
                             r > 0 ? r : ps.line);

@@ -8,16 +8,24 @@
 #include <string.h>
 #include <stb_image_write.h>
 
+#include "clgan/clgan.h"
 #include "io/image.h"
 
 int clg_write_grid(const char *path, const float *x, int n, int c, int h, int w, float lo, float hi, char *err,
                    size_t errlen)
 {
+    return clg_write_image_grid(path, x, n, c, h, w, lo, hi, 0, err, errlen);
+}
+
+int clg_write_image_grid(const char *path, const float *x, int n, int c, int h, int w, float lo, float hi, int cols,
+                         char *err, size_t errlen)
+{
     if (n <= 0 || (c != 1 && c != 3)) {
         snprintf(err, errlen, "%s: cannot draw %d images of %d channels", path, n, c);
         return -1;
     }
-    int cols = (int)ceil(sqrt((double)n)), rows = (n + cols - 1) / cols, pad = 2;
+    if (cols <= 0) cols = (int)ceil(sqrt((double)n));
+    int rows = (n + cols - 1) / cols, pad = 2;
     int W = cols * (w + pad) + pad, H = rows * (h + pad) + pad;
     unsigned char *img = malloc((size_t)W * H * c);
     if (!img) {

@@ -142,6 +142,9 @@ int clg_checkpoint_save(clg_trainer *tr)
         clg_st_set_meta(&f, "format", CLG_CHECKPOINT_FORMAT);
         clg_st_set_meta(&f, "config", clg_config_text((struct clg_config *)tr->cfg));
         clg_st_set_meta(&f, "device", ctx->desc);
+        char shape[64];
+        snprintf(shape, sizeof shape, "%d,%d,%d", tr->xshape.c, tr->xshape.h, tr->xshape.w);
+        clg_st_set_meta(&f, "image_shape", shape);
         meta_long(&f, "step", tr->step);
         meta_long(&f, "epoch", tr->epoch);
         meta_long(&f, "batch_in_epoch", tr->batch_in_epoch);

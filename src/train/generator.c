@@ -1,0 +1,115 @@
+/* generator.c — a trained generator on its own, for sampling and interpolation: the network is
+ * rebuilt from the config stored in a checkpoint, its tensors (with batch-norm running
+ * statistics) loaded, and run in eval mode in chunks of its planned batch.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "config/config.h"
+#include "io/safetensors.h"
+#include "model/network.h"
+#include "train/checkpoint.h"
+
+#define GEN_BATCH 64
+
+struct clg_generator {
+    clg_ctx *ctx;
+    clg_config *cfg;
+    clg_net net;
+    clg_shape zshape, out;
+    clg_buf z;
+};
+
+int clg_generator_load(clg_generator **out, clg_ctx *ctx, const char *checkpoint)
+{
+    char path[1200], err[2048];
+    struct stat sb;
+    if (stat(checkpoint, &sb) == 0 && S_ISDIR(sb.st_mode))
+        snprintf(path, sizeof path, "%s/checkpoints/latest.safetensors", checkpoint);
+    else snprintf(path, sizeof path, "%s", checkpoint);
+    clg_generator *g = calloc(1, sizeof *g);
+    *out = g;
+    if (!g) return clg_fail(ctx, CLG_ERR_NOMEM, "out of host memory");
+    g->ctx = ctx;
+    clg_st_file f;
+    int st = clg_st_read(&f, path, err, sizeof err);
+    if (st != CLG_OK) return clg_fail(ctx, st, "%s", err);
+    const char *fmt = clg_st_meta(&f, "format"), *text = clg_st_meta(&f, "config");
+    if (!fmt || strcmp(fmt, CLG_CHECKPOINT_FORMAT) || !text) {
+        st = clg_fail(ctx, CLG_ERR_FORMAT, "%s: not a clgan checkpoint (format \"%s\", expected \"%s\")", path,
+                      fmt ? fmt : "none", CLG_CHECKPOINT_FORMAT);
+        goto out;
+    }
+    char name[1300];
+    snprintf(name, sizeof name, "%s[config]", path);
+    st = clg_config_load_text(&g->cfg, text, name, err, sizeof err);
+    if (st != CLG_OK) {
+        clg_fail(ctx, st, "%s", err);
+        goto out;
+    }
+    if (clg_net_parse_input(&g->zshape, g->cfg->gen.input) != 0) {
+        st = clg_fail(ctx, CLG_ERR_FORMAT, "%s: bad generator input \"%s\"", path, g->cfg->gen.input);
+        goto out;
+    }
+    clg_rng rng = {1};
+    st = clg_net_build(&g->net, ctx, "generator", &g->cfg->gen, g->zshape, GEN_BATCH, &rng, err, sizeof err);
+    if (st != CLG_OK) {
+        clg_fail(ctx, st, "%s", err);
+        goto out;
+    }
+    g->out = g->net.layers[g->net.nlayers - 1].out;
+    clg_shape img;
+    const char *is = clg_st_meta(&f, "image_shape");
+    if (is && clg_net_parse_input(&img, is) == 0 && clg_shape_size(img) == clg_shape_size(g->out)) g->out = img;
+    st = clg_checkpoint_load_net(&g->net, ctx, &f, path);
+    if (st == CLG_OK) st = clg_buf_alloc(ctx, &g->z, (size_t)GEN_BATCH * clg_shape_size(g->zshape), "latent vectors");
+out:
+    clg_st_free(&f);
+    return st;
+}
+
+void clg_generator_shape(const clg_generator *g, int *nz, int *c, int *h, int *w)
+{
+    if (nz) *nz = (int)clg_shape_size(g->zshape);
+    if (c) *c = g->out.c;
+    if (h) *h = g->out.h;
+    if (w) *w = g->out.w;
+}
+
+void clg_generator_noise(const clg_generator *g, float *z, int n, uint64_t seed)
+{
+    clg_rng r = {seed * 0x9e3779b97f4a7c15ULL + 7};
+    size_t count = (size_t)n * clg_shape_size(g->zshape);
+    int uniform = !strcmp(g->cfg->noise, "uniform");
+    for (size_t i = 0; i < count; i++)
+        z[i] = uniform ? (float)(g->cfg->noise_min + (g->cfg->noise_max - g->cfg->noise_min) * clg_rng_uniform(&r))
+                       : (float)clg_rng_normal(&r);
+}
+
+void clg_generator_range(const clg_generator *g, float *lo, float *hi)
+{
+    *lo = !strcmp(g->cfg->data_range, "0,1") ? 0.0f : -1.0f;
+    *hi = 1.0f;
+}
+
+int clg_generator_run(clg_generator *g, float *images, const float *z, int n)
+{
+    size_t zs = clg_shape_size(g->zshape), xs = clg_shape_size(g->out);
+    for (int at = 0; at < n; at += GEN_BATCH) {
+        int m = n - at < GEN_BATCH ? n - at : GEN_BATCH;
+        TRY(clg_buf_write(g->ctx, &g->z, z + (size_t)at * zs, (size_t)m * zs, 1));
+        TRY(clg_net_forward(&g->net, g->ctx, &g->z, m, 0, g->net.nlayers));
+        TRY(clg_buf_read(g->ctx, images + (size_t)at * xs, &g->net.layers[g->net.nlayers - 1].y, (size_t)m * xs));
+    }
+    return CLG_OK;
+}
+
+void clg_generator_free(clg_generator *g)
+{
+    if (!g) return;
+    if (g->net.nlayers) clg_net_free(&g->net);
+    clg_buf_release(&g->z);
+    clg_config_free(g->cfg);
+    free(g);
+}
