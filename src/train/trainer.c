@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "io/image.h"
+#include "io/report.h"
 #include "train/checkpoint.h"
 #include "train/trainer.h"
 
@@ -259,6 +260,24 @@ static int flush_pending(clg_trainer *tr, clg_progress_fn progress, void *user)
     return st;
 }
 
+static int write_report(clg_trainer *tr)
+{
+    char *nets = NULL, err[1400];
+    size_t len = 0;
+    FILE *m = open_memstream(&nets, &len);
+    if (m) {
+        clg_net_print(&tr->G, m);
+        clg_net_print(&tr->D, m);
+        fclose(m);
+    }
+    double ms = tr->step > tr->step0 ? 1000.0 * (now_seconds() - tr->t_start) / (double)(tr->step - tr->step0) : 0;
+    clg_report_info info = {tr->out_dir, tr->cfg->path, tr->ctx->desc, nets ? nets : "", tr->epoch, tr->step,
+                            tr->total_steps, tr->batch, ms};
+    int bad = clg_report_write(&info, err, sizeof err);
+    free(nets);
+    return bad ? clg_fail(tr->ctx, CLG_ERR_IO, "%s", err) : CLG_OK;
+}
+
 static int epoch_end(clg_trainer *tr)
 {
     char path[1200];
@@ -272,7 +291,8 @@ static int epoch_end(clg_trainer *tr)
     if (!tr->out_dir[0]) return CLG_OK;
     snprintf(path, sizeof path, "%s/samples/epoch_%03d.png", tr->out_dir, tr->epoch);
     TRY(clg_trainer_write_grid(tr, path));
-    return clg_checkpoint_save(tr);
+    TRY(clg_checkpoint_save(tr));
+    return write_report(tr);
 }
 
 #define METRICS_HEADER "step,epoch,d_loss,g_loss,d_real,d_fake,acc_real,acc_fake\n"
@@ -369,7 +389,10 @@ int clg_trainer_run(clg_trainer *tr, clg_progress_fn progress, void *user)
     }
     /* the run ends early (max_steps or Ctrl-C): keep what was done */
     TRY(flush_pending(tr, progress, user));
-    if (!saved && tr->out_dir[0] && tr->step > tr->step0) TRY(clg_checkpoint_save(tr));
+    if (!saved && tr->out_dir[0] && tr->step > tr->step0) {
+        TRY(clg_checkpoint_save(tr));
+        TRY(write_report(tr));
+    }
     CL_CHECK(ctx, clFinish(ctx->queue));
     if (tr->stop)
         return clg_fail(ctx, CLG_ERR_INTERRUPTED, "interrupted at step %ld; checkpoint saved in %s/checkpoints/ "
