@@ -12,3 +12,6 @@ clgan_test(folder test_folder.c ${TEST_SCRATCH}/folder)
 
 clgan_test(maxout test_maxout.c)
 clgan_oclgrind_test(maxout)
+
+clgan_test(checkpoint test_checkpoint.c ${CMAKE_SOURCE_DIR}/configs/test_mlp.ini ${TEST_SCRATCH}/checkpoint)
+set_tests_properties(checkpoint PROPERTIES LABELS e2e TIMEOUT 900)
