@@ -68,5 +68,29 @@ sum=$(md5sum < "$scratch/run/metrics.csv")
 expect nonzero "already holds a run" -- "$clgan" train "$cfg" --out "$scratch/run" --set train.max_steps=5
 [ "$(md5sum < "$scratch/run/metrics.csv")" = "$sum" ] && ok || bad "an existing metrics.csv was changed"
 
+# sampling from the run's checkpoint
+expect 0 "wrote 9 images of 1x28x28" -- "$clgan" sample "$scratch/run" -n 9 -o "$scratch/s.png" --out-npy "$scratch/s.npy"
+[ -s "$scratch/s.png" ] && [ -s "$scratch/s.npy" ] && ok || bad "sample wrote no files"
+expect 0 "wrote 2 rows of 5 steps" -- "$clgan" interpolate "$scratch/run" --rows 2 --steps 5 -o "$scratch/w.png"
+expect nonzero "s.npy: expected latent vectors of shape \(n, 100\)" -- "$clgan" sample "$scratch/run" --noise "$scratch/s.npy"
+expect nonzero "/nonexistent: cannot open" -- "$clgan" sample /nonexistent
+expect nonzero "garbage.gz: not a valid safetensors file" -- "$clgan" sample "$scratch/garbage.gz"
+expect 0 "usage: clgan sample" -- "$clgan" sample --help
+expect 0 "usage: clgan interpolate" -- "$clgan" interpolate --help
+
+# killing the process during training (and so, at times, during a checkpoint write) leaves a
+# loadable latest checkpoint
+for delay in 0.7 1.3 1.9 2.6; do
+  "$clgan" train "$cfg" --out "$scratch/kill" --overwrite --set train.checkpoint_every=1 --set train.max_steps=100000 \
+    --quiet >/dev/null 2>&1 &
+  pid=$!
+  sleep $delay
+  kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
+  if [ -e "$scratch/kill/checkpoints/latest.safetensors" ]; then
+    expect 0 "wrote 4 images" -- "$clgan" sample "$scratch/kill" -n 4 -o "$scratch/k.png"
+  fi
+done
+[ -e "$scratch/kill/checkpoints/latest.safetensors" ] && ok || bad "no checkpoint was written before the kills"
+
 echo "cli: $pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -11,4 +11,4 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   build-essential cmake pkg-config \
   ocl-icd-opencl-dev opencl-headers pocl-opencl-icd clinfo \
   libclblast-dev libstb-dev zlib1g-dev libinih-dev libcjson-dev \
-  oclgrind dataset-fashion-mnist oxygen-icon-theme >/dev/null
+  oclgrind dataset-fashion-mnist oxygen-icon-theme chromium >/dev/null

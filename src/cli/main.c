@@ -287,8 +287,9 @@ static int cmd_sample(int argc, char **argv)
     if (z) {
         int flat = zndim == 2 || (zndim == 4 && zdims[2] == 1 && zdims[3] == 1);
         if (!flat || zdims[1] != nz) {
-            rc = die("%s: expected latent vectors of shape (n, %d) or (n, %d, 1, 1)", noise, "");
-            fprintf(stderr, "(the generator's latent size is %d)\n", nz);
+            char want[64];
+            snprintf(want, sizeof want, "(n, %d) or (n, %d, 1, 1)", nz, nz);
+            rc = die("%s: expected latent vectors of shape %s", noise, want);
             goto out;
         }
         n = zdims[0];

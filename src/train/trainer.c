@@ -390,6 +390,8 @@ int clg_trainer_run(clg_trainer *tr, clg_progress_fn progress, void *user)
     /* the run ends early (max_steps or Ctrl-C): keep what was done */
     TRY(flush_pending(tr, progress, user));
     if (!saved && tr->out_dir[0] && tr->step > tr->step0) {
+        snprintf(path, sizeof path, "%s/samples/epoch_%03d.png", tr->out_dir, tr->epoch); /* a partial epoch */
+        TRY(clg_trainer_write_grid(tr, path));
         TRY(clg_checkpoint_save(tr));
         TRY(write_report(tr));
     }
