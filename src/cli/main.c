@@ -315,8 +315,9 @@ static int cmd_sample(int argc, char **argv)
         rc = die("%s%s", err, "");
         goto out;
     }
-    printf("wrote %d images of %dx%dx%d%s%s%s%s\n", n, c, h, w, strcmp(png, "-") ? " to " : "", strcmp(png, "-") ? png : "",
-           npy ? " and " : "", npy ? npy : "");
+    int has_png = strcmp(png, "-") != 0;
+    printf("wrote %d images of %dx%dx%d to %s%s%s\n", n, c, h, w, has_png ? png : "", has_png && npy ? " and " : "",
+           npy ? npy : "");
 out:
     free(z);
     free(x);
