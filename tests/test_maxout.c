@@ -59,7 +59,7 @@ static void check_case(clg_ctx *ctx, int n, int f, int k, int ties)
                 for (size_t o = 0; o < nout; o++) {
                     float m = x[o * k];
                     for (int j = 1; j < k; j++) m = x[o * k + j] > m ? x[o * k + j] : m;
-                    (s ? lm : lp) += (double)dy[o] * m;
+                    *(s ? &lm : &lp) += (double)dy[o] * m;
                 }
             }
             x[i] = keep;

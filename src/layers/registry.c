@@ -8,12 +8,18 @@
 
 #include "layers/layer.h"
 
+extern const clg_layer_ops clg_layer_maxout;
 extern const clg_layer_ops clg_layer_dense, clg_layer_relu, clg_layer_leaky_relu, clg_layer_tanh, clg_layer_sigmoid,
     clg_layer_dropout, clg_layer_flatten, clg_layer_reshape;
+extern const clg_layer_ops clg_layer_batchnorm, clg_layer_upsample;
+extern const clg_layer_ops clg_layer_conv2d, clg_layer_conv_transpose2d;
 
 static const clg_layer_ops *const registry[] = {
+    &clg_layer_maxout,
     &clg_layer_dense,   &clg_layer_relu,    &clg_layer_leaky_relu, &clg_layer_tanh,
     &clg_layer_sigmoid, &clg_layer_dropout, &clg_layer_flatten,    &clg_layer_reshape,
+    &clg_layer_batchnorm, &clg_layer_upsample,
+    &clg_layer_conv2d,    &clg_layer_conv_transpose2d,
 };
 #define NREG (sizeof registry / sizeof registry[0])
 

@@ -27,11 +27,25 @@
     K(TANH_BWD, activation, tanh_bwd)                   \
     K(SIGMOID_FWD, activation, sigmoid_fwd)             \
     K(SIGMOID_BWD, activation, sigmoid_bwd)             \
+    K(IM2COL, conv, im2col)                             \
+    K(COL2IM, conv, col2im)                             \
+    K(PACK_CN, conv, pack_cn)                           \
+    K(UNPACK_CN, conv, unpack_cn)                       \
+    K(BIAS_GRAD_NCHW, conv, bias_grad_nchw)             \
+    K(BN_FWD_TRAIN, batchnorm, bn_fwd_train)            \
+    K(BN_FWD_EVAL, batchnorm, bn_fwd_eval)              \
+    K(BN_BWD, batchnorm, bn_bwd)                        \
+    K(UPSAMPLE_NEAREST_FWD, upsample, upsample_nearest_fwd) \
+    K(UPSAMPLE_NEAREST_BWD, upsample, upsample_nearest_bwd) \
+    K(UPSAMPLE_BILINEAR_FWD, upsample, upsample_bilinear_fwd) \
+    K(UPSAMPLE_BILINEAR_BWD, upsample, upsample_bilinear_bwd) \
     K(DROPOUT_FWD, random, dropout_fwd)                 \
     K(DROPOUT_BWD, random, dropout_bwd)                 \
     K(NOISE_NORMAL, random, noise_normal)               \
     K(NOISE_UNIFORM, random, noise_uniform)             \
     K(GATHER_U8, data, gather_u8)                       \
+    K(MAXOUT_FWD, maxout, maxout_fwd)                   \
+    K(MAXOUT_BWD, maxout, maxout_bwd)                   \
     K(BCE, loss, bce)                                   \
     K(SGD, optim, sgd)                                  \
     K(ADAM, optim, adam)                                \

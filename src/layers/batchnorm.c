@@ -1,0 +1,137 @@
+/* batchnorm.c — batch normalisation, PyTorch's BatchNorm2d on (N,C,H,W) input and BatchNorm1d on
+ * (N,F) = (N,F,1,1) input: the statistics are taken per channel over N*H*W values.
+ *
+ * Options: momentum=M in PyTorch's convention, running = (1-M)*running + M*batch (default 0.1;
+ * Keras' BatchNormalization(momentum=0.9) is M=0.1 here), eps=E (default 1e-5, PyTorch's; Keras'
+ * default is 1e-3, so Keras configs must say eps=0.001), affine=1|0, init=INIT for the weight
+ * (default ones; DCGAN-style "normal:1:0.02"); the bias starts at zeros.
+ * Parameters (state_dict names): weight, bias (trainable, when affine), running_mean (zeros) and
+ * running_var (ones) as buffers (trainable=0). PyTorch's num_batches_tracked is not kept: it only
+ * matters for momentum=None, which is not supported.
+ *
+ * Training normalises with the batch mean and biased variance and updates the running stats
+ * with the unbiased variance; eval uses the running stats. Training needs N*H*W >= 2 per channel
+ * (PyTorch raises "Expected more than 1 value per channel when training"); with N*H*W == 1 the
+ * forward fails with CLG_ERR_ARG rather than invent a variance. The mean and inverse std of the
+ * last forward stay in the layer's scratch (2C floats) for backward.
+ */
+#include <stdlib.h>
+
+#include "layers/layer.h"
+
+/* Local size of the per-channel kernels: must equal BN_WG in cl/batchnorm.cl (the kernels'
+ * reqd_work_group_size makes a mismatch fail at launch). */
+#define BN_WG 64
+
+typedef struct bn {
+    int c, hw, affine;
+    float momentum, eps;
+    int last_train;
+    int iw, ib, irm, irv; /* indices into l->params; iw = ib = -1 without affine */
+} bn;
+
+static int create(clg_layer *l, clg_opts *o, int batch, char *err, size_t errlen)
+{
+    (void)batch;
+    float momentum, eps;
+    int affine;
+    const char *init_s;
+    TRY(clg_opt_float(o, "momentum", 0.1f, NULL, &momentum, err, errlen));
+    TRY(clg_opt_float(o, "eps", 1e-5f, NULL, &eps, err, errlen));
+    TRY(clg_opt_int(o, "affine", 1, 0, &affine, err, errlen));
+    clg_opt_str(o, "init", "ones", &init_s);
+    if (!(momentum >= 0.0f && momentum <= 1.0f))
+        return clg_layer_err(err, errlen, l,
+                             "momentum=%g must be in [0, 1] (PyTorch convention: Keras momentum 0.9 is 0.1 here)",
+                             momentum);
+    if (!(eps > 0.0f)) return clg_layer_err(err, errlen, l, "eps=%g must be > 0", eps);
+    if (affine != 0 && affine != 1) return clg_layer_err(err, errlen, l, "affine=%d must be 0 or 1", affine);
+    clg_init wi;
+    TRY(clg_parse_init(&wi, init_s, l, err, errlen));
+    bn *b = calloc(1, sizeof *b);
+    if (!b) return CLG_ERR_NOMEM;
+    l->priv = b;
+    b->c = l->in.c;
+    b->hw = l->in.h * l->in.w;
+    b->affine = affine;
+    b->momentum = momentum;
+    b->eps = eps;
+    b->iw = b->ib = -1;
+    l->out = l->in;
+    const int dims[1] = {b->c};
+    if (affine) {
+        b->iw = l->nparams;
+        clg_param *w = clg_layer_param(l, "weight", 1, wi, 1, dims);
+        b->ib = l->nparams;
+        clg_param *bb = clg_layer_param(l, "bias", 1, (clg_init){CLG_INIT_ZEROS, 0, 0}, 1, dims);
+        w->fan_in = w->fan_out = bb->fan_in = bb->fan_out = b->c;
+    }
+    b->irm = l->nparams;
+    clg_layer_param(l, "running_mean", 0, (clg_init){CLG_INIT_ZEROS, 0, 0}, 1, dims);
+    b->irv = l->nparams;
+    clg_layer_param(l, "running_var", 0, (clg_init){CLG_INIT_ONES, 0, 0}, 1, dims);
+    l->scratch_floats = 2 * (size_t)b->c;
+    return CLG_OK;
+}
+
+/* One work-group of BN_WG items per channel. */
+static int launch_channels(clg_ctx *ctx, int kernel, int channels, int nargs, const clg_karg *args)
+{
+    return clg_launch(ctx, kernel, 1, (size_t[]){(size_t)channels * BN_WG}, (size_t[]){BN_WG}, nargs, args);
+}
+#define NARGS(a) ((int)(sizeof(a) / sizeof(a[0])))
+
+static int forward(clg_layer *l, clg_ctx *ctx, clg_buf *y, const clg_buf *x, int n, int train)
+{
+    bn *b = l->priv;
+    cl_mem none = NULL;
+    cl_mem w = b->affine ? l->params[b->iw].value.sub : none, bias = b->affine ? l->params[b->ib].value.sub : none;
+    b->last_train = train;
+    if (!train)
+        return CLG_LAUNCH1(ctx, CLG_K_BN_FWD_EVAL, n * b->c * b->hw, KA_MEM(y->sub), KA_MEM(l->scratch.sub),
+                           KA_MEM(x->sub), KA_MEM(w), KA_MEM(bias), KA_MEM(l->params[b->irm].value.sub),
+                           KA_MEM(l->params[b->irv].value.sub), KA_INT(n * b->c * b->hw), KA_INT(b->c),
+                           KA_INT(b->hw), KA_FLT(b->eps), KA_INT(b->affine));
+    if ((long)n * b->hw < 2)
+        return clg_fail(ctx, CLG_ERR_ARG,
+                        "%s: layer %d (batchnorm): training needs more than one value per channel, but N*H*W = "
+                        "%d*%d (PyTorch raises the same error)",
+                        l->where, l->index, n, b->hw);
+    const clg_karg args[] = {KA_MEM(y->sub),
+                             KA_MEM(l->scratch.sub),
+                             KA_MEM(l->params[b->irm].value.sub),
+                             KA_MEM(l->params[b->irv].value.sub),
+                             KA_MEM(x->sub),
+                             KA_MEM(w),
+                             KA_MEM(bias),
+                             KA_INT(n),
+                             KA_INT(b->c),
+                             KA_INT(b->hw),
+                             KA_FLT(b->eps),
+                             KA_FLT(b->momentum),
+                             KA_INT(b->affine)};
+    return launch_channels(ctx, CLG_K_BN_FWD_TRAIN, b->c, NARGS(args), args);
+}
+
+static int backward(clg_layer *l, clg_ctx *ctx, clg_buf *dx, const clg_buf *dy, const clg_buf *x, const clg_buf *y,
+                    int n, int param_grads)
+{
+    (void)y;
+    bn *b = l->priv;
+    param_grads = param_grads && b->affine;
+    if (!dx && !param_grads) return CLG_OK;
+    cl_mem none = NULL;
+    cl_mem dxm = dx ? dx->sub : none;
+    cl_mem w = b->affine ? l->params[b->iw].value.sub : none;
+    cl_mem dw = param_grads ? l->params[b->iw].grad.sub : none, db = param_grads ? l->params[b->ib].grad.sub : none;
+    const clg_karg args[] = {KA_MEM(dxm),  KA_MEM(dw),     KA_MEM(db),       KA_MEM(dy->sub),
+                             KA_MEM(x->sub), KA_MEM(l->scratch.sub), KA_MEM(w), KA_INT(n),
+                             KA_INT(b->c), KA_INT(b->hw), KA_INT(b->last_train), KA_INT(b->affine),
+                             KA_INT(param_grads), KA_INT(dx != NULL)};
+    return launch_channels(ctx, CLG_K_BN_BWD, b->c, NARGS(args), args);
+}
+
+static void destroy(clg_layer *l) { free(l->priv); }
+
+const clg_layer_ops clg_layer_batchnorm = {"batchnorm", "momentum=M (0.1) eps=E (1e-5) affine=1|0 init=INIT (ones)",
+                                           create, forward, backward, destroy};

@@ -1,0 +1,54 @@
+/* im2col.h — host side of cl/conv.cl, shared by conv2d.c and conv_transpose2d.c: the geometry of
+ * a convolution window over an image, launch wrappers for im2col / col2im / the (N,C,P) <->
+ * (C,N,P) reorders / the per-channel bias gradient, and the planning of the batch chunks that
+ * bound the im2col workspace.
+ *
+ * All offsets are in floats from the start of the buffer's `sub` (the kernels index with int,
+ * so the layers keep every tensor they hand over below INT_MAX floats).
+ */
+#ifndef CLGAN_IM2COL_H
+#define CLGAN_IM2COL_H
+
+#include "runtime/runtime.h"
+
+/* A k x k window with stride s over an image (c,h,w) padded by pt rows on top and pl columns on
+ * the left, at oh x ow positions (padding on the bottom/right is whatever oh/ow imply). */
+typedef struct clg_conv_geom {
+    int c, h, w;
+    int oh, ow;
+    int k, s, pt, pl;
+} clg_conv_geom;
+
+/* Workspace budget of one conv layer (floats): the batch is processed in chunks that fit. */
+#define CLG_CONV_WORKSPACE (16u << 20)
+
+/* col (c*k*k, nc*oh*ow) at col_off = im2col of img (nc,c,h,w) at img_off. */
+int clg_im2col(clg_ctx *ctx, const clg_buf *col, size_t col_off, const clg_buf *img, size_t img_off,
+               const clg_conv_geom *g, int nc);
+/* img (nc,c,h,w) at img_off = col2im(col) (+ bias (c) when bias != NULL); overwrites img. */
+int clg_col2im(clg_ctx *ctx, const clg_buf *img, size_t img_off, const clg_buf *col, size_t col_off,
+               const clg_buf *bias, const clg_conv_geom *g, int nc);
+/* dst (c, nc, p) = src (nc, c, p). */
+int clg_pack_cn(clg_ctx *ctx, const clg_buf *dst, size_t dst_off, const clg_buf *src, size_t src_off, int c, int p,
+                int nc);
+/* dst (nc, c, p) = src (c, nc, p) (+ bias (c) when bias != NULL). */
+int clg_unpack_cn(clg_ctx *ctx, const clg_buf *dst, size_t dst_off, const clg_buf *src, size_t src_off,
+                  const clg_buf *bias, int c, int p, int nc);
+/* db (f) += sum over n, p of dy (n, f, p). */
+int clg_bias_grad_nchw(clg_ctx *ctx, const clg_buf *db, const clg_buf *dy, int n, int f, int p);
+
+/* A region of the shared workspace as a GEMM operand (CLBlast takes mem + offset). */
+static inline clg_buf clg_buf_at(const clg_buf *b, size_t off)
+{
+    clg_buf r = *b;
+    r.off += off;
+    r.n = off < b->n ? b->n - off : 0;
+    return r;
+}
+
+/* Chunk plan: samples per chunk for `batch` samples needing `per_sample` workspace floats each,
+ * at most `max_chunk` (0: no limit) and within CLG_CONV_WORKSPACE; chunks are balanced
+ * (ceil(batch / nchunks)) so the last is not a sliver. */
+int clg_conv_chunk(int batch, size_t per_sample, int max_chunk);
+
+#endif

@@ -1,0 +1,75 @@
+/* upsample.c — integer-factor upsampling, PyTorch's nn.Upsample(scale_factor=K, mode=...):
+ * (N,C,H,W) -> (N,C,H*K,W*K). mode=nearest repeats each pixel K x K (Keras UpSampling2D);
+ * mode=bilinear uses half-pixel centres, align_corners=False (= Keras
+ * UpSampling2D(interpolation='bilinear') = tf.image.resize(..., 'bilinear')). No parameters.
+ * Backward is a gather per input pixel (cl/upsample.cl), deterministic and free of atomics.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "layers/layer.h"
+
+typedef struct ups {
+    int k, bilinear;
+} ups;
+
+static int create(clg_layer *l, clg_opts *o, int batch, char *err, size_t errlen)
+{
+    (void)batch;
+    int k;
+    const char *mode;
+    TRY(clg_opt_int(o, "scale", 2, 0, &k, err, errlen));
+    clg_opt_str(o, "mode", "nearest", &mode);
+    if (k < 1 || k > 64) return clg_layer_err(err, errlen, l, "scale=%d must be an integer in [1, 64]", k);
+    int bilinear = !strcmp(mode, "bilinear");
+    if (!bilinear && strcmp(mode, "nearest"))
+        return clg_layer_err(err, errlen, l, "mode=%s: expected nearest or bilinear", mode);
+    if ((long)l->in.h * k > 1 << 20 || (long)l->in.w * k > 1 << 20)
+        return clg_layer_err(err, errlen, l, "output %dx%d is too large", l->in.h * k, l->in.w * k);
+    ups *u = calloc(1, sizeof *u);
+    if (!u) return CLG_ERR_NOMEM;
+    u->k = k;
+    u->bilinear = bilinear;
+    l->priv = u;
+    l->out = (clg_shape){l->in.c, l->in.h * k, l->in.w * k};
+    return CLG_OK;
+}
+
+/* Planes per work-item: UPS_PLANES in cl/upsample.cl (a mismatch leaves planes unwritten,
+ * which test_bn catches). */
+#define UPS_PLANES 8
+
+/* A 3-D range (x, y, plane group) in (16, 4, 1) groups, as the kernels in cl/upsample.cl expect. */
+static int launch(clg_ctx *ctx, int kernel, int nx, int ny, int planes, const clg_buf *out, const clg_buf *in,
+                  const clg_layer *l, int k)
+{
+    const clg_karg args[] = {KA_MEM(out->sub), KA_MEM(in->sub), KA_INT(planes), KA_INT(l->in.h), KA_INT(l->in.w),
+                             KA_INT(k)};
+    size_t global[3] = {clg_round_up((size_t)nx, 16), clg_round_up((size_t)ny, 4),
+                        ((size_t)planes + UPS_PLANES - 1) / UPS_PLANES};
+    return clg_launch(ctx, kernel, 3, global, (size_t[]){16, 4, 1}, 6, args);
+}
+
+static int forward(clg_layer *l, clg_ctx *ctx, clg_buf *y, const clg_buf *x, int n, int train)
+{
+    (void)train;
+    ups *u = l->priv;
+    int planes = n * l->in.c;
+    if (u->bilinear) return launch(ctx, CLG_K_UPSAMPLE_BILINEAR_FWD, l->out.w, l->out.h, planes, y, x, l, u->k);
+    return launch(ctx, CLG_K_UPSAMPLE_NEAREST_FWD, l->in.w, l->in.h, planes, y, x, l, u->k);
+}
+
+static int backward(clg_layer *l, clg_ctx *ctx, clg_buf *dx, const clg_buf *dy, const clg_buf *x, const clg_buf *y,
+                    int n, int param_grads)
+{
+    (void)x, (void)y, (void)param_grads;
+    ups *u = l->priv;
+    if (!dx) return CLG_OK;
+    return launch(ctx, u->bilinear ? CLG_K_UPSAMPLE_BILINEAR_BWD : CLG_K_UPSAMPLE_NEAREST_BWD, l->in.w, l->in.h,
+                  n * l->in.c, dx, dy, l, u->k);
+}
+
+static void destroy(clg_layer *l) { free(l->priv); }
+
+const clg_layer_ops clg_layer_upsample = {"upsample", "scale=K (2) mode=nearest|bilinear", create, forward, backward,
+                                          destroy};
