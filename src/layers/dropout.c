@@ -32,9 +32,7 @@ static int forward(clg_layer *l, clg_ctx *ctx, clg_buf *y, const clg_buf *x, int
     int total = n * (int)clg_shape_size(l->out);
     d->last_train = train;
     if (!train || d->p == 0.0f) {
-        CL_CHECK(ctx, clEnqueueCopyBuffer(ctx->queue, x->sub, y->sub, 0, 0, (size_t)total * sizeof(float), 0, NULL,
-                                          NULL));
-        return CLG_OK;
+        return clg_buf_copy(ctx, y, x, (size_t)total);
     }
     l->key = clg_layer_next_key(l);
     return CLG_LAUNCH1(ctx, CLG_K_DROPOUT_FWD, total, KA_MEM(y->sub), KA_MEM(x->sub), KA_INT(total), KA_FLT(d->p),
@@ -49,9 +47,7 @@ static int backward(clg_layer *l, clg_ctx *ctx, clg_buf *dx, const clg_buf *dy, 
     if (!dx) return CLG_OK;
     int total = n * (int)clg_shape_size(l->out);
     if (!d->last_train || d->p == 0.0f) {
-        CL_CHECK(ctx, clEnqueueCopyBuffer(ctx->queue, dy->sub, dx->sub, 0, 0, (size_t)total * sizeof(float), 0, NULL,
-                                          NULL));
-        return CLG_OK;
+        return clg_buf_copy(ctx, dx, dy, (size_t)total);
     }
     return CLG_LAUNCH1(ctx, CLG_K_DROPOUT_BWD, total, KA_MEM(dx->sub), KA_MEM(dy->sub), KA_INT(total), KA_FLT(d->p),
                        KA_UINT(l->key));

@@ -29,8 +29,7 @@ static int create_reshape(clg_layer *l, clg_opts *o, int batch, char *err, size_
 
 static int copy(clg_ctx *ctx, clg_buf *dst, const clg_buf *src, size_t count)
 {
-    CL_CHECK(ctx, clEnqueueCopyBuffer(ctx->queue, src->sub, dst->sub, 0, 0, count * sizeof(float), 0, NULL, NULL));
-    return CLG_OK;
+    return clg_buf_copy(ctx, dst, src, count);
 }
 
 static int forward(clg_layer *l, clg_ctx *ctx, clg_buf *y, const clg_buf *x, int n, int train)

@@ -193,6 +193,7 @@ int clg_net_forward(clg_net *net, clg_ctx *ctx, const clg_buf *x, int n, int tra
     const clg_buf *cur = x;
     for (int i = 0; i < upto; i++) {
         clg_layer *l = &net->layers[i];
+        clg_prof_tag(ctx, net->prof_base + 2 * i);
         TRY(l->ops->forward(l, ctx, &l->y, cur, n, train));
         l->train_forwards += train != 0;
         cur = &l->y;
@@ -209,6 +210,7 @@ int clg_net_backward(clg_net *net, clg_ctx *ctx, const clg_buf **dx, const clg_b
         clg_layer *l = &net->layers[i];
         clg_buf *out = (i > 0 || dx) ? &net->dbuf[k] : NULL;
         const clg_buf *xin = i > 0 ? &net->layers[i - 1].y : x;
+        clg_prof_tag(ctx, net->prof_base + 2 * i + 1);
         TRY(l->ops->backward(l, ctx, out, cur, xin, &l->y, n, param_grads));
         cur = out;
         k ^= 1;

@@ -26,6 +26,7 @@ typedef struct clg_net {
     clg_buf scratch;           /* 1 float, for the gradient norm */
     const clg_net_cfg *cfg;
     long t;                    /* optimizer steps taken */
+    int prof_base;             /* profiling tags: prof_base + 2*layer (+1 for backward) */
 } clg_net;
 
 /* Build from a config section: create every layer, check shapes, plan and allocate memory,

@@ -3,6 +3,7 @@
  */
 #include <clblast_c.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "runtime/runtime.h"
@@ -77,18 +78,70 @@ int clg_buf_read(clg_ctx *ctx, float *dst, const clg_buf *b, size_t n)
 int clg_buf_fill(clg_ctx *ctx, clg_buf *b, float value, size_t n)
 {
     if (!n) return CLG_OK;
+    cl_event ev;
     CL_CHECK(ctx, clEnqueueFillBuffer(ctx->queue, b->mem, &value, sizeof value, b->off * sizeof(float),
-                                      n * sizeof(float), 0, NULL, NULL));
+                                      n * sizeof(float), 0, NULL, CLG_PROF_EVENT(ctx, ev)));
+    if (ctx->prof_on) clg_prof_add(ctx, ev);
+    return CLG_OK;
+}
+
+int clg_buf_copy(clg_ctx *ctx, clg_buf *dst, const clg_buf *src, size_t n)
+{
+    if (!n) return CLG_OK;
+    cl_event ev;
+    CL_CHECK(ctx, clEnqueueCopyBuffer(ctx->queue, src->mem, dst->mem, src->off * sizeof(float),
+                                      dst->off * sizeof(float), n * sizeof(float), 0, NULL, CLG_PROF_EVENT(ctx, ev)));
+    if (ctx->prof_on) clg_prof_add(ctx, ev);
+    return CLG_OK;
+}
+
+int clg_prof_enable(clg_ctx *ctx, int capacity)
+{
+    if (!ctx->profiling)
+        return clg_fail(ctx, CLG_ERR_ARG, "profiling needs a queue made with profiling enabled (CLGAN_PROFILE=1)");
+    ctx->prof_ev = realloc(ctx->prof_ev, (size_t)capacity * sizeof *ctx->prof_ev);
+    ctx->prof_tags = realloc(ctx->prof_tags, (size_t)capacity * sizeof *ctx->prof_tags);
+    if (!ctx->prof_ev || !ctx->prof_tags) return clg_fail(ctx, CLG_ERR_NOMEM, "out of host memory");
+    ctx->prof_cap = capacity;
+    ctx->prof_n = 0;
+    ctx->prof_on = 1;
+    return CLG_OK;
+}
+
+void clg_prof_add(clg_ctx *ctx, cl_event ev)
+{
+    if (ctx->prof_n == ctx->prof_cap) { /* full: this event goes untimed */
+        clReleaseEvent(ev);
+        return;
+    }
+    ctx->prof_ev[ctx->prof_n] = ev;
+    ctx->prof_tags[ctx->prof_n++] = ctx->prof_tag;
+}
+
+int clg_prof_collect(clg_ctx *ctx, double *sums, int ntags)
+{
+    CL_CHECK(ctx, clFinish(ctx->queue));
+    for (int i = 0; i < ctx->prof_n; i++) {
+        cl_ulong a = 0, b = 0;
+        clGetEventProfilingInfo(ctx->prof_ev[i], CL_PROFILING_COMMAND_START, sizeof a, &a, NULL);
+        clGetEventProfilingInfo(ctx->prof_ev[i], CL_PROFILING_COMMAND_END, sizeof b, &b, NULL);
+        int t = ctx->prof_tags[i];
+        if (t >= 0 && t < ntags && b > a) sums[t] += (double)(b - a) * 1e-9;
+        clReleaseEvent(ctx->prof_ev[i]);
+    }
+    ctx->prof_n = 0;
     return CLG_OK;
 }
 
 int clg_gemm(clg_ctx *ctx, int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha,
              const clg_buf *a, size_t lda, const clg_buf *b, size_t ldb, float beta, clg_buf *c, size_t ldc)
 {
+    cl_event ev;
     CLBlastStatusCode s = CLBlastSgemm(CLBlastLayoutRowMajor, trans_a ? CLBlastTransposeYes : CLBlastTransposeNo,
                                        trans_b ? CLBlastTransposeYes : CLBlastTransposeNo, m, n, k, alpha, a->mem,
                                        a->off, lda, b->mem, b->off, ldb, beta, c->mem, c->off, ldc, &ctx->queue,
-                                       NULL);
+                                       CLG_PROF_EVENT(ctx, ev));
+    if (s == CLBlastSuccess && ctx->prof_on) clg_prof_add(ctx, ev);
     if (s != CLBlastSuccess) {
         char call[160];
         snprintf(call, sizeof call, "CLBlastSgemm(%s%s, m=%zu n=%zu k=%zu)", trans_a ? "T" : "N", trans_b ? "T" : "N",

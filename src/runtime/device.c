@@ -197,6 +197,8 @@ void clg_ctx_free(clg_ctx *ctx)
         clReleaseCommandQueue(ctx->queue);
     }
     if (ctx->context) clReleaseContext(ctx->context);
+    free(ctx->prof_ev);
+    free(ctx->prof_tags);
     free(ctx);
 }
 

@@ -267,7 +267,10 @@ int clg_launch(clg_ctx *ctx, int kernel, int dims, const size_t *global, const s
             return clg_fail(ctx, e, "clSetKernelArg(%s, arg %d) failed with %s", table[kernel].kernel, i,
                             clg_status_str(e));
     }
-    cl_int e = clEnqueueNDRangeKernel(ctx->queue, k, (cl_uint)dims, NULL, global, local, 0, NULL, NULL);
+    cl_event ev;
+    cl_int e = clEnqueueNDRangeKernel(ctx->queue, k, (cl_uint)dims, NULL, global, local, 0, NULL,
+                                      CLG_PROF_EVENT(ctx, ev));
+    if (e == CL_SUCCESS && ctx->prof_on) clg_prof_add(ctx, ev);
     if (e != CL_SUCCESS) {
         int st = clg_cl_fail(ctx, e, "clEnqueueNDRangeKernel", __FILE__, __LINE__);
         char tmp[sizeof ctx->err];

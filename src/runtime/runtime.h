@@ -80,7 +80,21 @@ struct clg_ctx {
     char name[256], vendor[256], platform_name[256], version[128], driver[128];
     char desc[1400];
     char err[8192];                    /* the last error message */
+    /* profiling (clgan bench): every enqueue records an event tagged with prof_tag */
+    int prof_on, prof_tag;
+    cl_event *prof_ev;
+    int *prof_tags;
+    int prof_n, prof_cap;
 };
+
+/* Profiling: when enabled (a queue made with CL_QUEUE_PROFILING_ENABLE), each kernel, GEMM and
+ * copy gets an event tagged with the current tag; clg_prof_collect adds each tag's device time
+ * (seconds) into sums[tag] (tags < ntags) and releases the events. */
+int clg_prof_enable(clg_ctx *ctx, int capacity);
+static inline void clg_prof_tag(clg_ctx *ctx, int tag) { ctx->prof_tag = tag; }
+void clg_prof_add(clg_ctx *ctx, cl_event ev);
+int clg_prof_collect(clg_ctx *ctx, double *sums, int ntags);
+#define CLG_PROF_EVENT(ctx, ev) ((ctx)->prof_on ? &(ev) : NULL)
 
 /* Record an error message in ctx and return `status` (so: `return clg_fail(ctx, st, ...)`). */
 int clg_fail(clg_ctx *ctx, int status, const char *fmt, ...)
@@ -161,6 +175,8 @@ void clg_buf_release(clg_buf *b);
 int clg_buf_write(clg_ctx *ctx, clg_buf *b, const float *src, size_t n, int blocking);
 int clg_buf_read(clg_ctx *ctx, float *dst, const clg_buf *b, size_t n);
 int clg_buf_fill(clg_ctx *ctx, clg_buf *b, float value, size_t n);
+/* dst[0..n) = src[0..n) on the device */
+int clg_buf_copy(clg_ctx *ctx, clg_buf *dst, const clg_buf *src, size_t n);
 /* Alignment in floats for arena regions on this device. */
 size_t clg_align_floats(const clg_ctx *ctx);
 
