@@ -59,6 +59,14 @@ int clg_list_devices(FILE *out);
  * GPU, else the first CPU device. On failure *out is still a context holding the message
  * (clg_last_error), to be freed with clg_ctx_free. */
 int clg_ctx_create(clg_ctx **out, const char *spec);
+/* The same with flags: CLG_CTX_PROFILING makes a queue that records per-command device times
+ * (clgan bench); CLG_CTX_NO_CACHE builds every program from source, ignoring the disk cache. */
+enum { CLG_CTX_PROFILING = 1, CLG_CTX_NO_CACHE = 2 };
+int clg_ctx_create_ex(clg_ctx **out, const char *spec, int flags);
+/* Seconds spent building (or loading from the cache) the OpenCL programs. */
+double clg_ctx_build_seconds(const clg_ctx *ctx);
+/* The "P:D" index of every OpenCL device (at most `max`); returns how many. */
+int clg_device_specs(char (*specs)[16], int max);
 void clg_ctx_free(clg_ctx *ctx);
 const char *clg_last_error(const clg_ctx *ctx);
 /* One line describing the device: "NAME (VENDOR, PLATFORM, OpenCL x.y, driver z)". */
@@ -107,6 +115,15 @@ int clg_trainer_run(clg_trainer *tr, clg_progress_fn progress, void *user);
 /* Ask a running trainer to stop at the end of the current step (safe from a signal handler). */
 void clg_trainer_request_stop(clg_trainer *tr);
 void clg_trainer_free(clg_trainer *tr);
+
+/* ---- benchmark ------------------------------------------------------------------------------ */
+/* Time training steps of `cfg` on synthetic data of its shape: `warmup` steps, then `steps`
+ * timed steps (median, min, max, images/s), then per layer (forward, backward) the device time
+ * from profiling events, FLOPs, GFLOP/s and bytes moved, the device's peak FP32 (an estimate
+ * and a measured FMA kernel), and cold/warm program build times. Needs a context made with
+ * CLG_CTX_PROFILING. A table goes to `out` (may be NULL); `json` (may be NULL) gets one JSON
+ * object. */
+int clg_bench(clg_ctx *ctx, const clg_config *cfg, int warmup, int steps, FILE *out, FILE *json);
 
 /* ---- generators from checkpoints ---------------------------------------------------------- */
 typedef struct clg_generator clg_generator;

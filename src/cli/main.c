@@ -22,6 +22,7 @@ static void usage_main(FILE *out)
             "  train CONFIG    train the GAN described by an INI config (see configs/)\n"
             "  sample CKPT     generate images from a checkpoint's generator\n"
             "  interpolate CKPT  walk in latent space between random points\n"
+            "  bench CONFIG    time training steps, per layer, against the device's peak\n"
             "  devices         list OpenCL platforms and devices\n\n"
             "`clgan COMMAND --help` describes a command. Environment: CLGAN_DEVICE (default device),\n"
             "CLGAN_CACHE_DIR (kernel binary cache), CLGAN_CL_DIR (load kernels from a cl/ folder).\n",
@@ -384,6 +385,76 @@ out:
     return rc;
 }
 
+static void usage_bench(FILE *out)
+{
+    fprintf(out,
+            "usage: clgan bench CONFIG [--device D | --all-devices] [--steps N] [--warmup N] [--json FILE]\n"
+            "                   [--set key=value ...]\n\n"
+            "Times training steps of CONFIG on synthetic data of its shape: step time (median, min, max),\n"
+            "images/s, per layer and pass the device time (OpenCL profiling events), FLOPs, GFLOP/s and\n"
+            "bytes moved, the device's FP32 peak (estimated and measured) and program build times (cold\n"
+            "and warm cache). --all-devices prints one summary row per device.\n\n"
+            "options:\n"
+            "  --steps N      timed steps (default 20)\n"
+            "  --warmup N     untimed steps first (default 3; the first builds CLBlast's kernels)\n"
+            "  --json FILE    also write the results as JSON (one object per device, one per line)\n");
+}
+
+static int cmd_bench(int argc, char **argv)
+{
+    const char *config = NULL, *device = NULL, *json = NULL;
+    int steps = 20, warmup = 3, all = 0;
+    const char *sets[64];
+    int nsets = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        int has_next = i + 1 < argc;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) return usage_bench(stdout), 0;
+        else if (!strcmp(a, "--device") && has_next) device = argv[++i];
+        else if (!strcmp(a, "--all-devices")) all = 1;
+        else if (!strcmp(a, "--json") && has_next) json = argv[++i];
+        else if (!strcmp(a, "--set") && has_next) {
+            if (nsets < 64) sets[nsets++] = argv[++i];
+        } else if (!strcmp(a, "--steps") && has_next) {
+            if (parse_int(argv[++i], 1, &steps)) return die("bench: --steps %s: expected 1 or more%s", argv[i], "");
+        } else if (!strcmp(a, "--warmup") && has_next) {
+            if (parse_int(argv[++i], 0, &warmup)) return die("bench: --warmup %s: expected 0 or more%s", argv[i], "");
+        } else if (a[0] == '-') return die("bench: unknown option or missing value: %s (see `clgan bench --help`)%s", a, "");
+        else if (!config) config = a;
+        else return die("bench: more than one config given: %s and %s", config, a);
+    }
+    if (!config) return die("bench: no config given (e.g. clgan bench configs/dcgan.ini)%s%s", "", "");
+    char err[2048];
+    clg_config *cfg;
+    if (clg_config_load(&cfg, config, err, sizeof err) != CLG_OK) return die("%s%s", err, "");
+    for (int i = 0; i < nsets; i++)
+        if (clg_config_set(cfg, sets[i], err, sizeof err) != CLG_OK) {
+            clg_config_free(cfg);
+            return die("%s%s", err, "");
+        }
+    FILE *jf = NULL;
+    if (json && !(jf = fopen(json, "w"))) {
+        clg_config_free(cfg);
+        return die("%s: cannot create: %s", json, strerror(errno));
+    }
+    char specs[64][16];
+    int n = 1, rc = 0;
+    if (all) n = clg_device_specs(specs, 64);
+    for (int d = 0; d < n; d++) {
+        clg_ctx *ctx;
+        if (clg_ctx_create_ex(&ctx, all ? specs[d] : device, CLG_CTX_PROFILING) != CLG_OK ||
+            clg_bench(ctx, cfg, warmup, steps, stdout, jf) != CLG_OK) {
+            fprintf(stderr, "%s: %s%s\n", prog, all ? specs[d] : "", clg_last_error(ctx));
+            rc = 1;
+        }
+        if (n > 1) printf("\n");
+        clg_ctx_free(ctx);
+    }
+    if (jf) fclose(jf);
+    clg_config_free(cfg);
+    return rc;
+}
+
 static int cmd_devices(int argc, char **argv)
 {
     for (int i = 0; i < argc; i++) {
@@ -408,7 +479,8 @@ int main(int argc, char **argv)
     }
     if (!strcmp(argv[1], "train")) return cmd_train(argc - 2, argv + 2);
     if (!strcmp(argv[1], "devices")) return cmd_devices(argc - 2, argv + 2);
+    if (!strcmp(argv[1], "bench")) return cmd_bench(argc - 2, argv + 2);
     if (!strcmp(argv[1], "sample")) return cmd_sample(argc - 2, argv + 2);
     if (!strcmp(argv[1], "interpolate")) return cmd_interpolate(argc - 2, argv + 2);
-    return die("unknown command \"%s\" (commands: train, sample, interpolate, devices; see `clgan --help`)%s", argv[1], "");
+    return die("unknown command \"%s\" (commands: train, sample, interpolate, bench, devices; see `clgan --help`)%s", argv[1], "");
 }

@@ -43,27 +43,10 @@ static int load_idx(uint8_t **data, int *n, clg_shape *shape, const struct clg_c
     return CLG_OK;
 }
 
-int clg_dataset_open(clg_dataset *ds, clg_ctx *ctx, const struct clg_config *cfg, FILE *log, char *err, size_t errlen)
+/* Upload n images of ds->shape (CHW bytes; takes ownership of data) and set the scaling. */
+static int upload(clg_dataset *ds, clg_ctx *ctx, const struct clg_config *cfg, uint8_t *data, int n, char *err,
+                  size_t errlen)
 {
-    memset(ds, 0, sizeof *ds);
-    uint8_t *data = NULL;
-    int n = 0, st;
-    struct stat sb;
-    if (stat(cfg->data_path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-        clg_folder f;
-        st = clg_folder_load(&f, cfg->data_path, cfg->data_channels, cfg->data_size, cfg->data_size,
-                             cfg->data_background, cfg->data_limit, err, errlen);
-        if (st != CLG_OK) return st;
-        if (f.skipped && log)
-            fprintf(log, "warning: %s: skipped %d file%s that are not readable images (first: %s)\n", cfg->data_path,
-                    f.skipped, f.skipped > 1 ? "s" : "", f.first_skipped);
-        data = f.data;
-        n = f.n;
-        ds->shape = (clg_shape){f.c, f.h, f.w};
-    } else {
-        st = load_idx(&data, &n, &ds->shape, cfg, err, errlen);
-        if (st != CLG_OK) return st;
-    }
     size_t item = clg_shape_size(ds->shape);
     ds->n = n;
     if (!strcmp(cfg->data_range, "0,1")) {
@@ -91,6 +74,43 @@ int clg_dataset_open(clg_dataset *ds, clg_ctx *ctx, const struct clg_config *cfg
     }
     for (int i = 0; i < ds->n; i++) ds->perm[i] = i;
     return CLG_OK;
+}
+
+int clg_dataset_open(clg_dataset *ds, clg_ctx *ctx, const struct clg_config *cfg, FILE *log, char *err, size_t errlen)
+{
+    memset(ds, 0, sizeof *ds);
+    uint8_t *data = NULL;
+    int n = 0, st;
+    struct stat sb;
+    if (stat(cfg->data_path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        clg_folder f;
+        st = clg_folder_load(&f, cfg->data_path, cfg->data_channels, cfg->data_size, cfg->data_size,
+                             cfg->data_background, cfg->data_limit, err, errlen);
+        if (st != CLG_OK) return st;
+        if (f.skipped && log)
+            fprintf(log, "warning: %s: skipped %d file%s that are not readable images (first: %s)\n", cfg->data_path,
+                    f.skipped, f.skipped > 1 ? "s" : "", f.first_skipped);
+        data = f.data;
+        n = f.n;
+        ds->shape = (clg_shape){f.c, f.h, f.w};
+    } else {
+        st = load_idx(&data, &n, &ds->shape, cfg, err, errlen);
+        if (st != CLG_OK) return st;
+    }
+    return upload(ds, ctx, cfg, data, n, err, errlen);
+}
+
+int clg_dataset_synthetic(clg_dataset *ds, clg_ctx *ctx, const struct clg_config *cfg, clg_shape shape, int n,
+                          char *err, size_t errlen)
+{
+    memset(ds, 0, sizeof *ds);
+    ds->shape = shape;
+    size_t bytes = (size_t)n * clg_shape_size(shape);
+    uint8_t *data = malloc(bytes ? bytes : 1);
+    if (!data) return snprintf(err, errlen, "out of host memory"), CLG_ERR_NOMEM;
+    clg_rng r = {(uint64_t)cfg->seed + 99};
+    for (size_t i = 0; i < bytes; i++) data[i] = (uint8_t)(clg_rng_next(&r) >> 56);
+    return upload(ds, ctx, cfg, data, n, err, errlen);
 }
 
 void clg_dataset_close(clg_dataset *ds)

@@ -23,6 +23,9 @@ typedef struct clg_dataset {
  * warnings (skipped files) go to `log` when not NULL. */
 int clg_dataset_open(clg_dataset *ds, clg_ctx *ctx, const struct clg_config *cfg, FILE *log, char *err,
                      size_t errlen);
+/* n random images of `shape` (uniform bytes from the run seed), for benchmarks. */
+int clg_dataset_synthetic(clg_dataset *ds, clg_ctx *ctx, const struct clg_config *cfg, clg_shape shape, int n,
+                          char *err, size_t errlen);
 void clg_dataset_close(clg_dataset *ds);
 /* A new seeded permutation for the next epoch (Fisher-Yates), uploaded once. */
 int clg_dataset_shuffle(clg_dataset *ds, clg_ctx *ctx, clg_rng *rng);

@@ -138,7 +138,20 @@ static int choose(clg_ctx *ctx, const dev_entry *devs, int n, const char *spec, 
     return -1;
 }
 
-int clg_ctx_create(clg_ctx **out, const char *spec)
+int clg_ctx_create(clg_ctx **out, const char *spec) { return clg_ctx_create_ex(out, spec, 0); }
+
+double clg_ctx_build_seconds(const clg_ctx *ctx) { return ctx ? ctx->build_seconds : 0; }
+
+int clg_device_specs(char (*specs)[16], int max)
+{
+    dev_entry devs[MAX_PLATFORMS * 4];
+    int n = 0;
+    if (enumerate(devs, &n) != CLG_OK) return 0;
+    for (int i = 0; i < n && i < max; i++) snprintf(specs[i], 16, "%d:%d", devs[i].pi, devs[i].di);
+    return n < max ? n : max;
+}
+
+int clg_ctx_create_ex(clg_ctx **out, const char *spec, int flags)
 {
     clg_ctx *ctx = calloc(1, sizeof *ctx);
     *out = ctx;
@@ -178,7 +191,8 @@ int clg_ctx_create(clg_ctx **out, const char *spec)
     cl_int e;
     ctx->context = clCreateContext(NULL, 1, &ctx->device, NULL, NULL, &e);
     CL_CHECK(ctx, e);
-    ctx->profiling = getenv("CLGAN_PROFILE") != NULL;
+    ctx->profiling = (flags & CLG_CTX_PROFILING) || getenv("CLGAN_PROFILE") != NULL;
+    ctx->no_cache = (flags & CLG_CTX_NO_CACHE) != 0;
     ctx->queue = clCreateCommandQueue(ctx->context, ctx->device,
                                       ctx->profiling ? CL_QUEUE_PROFILING_ENABLE : 0, &e);
     CL_CHECK(ctx, e);

@@ -210,7 +210,7 @@ static int build_program(clg_ctx *ctx, const char *name, const char *options, cl
     cache_dir(dir, sizeof dir);
     snprintf(path, sizeof path, "%s/%s-%016llx.bin", dir, name, (unsigned long long)h);
 
-    int use_cache = !getenv("CLGAN_NO_CACHE");
+    int use_cache = !getenv("CLGAN_NO_CACHE") && !ctx->no_cache;
     if (use_cache && try_cached(ctx, path, opts, out)) {
         ctx->cache_hits++;
         free(owned);

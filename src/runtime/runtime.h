@@ -45,6 +45,7 @@
     K(NOISE_UNIFORM, random, noise_uniform)             \
     K(GATHER_U8, data, gather_u8)                       \
     K(MAXOUT_FWD, maxout, maxout_fwd)                   \
+    K(FMA_PEAK, bench, fma_peak)                        \
     K(MAXOUT_BWD, maxout, maxout_bwd)                   \
     K(BCE, loss, bce)                                   \
     K(SGD, optim, sgd)                                  \
@@ -69,6 +70,7 @@ struct clg_ctx {
     cl_context context;
     cl_command_queue queue;
     int profiling;                     /* queue made with CL_QUEUE_PROFILING_ENABLE */
+    int no_cache;                      /* build programs from source, ignoring the disk cache */
     cl_program programs[CLG_MAX_PROGRAMS];
     cl_kernel kernels[CLG_NKERNELS];
     size_t align;                      /* sub-buffer origin alignment, bytes */

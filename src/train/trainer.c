@@ -73,17 +73,20 @@ int clg_trainer_create(clg_trainer **out, clg_ctx *ctx, const clg_config *cfg, c
     if (clg_net_parse_input(&tr->zshape, cfg->gen.input) != 0)
         return clg_fail(ctx, CLG_ERR_CONFIG, "%s: [generator] input = \"%s\": expected C or C,H,W (e.g. 100 or 100,1,1)",
                         cfg->gen.input_where, cfg->gen.input);
-    int st = clg_dataset_open(&tr->data, ctx, cfg, log, err, sizeof err);
+    int st = clg_net_build(&tr->G, ctx, "generator", &cfg->gen, tr->zshape, tr->batch, &init_rng, err, sizeof err);
+    if (st != CLG_OK) return fail(tr, st, err);
+    if (!strcmp(cfg->data_path, "synthetic")) /* random images of the generator's output shape (benchmarks) */
+        st = clg_dataset_synthetic(&tr->data, ctx, cfg, tr->G.layers[tr->G.nlayers - 1].out,
+                                   tr->batch * cfg->d_steps * 4, err, sizeof err);
+    else st = clg_dataset_open(&tr->data, ctx, cfg, log, err, sizeof err);
     if (st != CLG_OK) return fail(tr, st, err);
     tr->xshape = tr->data.shape;
     if (tr->data.n < tr->batch)
         return clg_fail(ctx, CLG_ERR_CONFIG, "%s: [train] batch = %d but the data set has only %d images", cfg->path,
                         tr->batch, tr->data.n);
-
-    st = clg_net_build(&tr->G, ctx, "generator", &cfg->gen, tr->zshape, tr->batch, &init_rng, err, sizeof err);
-    if (st != CLG_OK) return fail(tr, st, err);
     st = clg_net_build(&tr->D, ctx, "discriminator", &cfg->disc, tr->xshape, tr->batch, &init_rng, err, sizeof err);
     if (st != CLG_OK) return fail(tr, st, err);
+    tr->D.prof_base = 2 * CLG_MAX_LAYERS;
     clg_shape gout = tr->G.layers[tr->G.nlayers - 1].out;
     if (clg_shape_size(gout) != clg_shape_size(tr->xshape))
         return clg_fail(ctx, CLG_ERR_CONFIG,

@@ -1,0 +1,240 @@
+/* bench.c — `clgan bench`: the speed of one training step of a config on synthetic data.
+ *
+ * Wall time per step (median/min/max over timed steps, each ending in clFinish), then a few
+ * more steps with profiling events, summed per layer and pass, with the FLOPs of each layer
+ * counted from its shapes (dense: 2·N·weights per product; conv2d: 2·N·OH·OW·weights;
+ * conv_transpose2d: 2·N·IH·IW·weights; elementwise layers: one per value), so GFLOP/s per layer
+ * and the fraction of peak follow. Peak FP32 is given twice: an estimate (compute units × clock
+ * × native float vector width × 2 for FMA) and a measurement (cl/bench.cl's FMA kernel). Bytes
+ * moved per layer are estimated as inputs + outputs + weights read/written once per pass.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "train/trainer.h"
+
+#define NTAGS (4 * CLG_MAX_LAYERS + 8)
+enum { TAG_OTHER = 4 * CLG_MAX_LAYERS };
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+typedef struct layer_cost {
+    double fwd_flops, bwd_dx_flops, bwd_dw_flops, fwd_bytes, bwd_bytes;
+} layer_cost;
+
+static layer_cost cost(const clg_layer *l, int n)
+{
+    layer_cost c = {0};
+    double w = l->nparams ? (double)l->params[0].count : 0;
+    double in = (double)clg_shape_size(l->in) * n, out = (double)clg_shape_size(l->out) * n;
+    const char *t = l->ops->type;
+    double mac = 0;
+    if (!strcmp(t, "dense")) mac = w * n;
+    else if (!strcmp(t, "conv2d")) mac = w * n * l->out.h * l->out.w;
+    else if (!strcmp(t, "conv_transpose2d")) mac = w * n * l->in.h * l->in.w;
+    if (mac > 0) {
+        c.fwd_flops = 2 * mac + out; /* + bias */
+        c.bwd_dx_flops = 2 * mac;
+        c.bwd_dw_flops = 2 * mac + out;
+    } else {
+        c.fwd_flops = !strcmp(t, "batchnorm") ? 8 * out : out;
+        c.bwd_dx_flops = !strcmp(t, "batchnorm") ? 12 * out : out;
+    }
+    double pbytes = 0;
+    for (int j = 0; j < l->nparams; j++) pbytes += 4.0 * l->params[j].count;
+    c.fwd_bytes = 4 * (in + out) + pbytes;
+    c.bwd_bytes = 4 * (2 * out + 2 * in) + 2 * pbytes;
+    return c;
+}
+
+/* Measured FP32 peak from the FMA kernel, GFLOP/s. */
+static int fma_peak(clg_ctx *ctx, double *gflops)
+{
+    cl_uint cu = 1;
+    clGetDeviceInfo(ctx->device, CL_DEVICE_MAX_COMPUTE_UNITS, sizeof cu, &cu, NULL);
+    size_t global = (size_t)cu * 2048, local = 64;
+    int iters = 2048;
+    clg_buf out;
+    TRY(clg_buf_alloc(ctx, &out, global, "peak test"));
+    double best = 0;
+    for (int rep = 0; rep < 3; rep++) {
+        double t0 = now_seconds();
+        int st = clg_launch(ctx, CLG_K_FMA_PEAK, 1, &global, &local, 4,
+                            (clg_karg[]){KA_MEM(out.sub), KA_INT(iters), KA_FLT(0.999f), KA_FLT(0.001f)});
+        if (st == CLG_OK) st = clFinish(ctx->queue);
+        if (st != CLG_OK) {
+            clg_buf_release(&out);
+            return st;
+        }
+        double g = (double)global * iters * 64 / (now_seconds() - t0) / 1e9;
+        if (g > best) best = g;
+    }
+    clg_buf_release(&out);
+    *gflops = best;
+    return CLG_OK;
+}
+
+static void json_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\') fputc('\\', f);
+        if ((unsigned char)*s >= 32) fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+int clg_bench(clg_ctx *ctx, const clg_config *cfg_in, int warmup, int steps, FILE *out, FILE *json)
+{
+    if (!ctx->profiling)
+        return clg_fail(ctx, CLG_ERR_ARG, "clg_bench needs a context made with CLG_CTX_PROFILING");
+    if (steps < 1) steps = 1;
+    /* synthetic data of the config's shape; no files written */
+    struct clg_config cfg = *cfg_in;
+    cfg.text = NULL;
+    cfg.text_len = cfg.text_cap = 0;
+    snprintf(cfg.data_path, sizeof cfg.data_path, "synthetic");
+    cfg.epochs = 1000000;
+    clg_trainer *tr;
+    int st = clg_trainer_create(&tr, ctx, &cfg, NULL, NULL);
+    if (st != CLG_OK) {
+        clg_trainer_free(tr);
+        return st;
+    }
+    double *t = calloc((size_t)steps, sizeof *t), sums[NTAGS] = {0};
+    int prof_steps = steps < 5 ? steps : 5;
+    long spe = tr->steps_per_epoch;
+    for (int i = 0; i < warmup + steps && st == CLG_OK; i++) {
+        double t0 = now_seconds();
+        if (i % spe == 0) st = clg_dataset_shuffle(&tr->data, ctx, &tr->rng_shuffle);
+        if (st == CLG_OK) st = clg_trainer_step(tr, (int)((i % spe) * tr->batch * cfg.d_steps), 0);
+        if (st == CLG_OK) st = clFinish(ctx->queue);
+        if (i >= warmup) t[i - warmup] = now_seconds() - t0;
+    }
+    /* profiled steps */
+    if (st == CLG_OK) st = clg_prof_enable(ctx, 8192);
+    for (int i = 0; i < prof_steps && st == CLG_OK; i++) {
+        clg_prof_tag(ctx, TAG_OTHER);
+        st = clg_trainer_step(tr, (int)((i % spe) * tr->batch * cfg.d_steps), 0);
+        if (st == CLG_OK) st = clg_prof_collect(ctx, sums, NTAGS);
+    }
+    ctx->prof_on = 0;
+    double peak_meas = 0;
+    if (st == CLG_OK) st = fma_peak(ctx, &peak_meas);
+    if (st != CLG_OK) {
+        free(t);
+        clg_trainer_free(tr);
+        return st;
+    }
+    qsort(t, (size_t)steps, sizeof *t, cmp_double);
+    double med = steps % 2 ? t[steps / 2] : 0.5 * (t[steps / 2 - 1] + t[steps / 2]);
+    cl_uint cu = 1, mhz = 0, vw = 1;
+    clGetDeviceInfo(ctx->device, CL_DEVICE_MAX_COMPUTE_UNITS, sizeof cu, &cu, NULL);
+    clGetDeviceInfo(ctx->device, CL_DEVICE_MAX_CLOCK_FREQUENCY, sizeof mhz, &mhz, NULL);
+    clGetDeviceInfo(ctx->device, CL_DEVICE_NATIVE_VECTOR_WIDTH_FLOAT, sizeof vw, &vw, NULL);
+    double peak_est = (double)cu * mhz * 1e6 * vw * 2 / 1e9;
+    /* cold and warm program builds, in fresh contexts on the same device */
+    char spec[16] = "";
+    double cold = -1, warm = -1;
+    {
+        char specs[64][16];
+        int nd = clg_device_specs(specs, 64);
+        for (int i = 0; i < nd; i++) {
+            clg_ctx *probe;
+            if (clg_ctx_create_ex(&probe, specs[i], CLG_CTX_NO_CACHE) == CLG_OK && probe->device == ctx->device) {
+                memcpy(spec, specs[i], sizeof spec);
+                cold = probe->build_seconds;
+            }
+            clg_ctx_free(probe);
+            if (spec[0]) break;
+        }
+        clg_ctx *probe;
+        if (spec[0] && clg_ctx_create_ex(&probe, spec, 0) == CLG_OK) warm = probe->build_seconds;
+        if (spec[0]) clg_ctx_free(probe);
+    }
+
+    /* per-layer table */
+    clg_net *nets[2] = {&tr->G, &tr->D};
+    /* calls per step: G forward d_steps, backward 1; D forward and backward 2 d_steps + 1 (param
+     * grads in 2 d_steps of them; layer 0's input gradient only in the G step) */
+    const int fwd_calls[2] = {cfg.d_steps, 2 * cfg.d_steps + 1}, dw_calls[2] = {1, 2 * cfg.d_steps},
+              dx_calls[2] = {1, 2 * cfg.d_steps + 1};
+    double total_flops = 0, total_dev = 0;
+    for (int i = 0; i < NTAGS; i++) total_dev += sums[i] / prof_steps;
+    if (out) {
+        fprintf(out, "config: %s\ndevice: %s\n", cfg_in->path, ctx->desc);
+        fprintf(out, "step: median %.2f ms (min %.2f, max %.2f) over %d steps after %d warm-up; %.1f images/s (batch %d)\n",
+                med * 1e3, t[0] * 1e3, t[steps - 1] * 1e3, steps, warmup, tr->batch / med, tr->batch);
+        fprintf(out, "program build: cold %.2f s (no clgan cache), warm %.2f s (from the cache)\n", cold, warm);
+        fprintf(out, "peak FP32: estimate %.1f GFLOP/s (%u compute units x %u MHz x %u-wide float x 2 for FMA), "
+                "measured %.1f GFLOP/s (FMA kernel)\n", peak_est, cu, mhz, vw, peak_meas);
+        fprintf(out, "\nper layer, device time per step (profiled over %d steps):\n", prof_steps);
+        fprintf(out, "  %-4s %-3s %-17s %-4s %9s %6s %9s %9s %9s\n", "net", "#", "layer", "pass", "ms", "%", "GFLOP",
+                "GFLOP/s", "MB");
+    }
+    if (json) {
+        fprintf(json, "{\"config\":");
+        json_str(json, cfg_in->path);
+        fprintf(json, ",\"device\":");
+        json_str(json, ctx->desc);
+        fprintf(json, ",\"batch\":%d,\"ms_median\":%.4f,\"ms_min\":%.4f,\"ms_max\":%.4f,\"img_per_s\":%.2f,"
+                      "\"build_cold_s\":%.3f,\"build_warm_s\":%.3f,\"peak_estimate_gflops\":%.2f,"
+                      "\"peak_measured_gflops\":%.2f,\"layers\":[",
+                tr->batch, med * 1e3, t[0] * 1e3, t[steps - 1] * 1e3, tr->batch / med, cold, warm, peak_est, peak_meas);
+    }
+    int first = 1;
+    for (int k = 0; k < 2; k++)
+        for (int i = 0; i < nets[k]->nlayers; i++) {
+            const clg_layer *l = &nets[k]->layers[i];
+            layer_cost c = cost(l, tr->batch);
+            for (int pass = 0; pass < 2; pass++) {
+                int tag = nets[k]->prof_base + 2 * i + pass;
+                double sec = sums[tag] / prof_steps;
+                double flops = pass == 0 ? c.fwd_flops * fwd_calls[k]
+                                         : c.bwd_dx_flops * (i > 0 ? dx_calls[k] : k == 1 ? 1 : 0) +
+                                               c.bwd_dw_flops * dw_calls[k];
+                double bytes = pass == 0 ? c.fwd_bytes * fwd_calls[k] : c.bwd_bytes * dx_calls[k];
+                if (k == 1 && i >= tr->d_upto) continue; /* a sigmoid folded into the loss */
+                total_flops += flops;
+                if (out)
+                    fprintf(out, "  %-4s %-3d %-17s %-4s %9.3f %6.1f %9.4f %9.2f %9.2f\n", k ? "D" : "G", i, l->ops->type,
+                            pass ? "bwd" : "fwd", sec * 1e3, total_dev > 0 ? 100 * sec / total_dev : 0, flops / 1e9,
+                            sec > 0 ? flops / sec / 1e9 : 0, bytes / 1e6);
+                if (json) {
+                    fprintf(json, "%s{\"net\":\"%s\",\"index\":%d,\"type\":\"%s\",\"pass\":\"%s\",\"ms\":%.4f,"
+                                  "\"gflop\":%.6f,\"mb\":%.3f}",
+                            first ? "" : ",", k ? "D" : "G", i, l->ops->type, pass ? "bwd" : "fwd", sec * 1e3,
+                            flops / 1e9, bytes / 1e6);
+                    first = 0;
+                }
+            }
+        }
+    double other = sums[TAG_OTHER] / prof_steps;
+    if (out) {
+        fprintf(out, "  %-4s %-3s %-17s %-4s %9.3f %6.1f\n", "-", "-", "loss/optim/data", "", other * 1e3,
+                total_dev > 0 ? 100 * other / total_dev : 0);
+        fprintf(out, "device time %.2f ms per step (wall %.2f ms); %.2f GFLOP per step = %.2f GFLOP/s, %.1f%% of the "
+                "measured peak\n", total_dev * 1e3, med * 1e3, total_flops / 1e9, total_flops / med / 1e9,
+                100 * total_flops / med / 1e9 / peak_meas);
+    }
+    if (json)
+        fprintf(json, "],\"other_ms\":%.4f,\"device_ms\":%.4f,\"gflop_per_step\":%.6f}\n", other * 1e3, total_dev * 1e3,
+                total_flops / 1e9);
+    free(t);
+    clg_trainer_free(tr);
+    return CLG_OK;
+}
