@@ -19,3 +19,5 @@ set_tests_properties(checkpoint PROPERTIES LABELS e2e TIMEOUT 900)
 add_test(NAME report COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/report.sh $<TARGET_FILE:clgan-cli> ${CMAKE_SOURCE_DIR}
          ${TEST_SCRATCH}/report)
 set_tests_properties(report PROPERTIES ENVIRONMENT "CLGAN_CACHE_DIR=${CMAKE_BINARY_DIR}/kernel-cache" TIMEOUT 600)
+
+clgan_test(bench test_bench.c)

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "train/bench.h"
 #include "train/trainer.h"
 
 #define NTAGS (4 * CLG_MAX_LAYERS + 8)
@@ -32,13 +33,9 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-typedef struct layer_cost {
-    double fwd_flops, bwd_dx_flops, bwd_dw_flops, fwd_bytes, bwd_bytes;
-} layer_cost;
-
-static layer_cost cost(const clg_layer *l, int n)
+clg_layer_cost clg_layer_cost_of(const clg_layer *l, int n)
 {
-    layer_cost c = {0};
+    clg_layer_cost c = {0};
     double w = l->nparams ? (double)l->params[0].count : 0;
     double in = (double)clg_shape_size(l->in) * n, out = (double)clg_shape_size(l->out) * n;
     const char *t = l->ops->type;
@@ -200,7 +197,7 @@ int clg_bench(clg_ctx *ctx, const clg_config *cfg_in, int warmup, int steps, FIL
     for (int k = 0; k < 2; k++)
         for (int i = 0; i < nets[k]->nlayers; i++) {
             const clg_layer *l = &nets[k]->layers[i];
-            layer_cost c = cost(l, tr->batch);
+            clg_layer_cost c = clg_layer_cost_of(l, tr->batch);
             for (int pass = 0; pass < 2; pass++) {
                 int tag = nets[k]->prof_base + 2 * i + pass;
                 double sec = sums[tag] / prof_steps;
