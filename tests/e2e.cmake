@@ -21,3 +21,6 @@ add_test(NAME report COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/report.sh $<TARGET
 set_tests_properties(report PROPERTIES ENVIRONMENT "CLGAN_CACHE_DIR=${CMAKE_BINARY_DIR}/kernel-cache" TIMEOUT 600)
 
 clgan_test(bench test_bench.c)
+
+clgan_test(colour test_colour.c ${CMAKE_SOURCE_DIR}/configs/test_colour.ini ${TEST_SCRATCH}/colour)
+set_tests_properties(colour PROPERTIES LABELS e2e TIMEOUT 600)
