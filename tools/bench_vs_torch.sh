@@ -25,7 +25,7 @@ out=$(mktemp -d)
 torch_json=$(/usr/bin/python3 "$peer" --threads "$threads" --steps "$steps" --models "$models")
 printf '%-12s %8s %12s %12s %8s\n' model batch "clgan ms" "torch ms" ratio
 for m in ${models//,/ }; do
-  build/clgan bench "${cfg[$m]}" --steps "$steps" ${device:+--device "$device"} --json "$out/$m.json" > "$out/$m.txt"
+  build/clgan bench "${cfg[$m]}" --steps "$steps" --threads "$threads" ${device:+--device "$device"} --json "$out/$m.json" > "$out/$m.txt"
   c=$(grep -o '"ms_median":[0-9.]*' "$out/$m.json" | cut -d: -f2)
   b=$(grep -o '"batch":[0-9]*' "$out/$m.json" | head -1 | cut -d: -f2)
   t=$(printf '%s\n' "$torch_json" | grep "\"model\": \"$m\"" | grep -o '"ms_per_step": [0-9.]*' | cut -d' ' -f2)

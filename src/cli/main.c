@@ -47,6 +47,7 @@ static void usage_train(FILE *out)
             "                   else the first GPU, else the first CPU); see `clgan devices`\n"
             "  --seed N         same as --set train.seed=N\n"
             "  --set S.K=V      override a config key, e.g. --set train.epochs=1 --set data.path=FILE\n"
+            "  --threads N      worker threads of a CPU device (PoCL); default: all cores\n"
             "  --quiet          no progress display\n\n"
             "config keys:\n");
     clg_config_print_keys(out);
@@ -63,6 +64,25 @@ static int die(const char *fmt, const char *a, const char *b)
     fprintf(stderr, fmt, a, b);
     fputc('\n', stderr);
     return 1;
+}
+
+static int parse_int(const char *s, int lo, int *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (*end || v < lo || v > 100000) return -1;
+    *out = (int)v;
+    return 0;
+}
+
+/* --threads N: PoCL's CPU device reads its thread count from the environment when the OpenCL
+ * platform starts, so it is set before any OpenCL call. Other drivers ignore it. */
+static int set_threads(const char *s)
+{
+    int n;
+    if (parse_int(s, 1, &n) || n > 1024) return -1;
+    setenv("POCL_MAX_PTHREAD_COUNT", s, 1);
+    return 0;
 }
 
 /* ---- progress display ---------------------------------------------------------------------- */
@@ -136,6 +156,9 @@ static int cmd_train(int argc, char **argv)
         } else if (!strcmp(a, "--out") && has_next) out = argv[++i];
         else if (!strcmp(a, "--device") && has_next) device = argv[++i];
         else if (!strcmp(a, "--resume") && has_next) resume = argv[++i];
+        else if (!strcmp(a, "--threads") && has_next) {
+            if (set_threads(argv[++i])) return die("train: --threads %s: expected a number from 1 to 1024%s", argv[i], "");
+        }
         else if (!strcmp(a, "--seed") && has_next) {
             snprintf(seedset, sizeof seedset, "train.seed=%s", argv[++i]);
             if (nsets < 128) sets[nsets++] = seedset;
@@ -232,14 +255,6 @@ static void usage_interpolate(FILE *out)
             "between pairs of random latent vectors (default: 8 rows, 10 steps, walk.png).\n");
 }
 
-static int parse_int(const char *s, int lo, int *out)
-{
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (*end || v < lo || v > 100000) return -1;
-    *out = (int)v;
-    return 0;
-}
 
 /* Shared by sample and interpolate: open the device and the generator. */
 static int open_generator(clg_ctx **ctx, clg_generator **g, const char *device, const char *ckpt)
@@ -389,7 +404,7 @@ static void usage_bench(FILE *out)
 {
     fprintf(out,
             "usage: clgan bench CONFIG [--device D | --all-devices] [--steps N] [--warmup N] [--json FILE]\n"
-            "                   [--set key=value ...]\n\n"
+            "                   [--threads N] [--set key=value ...]\n\n"
             "Times training steps of CONFIG on synthetic data of its shape: step time (median, min, max),\n"
             "images/s, per layer and pass the device time (OpenCL profiling events), FLOPs, GFLOP/s and\n"
             "bytes moved, the device's FP32 peak (estimated and measured) and program build times (cold\n"
@@ -397,7 +412,8 @@ static void usage_bench(FILE *out)
             "options:\n"
             "  --steps N      timed steps (default 20)\n"
             "  --warmup N     untimed steps first (default 3; the first builds CLBlast's kernels)\n"
-            "  --json FILE    also write the results as JSON (one object per device, one per line)\n");
+            "  --json FILE    also write the results as JSON (one object per device, one per line)\n"
+            "  --threads N    worker threads of a CPU device (PoCL); default: all cores\n");
 }
 
 static int cmd_bench(int argc, char **argv)
@@ -412,6 +428,9 @@ static int cmd_bench(int argc, char **argv)
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) return usage_bench(stdout), 0;
         else if (!strcmp(a, "--device") && has_next) device = argv[++i];
         else if (!strcmp(a, "--all-devices")) all = 1;
+        else if (!strcmp(a, "--threads") && has_next) {
+            if (set_threads(argv[++i])) return die("bench: --threads %s: expected a number from 1 to 1024%s", argv[i], "");
+        }
         else if (!strcmp(a, "--json") && has_next) json = argv[++i];
         else if (!strcmp(a, "--set") && has_next) {
             if (nsets < 64) sets[nsets++] = argv[++i];
