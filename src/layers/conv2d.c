@@ -42,8 +42,11 @@ static int out_size(int in, int k, int s, const char *pad, int *out, int *top)
         *top = total > 0 ? total / 2 : 0;
         return 0;
     }
-    long p = !strcmp(pad, "valid") ? 0 : strtol(pad, &end, 10);
-    if (strcmp(pad, "valid") && (*end || end == pad || p < 0 || p > 1 << 20)) return -1;
+    long p = 0;
+    if (strcmp(pad, "valid")) {
+        p = strtol(pad, &end, 10);
+        if (*end || end == pad || p < 0 || p > 1 << 20) return -1;
+    }
     *top = (int)p;
     *out = in + 2 * (int)p >= k ? (in + 2 * (int)p - k) / s + 1 : 0;
     return 0;

@@ -11,8 +11,9 @@
  * col (out*k*k, nc*HW) = W^T X'; col2im gathers col into y (each output pixel sums its own
  * contributions: no atomics) and adds the bias. Backward per chunk: dcol = im2col(dy);
  * dW += X' dcol^T (beta = 1); dX' = W dcol, reordered into dx; db += per-channel sums of dy.
- * One GEMM per chunk rather than per-sample or strided-batched GEMMs: that was 3-4x faster on
- * PoCL (see conv2d.c). The workspace (col + X') is bounded by CLG_CONV_WORKSPACE floats; larger
+ * One GEMM per chunk rather than per-sample or strided-batched GEMMs, measured on PoCL + CLBlast
+ * for convT 112->56 k4 s2 on 128x112x4x4 (GEMMs alone): forward ~50 ms as one GEMM vs
+ * ~380 ms strided-batched or per sample; dW ~100 vs ~290 ms; dX' ~60 vs ~80 ms (see conv2d.c). The workspace (col + X') is bounded by CLG_CONV_WORKSPACE floats; larger
  * batches run in balanced chunks (option chunk=N caps the samples per chunk).
  */
 #include <limits.h>
