@@ -8,3 +8,6 @@ clgan_oclgrind_test(conv ${CMAKE_SOURCE_DIR}/tests/fixtures)
 add_executable(bench_conv ${CMAKE_SOURCE_DIR}/tools/bench_conv.c)
 target_link_libraries(bench_conv PRIVATE clgan)
 target_include_directories(bench_conv PRIVATE ${CMAKE_SOURCE_DIR}/src)
+
+add_test(NAME conv_clblast COMMAND test_conv ${CMAKE_SOURCE_DIR}/tests/fixtures)
+set_tests_properties(conv_clblast PROPERTIES ENVIRONMENT "CLGAN_GEMM=clblast;CLGAN_CACHE_DIR=${CMAKE_BINARY_DIR}/kernel-cache")

@@ -5,3 +5,16 @@ clgan_test(kernels test_kernels.c)
 clgan_test(grad test_grad.c)
 clgan_oclgrind_test(kernels)
 clgan_oclgrind_test(grad)
+
+# The GEMM has two back ends (cl/gemm.cl on CPU devices, CLBlast elsewhere); run the kernel and
+# convolution tests through the one the device does not use by default as well, and our GEMM
+# kernel under Oclgrind.
+add_test(NAME kernels_clblast COMMAND test_kernels)
+set_tests_properties(kernels_clblast PROPERTIES ENVIRONMENT "CLGAN_GEMM=clblast;CLGAN_CACHE_DIR=${CMAKE_BINARY_DIR}/kernel-cache")
+if(OCLGRIND)
+  add_test(NAME oclgrind_kernels_owngemm
+           COMMAND ${OCLGRIND} --check-api --data-races --uninitialized $<TARGET_FILE:test_kernels>)
+  set_tests_properties(oclgrind_kernels_owngemm PROPERTIES LABELS oclgrind
+                       ENVIRONMENT "CLGAN_GEMM=own;CLGAN_NO_CACHE=1;CLGAN_TEST_SMALL=1"
+                       FAIL_REGULAR_EXPRESSION "Invalid (read|write)|[Uu]ninitiali[sz]ed|data race|Oclgrind - |OCLGRIND")
+endif()

@@ -133,9 +133,37 @@ int clg_prof_collect(clg_ctx *ctx, double *sums, int ntags)
     return CLG_OK;
 }
 
+/* cl/gemm.cl's tiles and local size (its defaults; the launch must agree with them) */
+enum { GEMM_TILE_M = 6, GEMM_TILE_N = 64, GEMM_NT_TILE_M = 4, GEMM_NT_TILE_N = 4, GEMM_WG_M = 8, GEMM_WG_N = 1,
+       GEMM_K_CHUNK = 512 };
+
+/* Our GEMM: K split into equal launches of at most GEMM_K_CHUNK (keeps the panels in cache),
+ * each after the first accumulating with beta = 1. */
+static int gemm_own(clg_ctx *ctx, int ta, int tb, size_t m, size_t n, size_t k, float alpha, const clg_buf *a,
+                    size_t lda, const clg_buf *b, size_t ldb, float beta, clg_buf *c, size_t ldc)
+{
+    static const int kernel[2][2] = {{CLG_K_GEMM_NN, CLG_K_GEMM_NT}, {CLG_K_GEMM_TN, CLG_K_GEMM_TT}};
+    size_t r = ta && tb ? n : m, s = ta && tb ? m : n;
+    size_t tm = !ta && tb ? GEMM_NT_TILE_M : GEMM_TILE_M, tn = !ta && tb ? GEMM_NT_TILE_N : GEMM_TILE_N;
+    size_t local[2] = {GEMM_WG_M, GEMM_WG_N};
+    size_t global[2] = {clg_round_up((r + tm - 1) / tm, local[0]), clg_round_up((s + tn - 1) / tn, local[1])};
+    if (m == 0 || n == 0) return CLG_OK;
+    size_t chunks = k ? (k + GEMM_K_CHUNK - 1) / GEMM_K_CHUNK : 1, kc = k ? (k + chunks - 1) / chunks : 0;
+    for (size_t j = 0; j < chunks; j++) {
+        size_t k0 = j * kc, kn = k - k0 < kc ? k - k0 : kc;
+        size_t aoff = a->off + (ta ? k0 * lda : k0), boff = b->off + (tb ? k0 : k0 * ldb);
+        TRY(clg_launch(ctx, kernel[ta != 0][tb != 0], 2, global, local, 14,
+                       (clg_karg[]){KA_INT(m), KA_INT(n), KA_INT(kn), KA_FLT(alpha), KA_FLT(j ? 1.0f : beta),
+                                    KA_MEM(a->mem), KA_INT(aoff), KA_INT(lda), KA_MEM(b->mem), KA_INT(boff),
+                                    KA_INT(ldb), KA_MEM(c->mem), KA_INT(c->off), KA_INT(ldc)}));
+    }
+    return CLG_OK;
+}
+
 int clg_gemm(clg_ctx *ctx, int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha,
              const clg_buf *a, size_t lda, const clg_buf *b, size_t ldb, float beta, clg_buf *c, size_t ldc)
 {
+    if (ctx->gemm_own) return gemm_own(ctx, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     cl_event ev;
     CLBlastStatusCode s = CLBlastSgemm(CLBlastLayoutRowMajor, trans_a ? CLBlastTransposeYes : CLBlastTransposeNo,
                                        trans_b ? CLBlastTransposeYes : CLBlastTransposeNo, m, n, k, alpha, a->mem,

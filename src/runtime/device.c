@@ -191,6 +191,15 @@ int clg_ctx_create_ex(clg_ctx **out, const char *spec, int flags)
     cl_int e;
     ctx->context = clCreateContext(NULL, 1, &ctx->device, NULL, NULL, &e);
     CL_CHECK(ctx, e);
+    cl_device_fp_config fp = 0;
+    clGetDeviceInfo(ctx->device, CL_DEVICE_SINGLE_FP_CONFIG, sizeof fp, &fp, NULL);
+    ctx->has_fma = (fp & CL_FP_FMA) && !(fp & CL_FP_SOFT_FLOAT);
+    /* GEMM: our register-tiled kernel on CPU devices, where it measured 5-50x faster than CLBlast
+     * (tools/gemm_bench.c); CLBlast elsewhere. CLGAN_GEMM=clblast|own overrides. */
+    const char *g = getenv("CLGAN_GEMM");
+    ctx->gemm_own = g && *g ? !strcmp(g, "own") : ctx->is_cpu;
+    if (g && *g && strcmp(g, "own") && strcmp(g, "clblast"))
+        return clg_fail(ctx, CLG_ERR_ARG, "$CLGAN_GEMM=%s: expected clblast or own", g);
     ctx->profiling = (flags & CLG_CTX_PROFILING) || getenv("CLGAN_PROFILE") != NULL;
     ctx->no_cache = (flags & CLG_CTX_NO_CACHE) != 0;
     ctx->queue = clCreateCommandQueue(ctx->context, ctx->device,

@@ -244,7 +244,11 @@ int clg_build_kernels(clg_ctx *ctx, const char *options)
         if (found < 0) {
             if (nprog == CLG_MAX_PROGRAMS) return clg_fail(ctx, CLG_ERR_INTERNAL, "too many OpenCL programs");
             names[nprog] = table[k].program;
-            TRY(build_program(ctx, names[nprog], options, &ctx->programs[nprog]));
+            char opts[512];
+            /* the GEMM kernels use fma() only where the device has it in hardware */
+            snprintf(opts, sizeof opts, "%s%s", options ? options : "",
+                     !strcmp(names[nprog], "gemm") && ctx->has_fma ? " -DGEMM_USE_FMA=1" : "");
+            TRY(build_program(ctx, names[nprog], opts, &ctx->programs[nprog]));
             found = nprog++;
         }
         cl_int e;

@@ -46,6 +46,10 @@
     K(GATHER_U8, data, gather_u8)                       \
     K(MAXOUT_FWD, maxout, maxout_fwd)                   \
     K(FMA_PEAK, bench, fma_peak)                        \
+    K(GEMM_NN, gemm, gemm_nn)                           \
+    K(GEMM_NT, gemm, gemm_nt)                           \
+    K(GEMM_TN, gemm, gemm_tn)                           \
+    K(GEMM_TT, gemm, gemm_tt)                           \
     K(MAXOUT_BWD, maxout, maxout_bwd)                   \
     K(BCE, loss, bce)                                   \
     K(SGD, optim, sgd)                                  \
@@ -71,6 +75,8 @@ struct clg_ctx {
     cl_command_queue queue;
     int profiling;                     /* queue made with CL_QUEUE_PROFILING_ENABLE */
     int no_cache;                      /* build programs from source, ignoring the disk cache */
+    int gemm_own;                      /* 1: cl/gemm.cl (CPU devices), 0: CLBlast */
+    int has_fma;                       /* CL_DEVICE_SINGLE_FP_CONFIG has hardware FMA */
     cl_program programs[CLG_MAX_PROGRAMS];
     cl_kernel kernels[CLG_NKERNELS];
     size_t align;                      /* sub-buffer origin alignment, bytes */
