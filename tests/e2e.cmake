@@ -24,3 +24,6 @@ clgan_test(bench test_bench.c)
 
 clgan_test(colour test_colour.c ${CMAKE_SOURCE_DIR}/configs/test_colour.ini ${TEST_SCRATCH}/colour)
 set_tests_properties(colour PROPERTIES LABELS e2e TIMEOUT 600)
+
+clgan_test(tune test_tune.c)
+set_tests_properties(tune PROPERTIES ENVIRONMENT "CLGAN_CACHE_DIR=${TEST_SCRATCH}/tune-cache" TIMEOUT 600)

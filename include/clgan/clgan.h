@@ -65,6 +65,13 @@ enum { CLG_CTX_PROFILING = 1, CLG_CTX_NO_CACHE = 2 };
 int clg_ctx_create_ex(clg_ctx **out, const char *spec, int flags);
 /* Seconds spent building (or loading from the cache) the OpenCL programs. */
 double clg_ctx_build_seconds(const clg_ctx *ctx);
+/* A non-fatal problem found while opening the device (e.g. an unreadable tuning file), or "". */
+const char *clg_ctx_warning(const clg_ctx *ctx);
+/* The GEMM back end in use: "own (cl/gemm.cl)", "clblast", or a tuned choice. */
+const char *clg_ctx_gemm(const clg_ctx *ctx);
+/* Measure the GEMM back ends on this device, store the fastest correct one for later runs on
+ * the same device and driver, and use it from now on (`clgan tune`). Progress goes to `log`. */
+int clg_tune_device(clg_ctx *ctx, FILE *log);
 /* The "P:D" index of every OpenCL device (at most `max`); returns how many. */
 int clg_device_specs(char (*specs)[16], int max);
 void clg_ctx_free(clg_ctx *ctx);

@@ -23,6 +23,7 @@ static void usage_main(FILE *out)
             "  sample CKPT     generate images from a checkpoint's generator\n"
             "  interpolate CKPT  walk in latent space between random points\n"
             "  bench CONFIG    time training steps, per layer, against the device's peak\n"
+            "  tune            choose the fastest correct GEMM for this device and remember it\n"
             "  devices         list OpenCL platforms and devices\n\n"
             "`clgan COMMAND --help` describes a command. Environment: CLGAN_DEVICE (default device),\n"
             "CLGAN_CACHE_DIR (kernel binary cache), CLGAN_CL_DIR (load kernels from a cl/ folder).\n",
@@ -206,6 +207,7 @@ static int cmd_train(int argc, char **argv)
         clg_config_free(cfg);
         return 1;
     }
+    if (*clg_ctx_warning(ctx)) fprintf(stderr, "%s: warning: %s\n", prog, clg_ctx_warning(ctx));
     clg_trainer *tr;
     st = clg_trainer_create(&tr, ctx, cfg, out, stdout);
     if (st == CLG_OK && resume) st = clg_trainer_resume(tr, resume);
@@ -474,6 +476,32 @@ static int cmd_bench(int argc, char **argv)
     return rc;
 }
 
+static int cmd_tune(int argc, char **argv)
+{
+    const char *device = NULL;
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            printf("usage: clgan tune [--device D]\n\n"
+                   "Times the GEMM back ends on this device (clgan's own kernel, CLBlast with its defaults, and\n"
+                   "CLBlast with parameter sets for CPUs) on shapes the configs use, checks each one's results\n"
+                   "against a double-precision reference, and stores the fastest correct one in the cache folder\n"
+                   "($CLGAN_CACHE_DIR or ~/.cache/clgan), keyed by device and driver. Every later run on that\n"
+                   "device uses it; $CLGAN_GEMM=own|clblast still overrides.\n");
+            return 0;
+        } else if (!strcmp(argv[i], "--device") && i + 1 < argc) device = argv[++i];
+        else return die("tune: unknown argument %s (see `clgan tune --help`)%s", argv[i], "");
+    }
+    clg_ctx *ctx;
+    int st = clg_ctx_create(&ctx, device);
+    if (st == CLG_OK) {
+        printf("tuning GEMM on %s\n", clg_ctx_device_desc(ctx));
+        st = clg_tune_device(ctx, stdout);
+    }
+    if (st != CLG_OK) fprintf(stderr, "%s: %s\n", prog, clg_last_error(ctx));
+    clg_ctx_free(ctx);
+    return st == CLG_OK ? 0 : 1;
+}
+
 static int cmd_devices(int argc, char **argv)
 {
     for (int i = 0; i < argc; i++) {
@@ -499,7 +527,8 @@ int main(int argc, char **argv)
     if (!strcmp(argv[1], "train")) return cmd_train(argc - 2, argv + 2);
     if (!strcmp(argv[1], "devices")) return cmd_devices(argc - 2, argv + 2);
     if (!strcmp(argv[1], "bench")) return cmd_bench(argc - 2, argv + 2);
+    if (!strcmp(argv[1], "tune")) return cmd_tune(argc - 2, argv + 2);
     if (!strcmp(argv[1], "sample")) return cmd_sample(argc - 2, argv + 2);
     if (!strcmp(argv[1], "interpolate")) return cmd_interpolate(argc - 2, argv + 2);
-    return die("unknown command \"%s\" (commands: train, sample, interpolate, bench, devices; see `clgan --help`)%s", argv[1], "");
+    return die("unknown command \"%s\" (commands: train, sample, interpolate, bench, tune, devices; see `clgan --help`)%s", argv[1], "");
 }

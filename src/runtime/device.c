@@ -205,8 +205,20 @@ int clg_ctx_create_ex(clg_ctx **out, const char *spec, int flags)
     ctx->queue = clCreateCommandQueue(ctx->context, ctx->device,
                                       ctx->profiling ? CL_QUEUE_PROFILING_ENABLE : 0, &e);
     CL_CHECK(ctx, e);
-    return clg_build_kernels(ctx, "");
+    TRY(clg_build_kernels(ctx, ""));
+    return clg_tune_apply(ctx);
 }
+
+const char *clg_ctx_warning(const clg_ctx *ctx) { return ctx ? ctx->warning : ""; }
+
+const char *clg_ctx_gemm(const clg_ctx *ctx)
+{
+    if (!ctx) return "";
+    if (ctx->tuned[0]) return ctx->tuned;
+    return ctx->gemm_own ? "own (cl/gemm.cl)" : "clblast";
+}
+
+int clg_tune_device(clg_ctx *ctx, FILE *log) { return clg_tune(ctx, log); }
 
 void clg_ctx_free(clg_ctx *ctx)
 {

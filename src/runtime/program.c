@@ -53,7 +53,7 @@ static double now_seconds(void)
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-static void cache_dir(char *out, size_t n)
+void clg_cache_dir(char *out, size_t n)
 {
     const char *d = getenv("CLGAN_CACHE_DIR");
     if (d && *d) {
@@ -65,7 +65,7 @@ static void cache_dir(char *out, size_t n)
     else snprintf(out, n, "%s/.cache/clgan", getenv("HOME") ? getenv("HOME") : "/tmp");
 }
 
-static void mkdir_p(const char *path)
+void clg_mkdir_p(const char *path)
 {
     char tmp[1024];
     snprintf(tmp, sizeof tmp, "%s", path);
@@ -174,7 +174,7 @@ static void store_cached(clg_ctx *ctx, cl_program p, const char *dir, const char
     if (!bin) return;
     unsigned char *bins[1] = {bin};
     if (clGetProgramInfo(p, CL_PROGRAM_BINARIES, sizeof bins, bins, NULL) == CL_SUCCESS) {
-        mkdir_p(dir);
+        clg_mkdir_p(dir);
         char tmp[1200];
         snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
         FILE *f = fopen(tmp, "wb");
@@ -207,7 +207,7 @@ static int build_program(clg_ctx *ctx, const char *name, const char *options, cl
     h = fnv_str(h, ctx->version);
     h = fnv_str(h, ctx->platform_name);
     char dir[900], path[1024];
-    cache_dir(dir, sizeof dir);
+    clg_cache_dir(dir, sizeof dir);
     snprintf(path, sizeof path, "%s/%s-%016llx.bin", dir, name, (unsigned long long)h);
 
     int use_cache = !getenv("CLGAN_NO_CACHE") && !ctx->no_cache;

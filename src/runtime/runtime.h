@@ -11,6 +11,7 @@
 #define CL_USE_DEPRECATED_OPENCL_1_2_APIS
 #include <CL/cl.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stddef.h>
 
 #include "clgan/clgan.h"
@@ -88,6 +89,8 @@ struct clg_ctx {
     char name[256], vendor[256], platform_name[256], version[128], driver[128];
     char desc[1400];
     char err[8192];                    /* the last error message */
+    char warning[2048];                /* a non-fatal problem for the caller to show (or "") */
+    char tuned[256];                   /* what clg_tune_apply applied, or "" */
     /* profiling (clgan bench): every enqueue records an event tagged with prof_tag */
     int prof_on, prof_tag;
     cl_event *prof_ev;
@@ -124,6 +127,17 @@ const char *clg_cl_hint(int err);
         int s_ = (expr);                                                      \
         if (s_ != CLG_OK) return s_;                                          \
     } while (0)
+
+/* The per-user cache folder ($CLGAN_CACHE_DIR, $XDG_CACHE_HOME/clgan or ~/.cache/clgan). */
+void clg_cache_dir(char *out, size_t n);
+void clg_mkdir_p(const char *path);
+
+/* Device-tuned GEMM (tune.c): clg_tune measures the GEMM back ends and CLBlast parameter sets on
+ * the configs' shapes, validates them against a reference, and stores the winner per device and
+ * driver; clg_tune_apply (at context creation) applies a stored choice. A corrupt file is
+ * ignored, with a warning kept in ctx->warning. */
+int clg_tune(clg_ctx *ctx, FILE *log);
+int clg_tune_apply(clg_ctx *ctx);
 
 /* Build (or load from the cache) every program and create every kernel. `options` are extra
  * build options (e.g. "-DTILE=8"); called by clg_ctx_create. */

@@ -173,7 +173,7 @@ int clg_bench(clg_ctx *ctx, const clg_config *cfg_in, int warmup, int steps, FIL
     double total_flops = 0, total_dev = 0;
     for (int i = 0; i < NTAGS; i++) total_dev += sums[i] / prof_steps;
     if (out) {
-        fprintf(out, "config: %s\ndevice: %s\n", cfg_in->path, ctx->desc);
+        fprintf(out, "config: %s\ndevice: %s\ngemm: %s\n", cfg_in->path, ctx->desc, clg_ctx_gemm(ctx));
         fprintf(out, "step: median %.2f ms (min %.2f, max %.2f) over %d steps after %d warm-up; %.1f images/s (batch %d)\n",
                 med * 1e3, t[0] * 1e3, t[steps - 1] * 1e3, steps, warmup, tr->batch / med, tr->batch);
         fprintf(out, "program build: cold %.2f s (no clgan cache), warm %.2f s (from the cache)\n", cold, warm);
@@ -188,6 +188,8 @@ int clg_bench(clg_ctx *ctx, const clg_config *cfg_in, int warmup, int steps, FIL
         json_str(json, cfg_in->path);
         fprintf(json, ",\"device\":");
         json_str(json, ctx->desc);
+        fprintf(json, ",\"gemm\":");
+        json_str(json, clg_ctx_gemm(ctx));
         fprintf(json, ",\"batch\":%d,\"ms_median\":%.4f,\"ms_min\":%.4f,\"ms_max\":%.4f,\"img_per_s\":%.2f,"
                       "\"build_cold_s\":%.3f,\"build_warm_s\":%.3f,\"peak_estimate_gflops\":%.2f,"
                       "\"peak_measured_gflops\":%.2f,\"layers\":[",

@@ -127,7 +127,7 @@ int clg_trainer_create(clg_trainer **out, clg_ctx *ctx, const clg_config *cfg, c
     if (cfg->max_steps > 0 && cfg->max_steps < tr->total_steps) tr->total_steps = cfg->max_steps;
 
     if (log) {
-        fprintf(log, "device: %s\n", ctx->desc);
+        fprintf(log, "device: %s\ngemm: %s\n", ctx->desc, clg_ctx_gemm(ctx));
         fprintf(log, "data: %s: %d images of %dx%dx%d, scaled to [%s]\n", cfg->data_path, tr->data.n, tr->xshape.c,
                 tr->xshape.h, tr->xshape.w, cfg->data_range);
         clg_net_print(&tr->G, log);

@@ -1,0 +1,220 @@
+/* tune.c — device-tuned GEMM. `clgan tune` times every GEMM candidate on shapes the configs use
+ * (dense layers of the MLP GANs at batch 128, the DCGAN's im2col products): cl/gemm.cl, CLBlast
+ * with its own defaults, and CLBlast with parameter sets that suit CPUs (its register-tiled
+ * indirect kernel, GEMMK=1, for every size). Each candidate's results are checked against a
+ * double-precision host GEMM before it may win. The winner is stored per device and driver in
+ * the cache folder as a small key = value file, and applied by every later context on that
+ * device (CLBlastOverrideParameters for CLBlast). A file that does not parse is ignored with a
+ * warning.
+ */
+#include <clblast_c.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "runtime/runtime.h"
+
+typedef struct shape {
+    int m, n, k, ta, tb;
+} shape;
+
+static const shape shapes[] = {
+    {128, 200, 784, 0, 1}, {128, 784, 200, 0, 0}, {200, 784, 128, 1, 0}, {128, 200, 100, 0, 1},
+    {56, 6272, 448, 0, 0}, {56, 448, 6272, 0, 1},  {448, 6272, 56, 1, 0},
+};
+#define NSHAPES (int)(sizeof shapes / sizeof shapes[0])
+
+/* CLBlast parameter sets (names must be complete for a kernel, or CLBlast refuses them). */
+static const char *xgemm_names[] = {"GEMMK", "KREG", "KWG",  "KWI",  "MDIMA", "MDIMC", "MWG", "NDIMB",
+                                    "NDIMC", "NWG",  "SA",   "SB",   "STRM",  "STRN",  "VWM", "VWN"};
+#define NXGEMM 16
+static const struct {
+    const char *name;
+    size_t v[NXGEMM];
+} sets[] = {
+    {"cpu-a", {1, 8, 1, 1, 4, 4, 32, 4, 4, 32, 0, 0, 0, 0, 8, 8}},
+    {"cpu-b", {1, 4, 1, 1, 8, 8, 64, 8, 8, 64, 0, 0, 0, 0, 4, 4}},
+};
+#define NSETS (int)(sizeof sets / sizeof sets[0])
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void tune_path(const clg_ctx *ctx, char *out, size_t n)
+{
+    char dir[900];
+    uint64_t h = 1469598103934665603ULL;
+    const char *parts[] = {ctx->name, ctx->driver, ctx->version, ctx->platform_name};
+    for (int i = 0; i < 4; i++)
+        for (const char *p = parts[i]; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    clg_cache_dir(dir, sizeof dir);
+    snprintf(out, n, "%s/tune-%016llx.ini", dir, (unsigned long long)h);
+}
+
+static int apply_set(clg_ctx *ctx, int set)
+{
+    CLBlastStatusCode s = CLBlastOverrideParameters(ctx->device, "Xgemm", CLBlastPrecisionSingle, NXGEMM, xgemm_names,
+                                                    sets[set].v);
+    const char *rn[] = {"XGEMM_MIN_INDIRECT_SIZE"};
+    size_t rv[] = {1};
+    if (s == CLBlastSuccess)
+        s = CLBlastOverrideParameters(ctx->device, "GemmRoutine", CLBlastPrecisionSingle, 1, rn, rv);
+    if (s != CLBlastSuccess)
+        return clg_fail(ctx, s, "CLBlastOverrideParameters(Xgemm %s) failed with %s", sets[set].name, clg_status_str(s));
+    return CLG_OK;
+}
+
+/* Time all shapes with the current back end; 0 on success with *ms the sum of medians, and
+ * *ok whether every result matched the reference. */
+static int measure(clg_ctx *ctx, clg_buf *a, clg_buf *b, clg_buf *c, float *host_c, double *const *ref, double *ms,
+                   int *ok)
+{
+    *ms = 0;
+    *ok = 1;
+    for (int i = 0; i < NSHAPES; i++) {
+        const shape *s = &shapes[i];
+        size_t lda = s->ta ? s->m : s->k, ldb = s->tb ? s->k : s->n;
+        double t[3];
+        for (int r = 0; r < 4; r++) {
+            double t0 = now_seconds();
+            TRY(clg_gemm(ctx, s->ta, s->tb, s->m, s->n, s->k, 1.0f, a, lda, b, ldb, 0.0f, c, s->n));
+            CL_CHECK(ctx, clFinish(ctx->queue));
+            if (r) t[r - 1] = now_seconds() - t0;
+        }
+        double med = t[0] < t[1] ? (t[1] < t[2] ? t[1] : (t[0] < t[2] ? t[2] : t[0]))
+                                 : (t[0] < t[2] ? t[0] : (t[1] < t[2] ? t[2] : t[1]));
+        *ms += med * 1e3;
+        TRY(clg_buf_read(ctx, host_c, c, (size_t)s->m * s->n));
+        for (size_t j = 0; j < (size_t)s->m * s->n; j++)
+            if (!(fabs(host_c[j] - ref[i][j]) <= 1e-4 * (1.0 + fabs(ref[i][j])) * sqrt((double)s->k))) *ok = 0;
+    }
+    return CLG_OK;
+}
+
+int clg_tune(clg_ctx *ctx, FILE *log)
+{
+    size_t max = 0;
+    for (int i = 0; i < NSHAPES; i++) {
+        size_t e[3] = {(size_t)shapes[i].m * shapes[i].k, (size_t)shapes[i].k * shapes[i].n,
+                       (size_t)shapes[i].m * shapes[i].n};
+        for (int j = 0; j < 3; j++) max = e[j] > max ? e[j] : max;
+    }
+    float *ha = malloc(max * sizeof *ha), *hb = malloc(max * sizeof *hb), *hc = malloc(max * sizeof *hc);
+    double *ref[NSHAPES] = {0};
+    clg_buf a, b, c;
+    int st = !ha || !hb || !hc ? CLG_ERR_NOMEM : CLG_OK;
+    uint32_t seed = 1;
+    for (size_t i = 0; st == CLG_OK && i < max; i++) {
+        seed = seed * 1664525u + 1013904223u;
+        ha[i] = (float)(seed >> 8) / 16777216.0f - 0.5f;
+        seed = seed * 1664525u + 1013904223u;
+        hb[i] = (float)(seed >> 8) / 16777216.0f - 0.5f;
+    }
+    /* double-precision references */
+    for (int i = 0; st == CLG_OK && i < NSHAPES; i++) {
+        const shape *s = &shapes[i];
+        size_t lda = s->ta ? s->m : s->k, ldb = s->tb ? s->k : s->n;
+        ref[i] = calloc((size_t)s->m * s->n, sizeof(double));
+        if (!ref[i]) {
+            st = CLG_ERR_NOMEM;
+            break;
+        }
+        for (int r = 0; r < s->m; r++)
+            for (int q = 0; q < s->k; q++) {
+                double av = ha[s->ta ? (size_t)q * lda + r : (size_t)r * lda + q];
+                for (int col = 0; col < s->n; col++)
+                    ref[i][(size_t)r * s->n + col] += av * hb[s->tb ? (size_t)col * ldb + q : (size_t)q * ldb + col];
+            }
+    }
+    if (st == CLG_OK) st = clg_buf_alloc(ctx, &a, max, "tuning A");
+    if (st == CLG_OK) st = clg_buf_alloc(ctx, &b, max, "tuning B");
+    if (st == CLG_OK) st = clg_buf_alloc(ctx, &c, max, "tuning C");
+    if (st == CLG_OK) st = clg_buf_write(ctx, &a, ha, max, 1);
+    if (st == CLG_OK) st = clg_buf_write(ctx, &b, hb, max, 1);
+
+    /* candidates: our kernel, CLBlast defaults (measured before any override), the CPU sets */
+    const char *best = NULL;
+    double best_ms = INFINITY, ms;
+    int ok, saved_own = ctx->gemm_own;
+    char summary[512] = "";
+    for (int cand = 0; st == CLG_OK && cand < 2 + NSETS; cand++) {
+        const char *name = cand == 0 ? "own" : cand == 1 ? "clblast-default" : sets[cand - 2].name;
+        ctx->gemm_own = cand == 0;
+        int cst = cand >= 2 ? apply_set(ctx, cand - 2) : CLG_OK;
+        if (cst == CLG_OK) cst = measure(ctx, &a, &b, &c, hc, ref, &ms, &ok);
+        if (cst != CLG_OK) {
+            if (log) fprintf(log, "  %-16s failed: %s\n", name, clg_last_error(ctx));
+            continue;
+        }
+        if (log) fprintf(log, "  %-16s %9.2f ms for %d shapes%s\n", name, ms, NSHAPES, ok ? "" : "  WRONG RESULTS: rejected");
+        snprintf(summary + strlen(summary), sizeof summary - strlen(summary), "%s%s %.2f ms", cand ? ", " : "", name,
+                 ms);
+        if (ok && ms < best_ms) best_ms = ms, best = name;
+    }
+    ctx->gemm_own = saved_own;
+    if (st == CLG_OK && !best) st = clg_fail(ctx, CLG_ERR_INTERNAL, "no GEMM candidate gave correct results on %s", ctx->name);
+    if (st == CLG_OK) {
+        char path[1200], tmp[1300], dir[900];
+        tune_path(ctx, path, sizeof path);
+        clg_cache_dir(dir, sizeof dir);
+        clg_mkdir_p(dir);
+        snprintf(tmp, sizeof tmp, "%s.tmp", path);
+        FILE *f = fopen(tmp, "w");
+        if (!f) st = clg_fail(ctx, CLG_ERR_IO, "%s: cannot create", tmp);
+        else {
+            fprintf(f, "# clgan tune: %s\n# measured: %s\ngemm = %s\n", ctx->desc, summary, best);
+            if (fclose(f) != 0 || rename(tmp, path) != 0) st = clg_fail(ctx, CLG_ERR_IO, "%s: cannot write", path);
+            else if (log) fprintf(log, "best: %s (%.2f ms); stored in %s\n", best, best_ms, path);
+        }
+    }
+    clg_buf_release(&a), clg_buf_release(&b), clg_buf_release(&c);
+    for (int i = 0; i < NSHAPES; i++) free(ref[i]);
+    free(ha), free(hb), free(hc);
+    if (st == CLG_OK) st = clg_tune_apply(ctx); /* this context uses the winner from now on */
+    return st;
+}
+
+int clg_tune_apply(clg_ctx *ctx)
+{
+    char path[1200], line[512], value[64] = "";
+    tune_path(ctx, path, sizeof path);
+    FILE *f = fopen(path, "r");
+    if (!f) return CLG_OK; /* untuned: defaults */
+    int lineno = 0, bad = 0;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        if (line[0] == '#' || line[0] == '\n') continue;
+        if (sscanf(line, "gemm = %63s", value) != 1) {
+            bad = lineno;
+            break;
+        }
+    }
+    fclose(f);
+    int set = -1;
+    for (int i = 0; i < NSETS; i++)
+        if (!strcmp(value, sets[i].name)) set = i;
+    if (!bad && strcmp(value, "own") && strcmp(value, "clblast-default") && set < 0) bad = lineno ? lineno : 1;
+    if (bad) {
+        snprintf(ctx->warning, sizeof ctx->warning,
+                 "ignoring the GEMM tuning file %s: line %d is not `gemm = own|clblast-default|cpu-a|cpu-b` "
+                 "(run `clgan tune` again)", path, bad);
+        return CLG_OK;
+    }
+    if (!getenv("CLGAN_GEMM") || !*getenv("CLGAN_GEMM")) ctx->gemm_own = !strcmp(value, "own");
+    if (set >= 0 && !ctx->gemm_own) {
+        int st = apply_set(ctx, set);
+        if (st != CLG_OK) {
+            snprintf(ctx->warning, sizeof ctx->warning, "ignoring the GEMM tuning file %s: %.500s", path, ctx->err);
+            return CLG_OK;
+        }
+    }
+    snprintf(ctx->tuned, sizeof ctx->tuned, "%s (tuned)", value);
+    return CLG_OK;
+}

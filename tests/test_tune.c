@@ -1,0 +1,73 @@
+/* test_tune.c — device-tuned GEMM: `clgan tune` stores a choice that a new context on the same
+ * device applies; a corrupt tuning file is ignored with a warning naming it.
+ * Runs with CLGAN_CACHE_DIR pointing at a scratch folder (set by ctest).
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clgan/clgan.h"
+
+static int t_pass, t_fail;
+#define CHECK(cond, ...)                                                        \
+    do {                                                                        \
+        if (cond) t_pass++;                                                     \
+        else {                                                                  \
+            t_fail++;                                                           \
+            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);     \
+            fprintf(stderr, __VA_ARGS__);                                       \
+            fputc('\n', stderr);                                                \
+        }                                                                       \
+    } while (0)
+
+/* The tuning file in the cache folder (there is one device in the test). */
+static int tune_file(char *out, size_t n)
+{
+    const char *dir = getenv("CLGAN_CACHE_DIR");
+    DIR *d = dir ? opendir(dir) : NULL;
+    struct dirent *e;
+    int found = 0;
+    while (d && (e = readdir(d)))
+        if (!strncmp(e->d_name, "tune-", 5) && strstr(e->d_name, ".ini") && !strstr(e->d_name, ".tmp")) {
+            snprintf(out, n, "%s/%s", dir, e->d_name);
+            found = 1;
+        }
+    if (d) closedir(d);
+    return found;
+}
+
+int main(void)
+{
+    if (!getenv("CLGAN_CACHE_DIR")) return fprintf(stderr, "set CLGAN_CACHE_DIR to a scratch folder\n"), 2;
+    unsetenv("CLGAN_GEMM");
+    clg_ctx *ctx;
+    if (clg_ctx_create(&ctx, NULL) != CLG_OK) return fprintf(stderr, "%s\n", clg_last_error(ctx)), 1;
+    char path[1024], line[256];
+    CHECK(clg_tune_device(ctx, stdout) == CLG_OK, "tune: %s", clg_last_error(ctx));
+    CHECK(strstr(clg_ctx_gemm(ctx), "(tuned)") != NULL, "the tuning context uses its result: %s", clg_ctx_gemm(ctx));
+    clg_ctx_free(ctx);
+    CHECK(tune_file(path, sizeof path), "a tuning file was written");
+    char choice[64] = "";
+    FILE *f = fopen(path, "r");
+    while (f && fgets(line, sizeof line, f)) sscanf(line, "gemm = %63s", choice);
+    if (f) fclose(f);
+    CHECK(choice[0], "the file names a choice");
+
+    CHECK(clg_ctx_create(&ctx, NULL) == CLG_OK, "%s", clg_last_error(ctx));
+    CHECK(strstr(clg_ctx_gemm(ctx), choice) && strstr(clg_ctx_gemm(ctx), "(tuned)") && !*clg_ctx_warning(ctx),
+          "a new context applies \"%s\": gemm %s, warning \"%s\"", choice, clg_ctx_gemm(ctx), clg_ctx_warning(ctx));
+    clg_ctx_free(ctx);
+
+    f = fopen(path, "w");
+    fputs("gemm = turbo\n", f);
+    fclose(f);
+    CHECK(clg_ctx_create(&ctx, NULL) == CLG_OK, "a corrupt tuning file must not stop the device: %s",
+          clg_last_error(ctx));
+    CHECK(strstr(clg_ctx_warning(ctx), path) && strstr(clg_ctx_warning(ctx), "ignoring") &&
+              !strstr(clg_ctx_gemm(ctx), "(tuned)"),
+          "corrupt file: warning \"%s\", gemm %s", clg_ctx_warning(ctx), clg_ctx_gemm(ctx));
+    clg_ctx_free(ctx);
+    printf("tune: %d passed, %d failed\n", t_pass, t_fail);
+    return t_fail ? 1 : 0;
+}
