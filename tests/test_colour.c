@@ -16,18 +16,8 @@
 #include <stb_image_write.h>
 
 #include "clgan/clgan.h"
+#include "testutil.h"
 
-static int t_pass, t_fail;
-#define CHECK(cond, ...)                                                        \
-    do {                                                                        \
-        if (cond) t_pass++;                                                     \
-        else {                                                                  \
-            t_fail++;                                                           \
-            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);     \
-            fprintf(stderr, __VA_ARGS__);                                       \
-            fputc('\n', stderr);                                                \
-        }                                                                       \
-    } while (0)
 
 int main(int argc, char **argv)
 {
@@ -104,6 +94,5 @@ int main(int argc, char **argv)
     }
     clg_ctx_free(ctx);
     clg_config_free(cfg);
-    printf("colour: %d passed, %d failed\n", t_pass, t_fail);
-    return t_fail ? 1 : 0;
+    return test_summary("colour");
 }

@@ -9,19 +9,9 @@
 #include <sys/stat.h>
 
 #include "clgan/clgan.h"
+#include "testutil.h"
 #include "config/config.h"
 
-static int t_pass, t_fail;
-#define CHECK(cond, ...)                                                        \
-    do {                                                                        \
-        if (cond) t_pass++;                                                     \
-        else {                                                                  \
-            t_fail++;                                                           \
-            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);     \
-            fprintf(stderr, __VA_ARGS__);                                       \
-            fputc('\n', stderr);                                                \
-        }                                                                       \
-    } while (0)
 
 static const char *scratch;
 
@@ -129,6 +119,5 @@ int main(int argc, char **argv)
     }
     if (d) closedir(d);
     CHECK(nconf >= 2, "found %d configs in %s", nconf, argv[2]);
-    printf("config: %d passed, %d failed\n", t_pass, t_fail);
-    return t_fail ? 1 : 0;
+    return test_summary("config");
 }

@@ -11,19 +11,9 @@
 #include <stb_image_write.h>
 
 #include "clgan/clgan.h"
+#include "testutil.h"
 #include "data/folder.h"
 
-static int t_pass, t_fail;
-#define CHECK(cond, ...)                                                        \
-    do {                                                                        \
-        if (cond) t_pass++;                                                     \
-        else {                                                                  \
-            t_fail++;                                                           \
-            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);     \
-            fprintf(stderr, __VA_ARGS__);                                       \
-            fputc('\n', stderr);                                                \
-        }                                                                       \
-    } while (0)
 
 static void write_file(const char *path, const char *bytes, size_t n)
 {
@@ -104,6 +94,5 @@ int main(int argc, char **argv)
     st = clg_folder_load(&f, "/nonexistent/folder", 3, 8, 8, 255, 0, err, sizeof err);
     CHECK(st == CLG_ERR_IO && strstr(err, "/nonexistent/folder"), "missing folder: %s", err);
 
-    printf("folder: %d passed, %d failed\n", t_pass, t_fail);
-    return t_fail ? 1 : 0;
+    return test_summary("folder");
 }

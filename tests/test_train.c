@@ -15,18 +15,8 @@
 #include <unistd.h>
 
 #include "clgan/clgan.h"
+#include "testutil.h"
 
-static int t_pass, t_fail;
-#define CHECK(cond, ...)                                                        \
-    do {                                                                        \
-        if (cond) t_pass++;                                                     \
-        else {                                                                  \
-            t_fail++;                                                           \
-            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);     \
-            fprintf(stderr, __VA_ARGS__);                                       \
-            fputc('\n', stderr);                                                \
-        }                                                                       \
-    } while (0)
 
 static const char *config_path;
 
@@ -149,6 +139,5 @@ int main(int argc, char **argv)
     free(sa), free(sb), free(sc);
 
     clg_ctx_free(ctx);
-    printf("train: %d passed, %d failed\n", t_pass, t_fail);
-    return t_fail ? 1 : 0;
+    return test_summary("train");
 }

@@ -8,18 +8,8 @@
 #include <string.h>
 
 #include "clgan/clgan.h"
+#include "testutil.h"
 
-static int t_pass, t_fail;
-#define CHECK(cond, ...)                                                        \
-    do {                                                                        \
-        if (cond) t_pass++;                                                     \
-        else {                                                                  \
-            t_fail++;                                                           \
-            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);     \
-            fprintf(stderr, __VA_ARGS__);                                       \
-            fputc('\n', stderr);                                                \
-        }                                                                       \
-    } while (0)
 
 /* The tuning file in the cache folder (there is one device in the test). */
 static int tune_file(char *out, size_t n)
@@ -68,6 +58,5 @@ int main(void)
               !strstr(clg_ctx_gemm(ctx), "(tuned)"),
           "corrupt file: warning \"%s\", gemm %s", clg_ctx_warning(ctx), clg_ctx_gemm(ctx));
     clg_ctx_free(ctx);
-    printf("tune: %d passed, %d failed\n", t_pass, t_fail);
-    return t_fail ? 1 : 0;
+    return test_summary("tune");
 }

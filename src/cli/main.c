@@ -86,6 +86,20 @@ static int set_threads(const char *s)
     return 0;
 }
 
+/* The config file with the --set overrides applied, or NULL after printing why not. */
+static clg_config *load_config(const char *path, const char *const *sets, int nsets)
+{
+    char err[2048];
+    clg_config *cfg;
+    if (clg_config_load(&cfg, path, err, sizeof err) != CLG_OK) return die("%s%s", err, ""), NULL;
+    for (int i = 0; i < nsets; i++)
+        if (clg_config_set(cfg, sets[i], err, sizeof err) != CLG_OK) {
+            clg_config_free(cfg);
+            return die("%s%s", err, ""), NULL;
+        }
+    return cfg;
+}
+
 /* ---- progress display ---------------------------------------------------------------------- */
 typedef struct progress {
     int tty, quiet;
@@ -173,14 +187,8 @@ static int cmd_train(int argc, char **argv)
     }
     if (!config) return die("train: no config given (e.g. clgan train configs/mlp_gan.ini)%s%s", "", "");
 
-    char err[2048];
-    clg_config *cfg;
-    if (clg_config_load(&cfg, config, err, sizeof err) != CLG_OK) return die("%s%s", err, "");
-    for (int i = 0; i < nsets; i++)
-        if (clg_config_set(cfg, sets[i], err, sizeof err) != CLG_OK) {
-            clg_config_free(cfg);
-            return die("%s%s", err, "");
-        }
+    clg_config *cfg = load_config(config, sets, nsets);
+    if (!cfg) return 1;
 
     char outbuf[1024];
     if (resume) {
@@ -445,14 +453,8 @@ static int cmd_bench(int argc, char **argv)
         else return die("bench: more than one config given: %s and %s", config, a);
     }
     if (!config) return die("bench: no config given (e.g. clgan bench configs/dcgan.ini)%s%s", "", "");
-    char err[2048];
-    clg_config *cfg;
-    if (clg_config_load(&cfg, config, err, sizeof err) != CLG_OK) return die("%s%s", err, "");
-    for (int i = 0; i < nsets; i++)
-        if (clg_config_set(cfg, sets[i], err, sizeof err) != CLG_OK) {
-            clg_config_free(cfg);
-            return die("%s%s", err, "");
-        }
+    clg_config *cfg = load_config(config, sets, nsets);
+    if (!cfg) return 1;
     FILE *jf = NULL;
     if (json && !(jf = fopen(json, "w"))) {
         clg_config_free(cfg);

@@ -169,7 +169,8 @@ int clg_ctx_create_ex(clg_ctx **out, const char *spec, int flags)
     if (i < 0) return CLG_ERR_DEVICE;
     ctx->platform = devs[i].platform;
     ctx->device = devs[i].device;
-    ctx->is_cpu = (devs[i].type & CL_DEVICE_TYPE_CPU) != 0;
+    /* (Oclgrind's simulated device says it is every type at once: that is not a CPU here) */
+    ctx->is_cpu = (devs[i].type & CL_DEVICE_TYPE_CPU) && !(devs[i].type & CL_DEVICE_TYPE_GPU);
     dev_str(ctx->device, CL_DEVICE_NAME, ctx->name, sizeof ctx->name);
     dev_str(ctx->device, CL_DEVICE_VENDOR, ctx->vendor, sizeof ctx->vendor);
     dev_str(ctx->device, CL_DEVICE_VERSION, ctx->version, sizeof ctx->version);
