@@ -27,3 +27,8 @@ set_tests_properties(colour PROPERTIES LABELS e2e TIMEOUT 600)
 
 clgan_test(tune test_tune.c)
 set_tests_properties(tune PROPERTIES ENVIRONMENT "CLGAN_CACHE_DIR=${TEST_SCRATCH}/tune-cache" TIMEOUT 600)
+
+# the convolution stack end to end: seed 003's DCGAN on real data, learning and determinism
+add_test(NAME train_dcgan COMMAND test_train ${CMAKE_SOURCE_DIR}/configs/test_dcgan.ini ${TEST_SCRATCH}/train_dcgan 150 20)
+set_tests_properties(train_dcgan PROPERTIES LABELS e2e TIMEOUT 900
+                     ENVIRONMENT "CLGAN_CACHE_DIR=${CMAKE_BINARY_DIR}/kernel-cache")
