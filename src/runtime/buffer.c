@@ -16,7 +16,8 @@ int clg_buf_alloc(clg_ctx *ctx, clg_buf *b, size_t nfloats, const char *what)
     size_t bytes = (nfloats ? nfloats : 1) * sizeof(float);
     if (bytes > ctx->max_alloc)
         return clg_fail(ctx, CLG_ERR_NOMEM,
-                        "%s needs %.1f MiB in one buffer but %s allows at most %.1f MiB: use a smaller batch or model",
+                        "out of device memory: the %s take %.1f MiB in one buffer but %s allows at most %.1f MiB: "
+                        "use a smaller batch or model",
                         what, bytes / 1048576.0, ctx->name, ctx->max_alloc / 1048576.0);
     cl_int e;
     b->mem = clCreateBuffer(ctx->context, CL_MEM_READ_WRITE, bytes, NULL, &e);
