@@ -2,7 +2,9 @@
 # bench_vs_torch.sh — clgan's training step beside PyTorch's on the same machine, in one run:
 # `clgan bench` for the seed models and a PyTorch step script (default: ../shared/peers/
 # torch_gan_step.py, or $TORCH_STEP) with the same thread count; prints the ratio per model
-# (clgan ms / PyTorch ms: below 1 means clgan is faster).
+# (clgan ms / PyTorch ms: below 1 means clgan is faster). $PYTHON picks the interpreter with
+# torch (default /usr/bin/python3: Debian's python3-torch, whose reference BLAS is slow; a pip
+# install of torch 2.x with MKL/oneDNN is the fair yardstick).
 # usage: tools/bench_vs_torch.sh [--threads N] [--steps N] [--device D] [--models mlp,dcgan,...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +24,7 @@ export POCL_MAX_PTHREAD_COUNT=$threads
 declare -A cfg=([mlp]=configs/mlp_gan.ini [dcgan]=configs/dcgan.ini [keras_dcgan]=configs/keras_dcgan.ini
                 [maxout]=configs/maxout_gan.ini)
 out=$(mktemp -d)
-torch_json=$(/usr/bin/python3 "$peer" --threads "$threads" --steps "$steps" --models "$models")
+torch_json=$("${PYTHON:-/usr/bin/python3}" "$peer" --threads "$threads" --steps "$steps" --models "$models")
 printf '%-12s %8s %12s %12s %8s\n' model batch "clgan ms" "torch ms" ratio
 for m in ${models//,/ }; do
   build/clgan bench "${cfg[$m]}" --steps "$steps" --threads "$threads" ${device:+--device "$device"} --json "$out/$m.json" > "$out/$m.txt"
