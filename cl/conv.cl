@@ -9,7 +9,7 @@
  * column j = n*P + oh*OW + ow, so one GEMM covers the chunk. Offsets are in floats, so the host
  * can address regions of an arena or of the shared workspace without sub-buffers.
  *
- * Every work-item writes exactly one element and reads only inputs: no atomics, no races, and
+ * Every output element has one writer and the inputs are only read: no atomics, no races, and
  * summation orders are fixed (results are deterministic). Remainders are written as a - q*b
  * rather than with `%` next to the matching `/`: clang turns such div/rem pairs into a
  * `freeze` instruction that Oclgrind (21.10) cannot execute.
@@ -18,76 +18,76 @@
 #define WG_REDUCE 64
 #endif
 
-/* col (C*k*k, nc*P) from img (nc,C,H,W). Launch: x over nc*P columns, y over C channels; each
- * work-item writes the k*k rows of its channel in its column (index arithmetic once per k*k
- * values: 3-4x faster on PoCL than one work-item per element). */
+/* col (C*k*k, nc*P) from img (nc,C,H,W). Launch: (k*k, C, nc): each work-item writes one
+ * contiguous run of P values (one row r = (c*k + kh)*k + kw of one sample's columns), reading
+ * one image plane with stride S, so both sides stay in cache lines; one division per run. */
 __kernel void im2col(__global float *col, const int col_off, __global const float *img, const int img_off,
                      const int C, const int H, const int W, const int OH, const int OW, const int K, const int S,
                      const int PT, const int PL, const int nc)
 {
-    const int j = get_global_id(0), c = get_global_id(1);
+    const int t = get_global_id(0), c = get_global_id(1), n = get_global_id(2);
+    if (t >= K * K || c >= C || n >= nc) return;
+    const int kh = t / K, kw = t - kh * K;
     const int P = OH * OW, M = nc * P;
-    if (j >= M || c >= C) return;
-    const int n = j / P, q = j - n * P, oh = q / OW, ow = q - oh * OW;
-    const int ih0 = oh * S - PT, iw0 = ow * S - PL;
     __global const float *src = img + img_off + (n * C + c) * H * W;
-    __global float *dst = col + col_off + c * K * K * M + j;
-    for (int kh = 0; kh < K; kh++) {
-        const int ih = ih0 + kh;
-        const int rowok = ih >= 0 && ih < H;
-        for (int kw = 0; kw < K; kw++) {
-            const int iw = iw0 + kw;
-            *dst = rowok && iw >= 0 && iw < W ? src[ih * W + iw] : 0.0f;
-            dst += M;
+    __global float *dst = col + col_off + (c * K * K + t) * M + n * P;
+    for (int oh = 0; oh < OH; oh++) {
+        const int ih = oh * S - PT + kh;
+        if (ih < 0 || ih >= H) {
+            for (int ow = 0; ow < OW; ow++) dst[ow] = 0.0f;
+        } else {
+            __global const float *row = src + ih * W;
+            for (int ow = 0, iw = kw - PL; ow < OW; ow++, iw += S) dst[ow] = iw >= 0 && iw < W ? row[iw] : 0.0f;
         }
+        dst += OW;
     }
 }
 
-/* img (nc,C,H,W) = the adjoint of im2col applied to col, plus bias[c] when has_bias: each image
- * pixel sums the column entries that im2col would have read from it. Launch: x over the H*W
- * pixels of a plane, y over the nc*C planes. Integer divisions are few (they dominate on CPUs):
- * along a tap loop with step S the window position drops by exactly 1. */
+/* img (nc,C,H,W) = the adjoint of im2col applied to col, plus bias[c] when has_bias. Launch:
+ * (C, nc): each work-item owns one image plane (so there are no races and the summation order
+ * is fixed), sets it to the bias, then adds the k*k contiguous column runs of its channel and
+ * sample into it tap by tap: contiguous reads, and the plane stays in cache. */
 __kernel void col2im(__global float *img, const int img_off, __global const float *col, const int col_off,
                      __global const float *bias, const int has_bias, const int C, const int H, const int W,
                      const int OH, const int OW, const int K, const int S, const int PT, const int PL, const int nc)
 {
-    const int pix = get_global_id(0), plane = get_global_id(1);
-    if (pix >= H * W || plane >= nc * C) return;
-    const int ih = pix / W, iw = pix - ih * W, n = plane / C, c = plane - n * C;
+    const int c = get_global_id(0), n = get_global_id(1);
+    if (c >= C || n >= nc) return;
     const int P = OH * OW, M = nc * P;
-    const int y = ih + PT, x = iw + PL; /* position in the padded image */
-    const int qy = y / S, qx = x / S;   /* window position of the first tap kh = y - qy*S */
-    __global const float *src = col + col_off + c * K * K * M + n * P;
-    float s = 0.0f;
-    for (int kh = y - qy * S, oh = qy; kh < K && oh >= 0; kh += S, oh--) {
-        if (oh >= OH) continue;
-        for (int kw = x - qx * S, ow = qx; kw < K && ow >= 0; kw += S, ow--)
-            if (ow < OW) s += src[(kh * K + kw) * M + oh * OW + ow];
-    }
-    if (has_bias) s += bias[c];
-    img[img_off + plane * H * W + pix] = s;
+    __global float *dst = img + img_off + (n * C + c) * H * W;
+    const float b = has_bias ? bias[c] : 0.0f;
+    for (int i = 0; i < H * W; i++) dst[i] = b;
+    for (int kh = 0; kh < K; kh++)
+        for (int kw = 0; kw < K; kw++) {
+            __global const float *src = col + col_off + (c * K * K + kh * K + kw) * M + n * P;
+            for (int oh = 0; oh < OH; oh++, src += OW) {
+                const int ih = oh * S - PT + kh;
+                if (ih < 0 || ih >= H) continue;
+                __global float *row = dst + ih * W;
+                for (int ow = 0, iw = kw - PL; ow < OW; ow++, iw += S)
+                    if (iw >= 0 && iw < W) row[iw] += src[ow];
+            }
+        }
 }
 
-/* dst (C, nc, P) = src (nc, C, P). 1-D over nc*C*P, indexed by the destination. */
+/* dst (C, nc, P) = src (nc, C, P). Launch: (P, nc, C), one element each, no division. */
 __kernel void pack_cn(__global float *dst, const int dst_off, __global const float *src, const int src_off,
                       const int C, const int P, const int nc)
 {
-    const int i = get_global_id(0);
-    if (i >= nc * C * P) return;
-    const int t = i / P, p = i - t * P, c = t / nc, n = t - c * nc;
-    dst[dst_off + i] = src[src_off + (n * C + c) * P + p];
+    const int p = get_global_id(0), n = get_global_id(1), c = get_global_id(2);
+    if (p >= P || n >= nc || c >= C) return;
+    dst[dst_off + (c * nc + n) * P + p] = src[src_off + (n * C + c) * P + p];
 }
 
-/* dst (nc, C, P) = src (C, nc, P) (+ bias[c] when has_bias). 1-D over nc*C*P, by destination. */
+/* dst (nc, C, P) = src (C, nc, P) (+ bias[c] when has_bias). Launch: (P, nc, C). */
 __kernel void unpack_cn(__global float *dst, const int dst_off, __global const float *src, const int src_off,
                         __global const float *bias, const int has_bias, const int C, const int P, const int nc)
 {
-    const int i = get_global_id(0);
-    if (i >= nc * C * P) return;
-    const int t = i / P, p = i - t * P, n = t / C, c = t - n * C;
+    const int p = get_global_id(0), n = get_global_id(1), c = get_global_id(2);
+    if (p >= P || n >= nc || c >= C) return;
     float v = src[src_off + (c * nc + n) * P + p];
     if (has_bias) v += bias[c];
-    dst[dst_off + i] = v;
+    dst[dst_off + (n * C + c) * P + p] = v;
 }
 
 /* db (F) += sum over n and p of dy (N,F,P). One work-group of WG_REDUCE items (a power of 2) per

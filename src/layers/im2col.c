@@ -7,8 +7,7 @@
 int clg_im2col(clg_ctx *ctx, const clg_buf *col, size_t col_off, const clg_buf *img, size_t img_off,
                const clg_conv_geom *g, int nc)
 {
-    size_t cols = (size_t)nc * g->oh * g->ow, channels = (size_t)g->c;
-    return CLG_LAUNCH2(ctx, CLG_K_IM2COL, cols, channels, KA_MEM(col->sub), KA_INT(col_off), KA_MEM(img->sub),
+    return CLG_LAUNCH3(ctx, CLG_K_IM2COL, g->k * g->k, g->c, nc, KA_MEM(col->sub), KA_INT(col_off), KA_MEM(img->sub),
                        KA_INT(img_off), KA_INT(g->c), KA_INT(g->h), KA_INT(g->w), KA_INT(g->oh), KA_INT(g->ow),
                        KA_INT(g->k), KA_INT(g->s), KA_INT(g->pt), KA_INT(g->pl), KA_INT(nc));
 }
@@ -16,9 +15,8 @@ int clg_im2col(clg_ctx *ctx, const clg_buf *col, size_t col_off, const clg_buf *
 int clg_col2im(clg_ctx *ctx, const clg_buf *img, size_t img_off, const clg_buf *col, size_t col_off,
                const clg_buf *bias, const clg_conv_geom *g, int nc)
 {
-    size_t pixels = (size_t)g->h * g->w, planes = (size_t)nc * g->c;
     cl_mem b = bias ? bias->sub : col->sub; /* any valid buffer when there is no bias */
-    return CLG_LAUNCH2(ctx, CLG_K_COL2IM, pixels, planes, KA_MEM(img->sub), KA_INT(img_off), KA_MEM(col->sub),
+    return CLG_LAUNCH3(ctx, CLG_K_COL2IM, g->c, nc, 1, KA_MEM(img->sub), KA_INT(img_off), KA_MEM(col->sub),
                        KA_INT(col_off), KA_MEM(b), KA_INT(bias != NULL), KA_INT(g->c), KA_INT(g->h), KA_INT(g->w),
                        KA_INT(g->oh), KA_INT(g->ow), KA_INT(g->k), KA_INT(g->s), KA_INT(g->pt), KA_INT(g->pl),
                        KA_INT(nc));
@@ -27,7 +25,7 @@ int clg_col2im(clg_ctx *ctx, const clg_buf *img, size_t img_off, const clg_buf *
 int clg_pack_cn(clg_ctx *ctx, const clg_buf *dst, size_t dst_off, const clg_buf *src, size_t src_off, int c, int p,
                 int nc)
 {
-    return CLG_LAUNCH1(ctx, CLG_K_PACK_CN, (size_t)nc * c * p, KA_MEM(dst->sub), KA_INT(dst_off), KA_MEM(src->sub),
+    return CLG_LAUNCH3(ctx, CLG_K_PACK_CN, p, nc, c, KA_MEM(dst->sub), KA_INT(dst_off), KA_MEM(src->sub),
                        KA_INT(src_off), KA_INT(c), KA_INT(p), KA_INT(nc));
 }
 
@@ -35,7 +33,7 @@ int clg_unpack_cn(clg_ctx *ctx, const clg_buf *dst, size_t dst_off, const clg_bu
                   const clg_buf *bias, int c, int p, int nc)
 {
     cl_mem b = bias ? bias->sub : src->sub;
-    return CLG_LAUNCH1(ctx, CLG_K_UNPACK_CN, (size_t)nc * c * p, KA_MEM(dst->sub), KA_INT(dst_off),
+    return CLG_LAUNCH3(ctx, CLG_K_UNPACK_CN, p, nc, c, KA_MEM(dst->sub), KA_INT(dst_off),
                        KA_MEM(src->sub), KA_INT(src_off), KA_MEM(b), KA_INT(bias != NULL),
                        KA_INT(c), KA_INT(p), KA_INT(nc));
 }

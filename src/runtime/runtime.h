@@ -178,6 +178,13 @@ int clg_launch(clg_ctx *ctx, int kernel, int dims, const size_t *global, const s
                (size_t[]){16, 4}, (int)(sizeof((clg_karg[]){__VA_ARGS__}) / sizeof(clg_karg)), \
                (clg_karg[]){__VA_ARGS__})
 
+/* 3-D launch: (x, y, z) work-items in fixed (8, 4, 1) groups. */
+#define CLG_LAUNCH3(ctx, k, nx, ny, nz, ...)                                          \
+    clg_launch((ctx), (k), 3,                                                         \
+               (size_t[]){clg_round_up((size_t)(nx), 8), clg_round_up((size_t)(ny), 4), (size_t)(nz)}, \
+               (size_t[]){8, 4, 1}, (int)(sizeof((clg_karg[]){__VA_ARGS__}) / sizeof(clg_karg)), \
+               (clg_karg[]){__VA_ARGS__})
+
 static inline size_t clg_round_up(size_t n, size_t m) { return (n + m - 1) / m * m; }
 
 /* ---- buffers ------------------------------------------------------------------------------ */
