@@ -30,6 +30,12 @@ typedef struct conv {
     clg_conv_geom g;  /* image = the input x, window positions = the output */
     size_t ck2, p;    /* in*k*k (GEMM inner size), OH*OW */
     size_t off2;      /* workspace offset of Y' / dY' (after col) */
+    /* column cache: when the whole batch is one chunk, a training forward keeps its columns in
+     * the layer's scratch and the backward that follows on the same input reuses them for dW
+     * instead of running im2col again (the trainer always runs backward right after forward) */
+    int cache, cache_valid, cache_n;
+    cl_mem cache_mem;
+    size_t cache_off;
 } conv;
 
 /* "same" | "valid" | P: output size and top padding along one axis (in, k, s > 0). */
@@ -88,6 +94,8 @@ static int create(clg_layer *l, clg_opts *o, int batch, char *err, size_t errlen
     c->chunk = clg_conv_chunk(batch, col_ps + y_ps, chunk);
     c->off2 = clg_round_up(col_ps * c->chunk, 64);
     l->workspace_floats = c->off2 + y_ps * c->chunk;
+    c->cache = c->chunk >= batch && col_ps * batch <= ((size_t)16 << 20); /* at most 64 MiB */
+    if (c->cache) l->scratch_floats = col_ps * batch;
     size_t biggest = (size_t)batch * (clg_shape_size(l->in) > y_ps ? clg_shape_size(l->in) : y_ps);
     if (l->workspace_floats >= INT_MAX || biggest >= INT_MAX)
         return clg_layer_err(err, errlen, l, "too large: %zu workspace floats per sample (kernels index with int)",
@@ -108,15 +116,20 @@ static int create(clg_layer *l, clg_opts *o, int batch, char *err, size_t errlen
 
 static int forward(clg_layer *l, clg_ctx *ctx, clg_buf *y, const clg_buf *x, int n, int train)
 {
-    (void)train;
     conv *c = l->priv;
     const clg_buf *ws = &l->net->workspace, *bias = c->bias ? &l->params[1].value : NULL;
     size_t in_ps = clg_shape_size(l->in), out_ps = clg_shape_size(l->out);
-    clg_buf col = clg_buf_at(ws, 0), yp = clg_buf_at(ws, c->off2);
+    int keep = c->cache && train && n <= c->chunk;
+    const clg_buf *colbuf = keep ? &l->scratch : ws;
+    clg_buf col = keep ? l->scratch : clg_buf_at(ws, 0), yp = clg_buf_at(ws, c->off2);
+    c->cache_valid = keep;
+    c->cache_mem = x->mem;
+    c->cache_off = x->off;
+    c->cache_n = n;
     for (int n0 = 0; n0 < n; n0 += c->chunk) {
         int nc = n - n0 < c->chunk ? n - n0 : c->chunk;
         size_t m = (size_t)nc * c->p;
-        TRY(clg_im2col(ctx, ws, 0, x, n0 * in_ps, &c->g, nc));
+        TRY(clg_im2col(ctx, colbuf, 0, x, n0 * in_ps, &c->g, nc));
         TRY(clg_gemm(ctx, 0, 0, (size_t)c->cout, m, c->ck2, 1.0f, &l->params[0].value, c->ck2, &col, m, 0.0f, &yp, m));
         TRY(clg_unpack_cn(ctx, y, n0 * out_ps, ws, c->off2, bias, c->cout, (int)c->p, nc));
     }
@@ -137,9 +150,10 @@ static int backward(clg_layer *l, clg_ctx *ctx, clg_buf *dx, const clg_buf *dy, 
         size_t m = (size_t)nc * c->p;
         TRY(clg_pack_cn(ctx, ws, c->off2, dy, n0 * out_ps, c->cout, (int)c->p, nc));
         if (param_grads) {
-            TRY(clg_im2col(ctx, ws, 0, x, n0 * in_ps, &c->g, nc));
-            TRY(clg_gemm(ctx, 0, 1, (size_t)c->cout, c->ck2, m, 1.0f, &dyp, m, &col, m, 1.0f, &l->params[0].grad,
-                         c->ck2));
+            int cached = c->cache_valid && c->cache_mem == x->mem && c->cache_off == x->off && c->cache_n == n;
+            if (!cached) TRY(clg_im2col(ctx, ws, 0, x, n0 * in_ps, &c->g, nc));
+            TRY(clg_gemm(ctx, 0, 1, (size_t)c->cout, c->ck2, m, 1.0f, &dyp, m, cached ? &l->scratch : &col, m, 1.0f,
+                         &l->params[0].grad, c->ck2));
         }
         if (dx) {
             TRY(clg_gemm(ctx, 1, 0, c->ck2, m, (size_t)c->cout, 1.0f, w, c->ck2, &dyp, m, 0.0f, &col, m));
