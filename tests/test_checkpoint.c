@@ -38,19 +38,6 @@ static int train(clg_ctx *ctx, const char *out, long steps, const char *resume, 
     return st;
 }
 
-static char *slurp(const char *path, long *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = calloc((size_t)n + 1, 1);
-    if (fread(s, 1, (size_t)n, f) != (size_t)n) n = 0;
-    fclose(f);
-    if (len) *len = n;
-    return s;
-}
 
 static void spit(const char *path, const char *data, long n)
 {
@@ -66,7 +53,7 @@ static void resume_case(clg_ctx *ctx, const char *name, long stop_at, const char
     CHECK(train(ctx, out, stop_at, NULL, NULL, NULL) == CLG_OK, "%s: first part: %s", name, clg_last_error(ctx));
     CHECK(train(ctx, out, 220, out, NULL, NULL) == CLG_OK, "%s: resume: %s", name, clg_last_error(ctx));
     snprintf(metrics, sizeof metrics, "%s/metrics.csv", out);
-    char *a = slurp(reference, NULL), *b = slurp(metrics, NULL);
+    char *a = test_slurp(reference, NULL), *b = test_slurp(metrics, NULL);
     CHECK(a && b && strlen(a) > 1000 && !strcmp(a, b), "%s: resumed metrics.csv differs from the uninterrupted run",
           name);
     free(a), free(b);
@@ -129,7 +116,7 @@ int main(int argc, char **argv)
 
     snprintf(path, sizeof path, "%s/checkpoints/latest.safetensors", ref);
     long n;
-    char *blob = slurp(path, &n);
+    char *blob = test_slurp(path, &n);
     snprintf(bad, sizeof bad, "%s/truncated.safetensors", scratch);
     spit(bad, blob, n - 1000);
     expect_load_error(ctx, bad, CLG_ERR_FORMAT, "truncated", NULL);
@@ -174,7 +161,7 @@ int main(int argc, char **argv)
               !memcmp(z, data, sizeof data),
           "npy round trip: %s", err);
     free(z);
-    blob = slurp(bad, &n);
+    blob = test_slurp(bad, &n);
     snprintf(bad, sizeof bad, "%s/trunc.npy", scratch);
     spit(bad, blob, n - 4);
     CHECK(clg_npy_read(&z, &nd, dims, bad, err, sizeof err) == CLG_ERR_FORMAT && strstr(err, "truncated") &&

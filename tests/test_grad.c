@@ -75,30 +75,10 @@ static void away_from_zero(float *v, size_t n, float m)
         if (fabsf(v[i]) < m) v[i] = v[i] < 0 ? -m - fabsf(v[i]) : m + fabsf(v[i]);
 }
 
-/* Oclgrind's uninitialised-memory tracking loses a buffer's state on any host-side store that
- * does not cover the whole buffer from offset 0 (Uninitialized::hostMemoryStore re-allocates the
- * buffer's whole shadow at the size of that one store; see tests/test_kernels.c). clgan
- * zero-fills every allocation, so writing a whole buffer back in one store only re-establishes
- * what is true on a real device. */
-static void shadow_sync(const clg_buf *root)
-{
-    if (!root->n) return;
-    float *h = test_download(ctx, root, root->n);
-    CHECK_OK(ctx, clg_buf_write(ctx, (clg_buf *)root, h, root->n, 1));
-    free(h);
-}
-
-static void net_sync(clg_net *net)
-{
-    clg_buf *b[] = {&net->params, &net->grads, &net->opt_m,   &net->opt_v,     &net->buffers,
-                    &net->acts,   &net->dbuf[0], &net->dbuf[1], &net->workspace, &net->scratch};
-    for (size_t i = 0; i < sizeof b / sizeof b[0]; i++) shadow_sync(b[i]);
-}
-
-/* flatten's forward is a clEnqueueCopyBuffer into the activation arena, which Oclgrind counts as
- * such a store in the middle of clg_net_forward: there the networks start with an identity
- * computed by a kernel (leaky_relu slope=1 on a flat input) instead. */
-static int on_oclgrind(void) { return strstr(ctx->platform_name, "Oclgrind") != NULL; }
+/* Oclgrind's shadow-memory quirk: see test_shadow_sync in testutil.h. */
+static void shadow_sync(const clg_buf *root) { test_shadow_sync(ctx, root); }
+static void net_sync(clg_net *net) { test_net_sync(ctx, net); }
+static int on_oclgrind(void) { return test_on_oclgrind(ctx); }
 
 /* ---- the finite-difference engine --------------------------------------------------------------- */
 

@@ -98,35 +98,10 @@ static float *down_pad(const clg_buf *b, size_t n, const char *what)
     return t;
 }
 
-/* Oclgrind (21.10 and its current source) tracks "uninitialised" global memory per buffer, and
- * every host-side store (clEnqueueWriteBuffer, clEnqueueFillBuffer, clEnqueueCopyBuffer) goes
- * through Uninitialized::hostMemoryStore, which replaces the shadow of the *whole* buffer with a
- * fresh one the size of that one store (ShadowMemory::allocate). After a write at an offset
- * (a view into an arena), a fill (stored 4 bytes at a time) or a copy, the rest of the buffer
- * reads as uninitialised and kernels' stores to it are dropped: false reports on correct
- * code. clgan zero-fills every buffer it allocates, so no global memory is ever really
- * uninitialised; these helpers re-establish the shadow by writing a whole buffer back in one
- * store from offset 0 (a no-op on any real device). Local and private memory, bounds and races
- * are checked as before. */
-static void shadow_sync(const clg_buf *root)
-{
-    if (!root->n) return;
-    float *h = test_download(ctx, root, root->n);
-    CHECK_OK(ctx, clg_buf_write(ctx, (clg_buf *)root, h, root->n, 1));
-    free(h);
-}
-
-static void net_sync(clg_net *net)
-{
-    clg_buf *b[] = {&net->params, &net->grads, &net->opt_m,   &net->opt_v,     &net->buffers,
-                    &net->acts,   &net->dbuf[0], &net->dbuf[1], &net->workspace, &net->scratch};
-    for (size_t i = 0; i < sizeof b / sizeof b[0]; i++) shadow_sync(b[i]);
-}
-
-/* Oclgrind also treats flatten's clEnqueueCopyBuffer into the activation arena as such a store,
- * in the middle of clg_net_forward; there the test networks use an identity through a kernel
- * (leaky_relu slope=1 on a flat input) in place of flatten. */
-static int on_oclgrind(void) { return strstr(ctx->platform_name, "Oclgrind") != NULL; }
+/* Oclgrind's shadow-memory quirk: see test_shadow_sync in testutil.h. */
+static void shadow_sync(const clg_buf *root) { test_shadow_sync(ctx, root); }
+static void net_sync(clg_net *net) { test_net_sync(ctx, net); }
+static int on_oclgrind(void) { return test_on_oclgrind(ctx); }
 
 /* Elementwise sizes: odd ones, ones around the work-group size, and a large one. */
 static const size_t sizes_full[] = {1, 3, 7, 63, 64, 65, 1000, 4099};

@@ -41,18 +41,6 @@ static int run(clg_ctx *ctx, const char *out, long steps, long seed)
     return st;
 }
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = calloc((size_t)n + 1, 1);
-    if (fread(s, 1, (size_t)n, f) != (size_t)n) s[0] = 0;
-    fclose(f);
-    return s;
-}
 
 typedef struct row {
     double d_loss, g_loss, d_real, d_fake, acc_real, acc_fake;
@@ -136,7 +124,7 @@ int main(int argc, char **argv)
     snprintf(out, sizeof out, "%s/det_c", scratch);
     CHECK(run(ctx, out, det, 12) == CLG_OK, "run c");
     snprintf(c, sizeof c, "%s/metrics.csv", out);
-    char *sa = slurp(a), *sb = slurp(b), *sc = slurp(c);
+    char *sa = test_slurp(a, NULL), *sb = test_slurp(b, NULL), *sc = test_slurp(c, NULL);
     CHECK(sa && sb && strlen(sa) > 60 + 20 * (size_t)det && !strcmp(sa, sb), "same seed, same device: metrics.csv differ");
     CHECK(sa && sc && strcmp(sa, sc), "another seed gave the same metrics.csv");
     free(sa), free(sb), free(sc);

@@ -93,7 +93,7 @@ clg_param *clg_layer_param(clg_layer *l, const char *name, int trainable, clg_in
 /* Parse an init spec "glorot_uniform", "normal:0:0.02", "uniform:-0.05:0.05", "zeros", "ones",
  * "torch" into *out. */
 int clg_parse_init(clg_init *out, const char *spec, const clg_layer *l, char *err, size_t errlen);
-/* The layer's input gradient of an elementwise layer has the same size as its output. */
+/* The next random key of a layer (dropout): a hash of the previous one. */
 uint32_t clg_layer_next_key(clg_layer *l);
 
 #endif

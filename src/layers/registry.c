@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "layers/layer.h"
+#include "model/rng.h"
 
 extern const clg_layer_ops clg_layer_maxout;
 extern const clg_layer_ops clg_layer_dense, clg_layer_relu, clg_layer_leaky_relu, clg_layer_tanh, clg_layer_sigmoid,
@@ -104,13 +105,4 @@ int clg_parse_init(clg_init *out, const char *spec, const clg_layer *l, char *er
                          spec);
 }
 
-uint32_t clg_layer_next_key(clg_layer *l)
-{
-    uint32_t x = l->key + 0x9e3779b9u;
-    x ^= x >> 16;
-    x *= 0x7feb352du;
-    x ^= x >> 15;
-    x *= 0x846ca68bu;
-    x ^= x >> 16;
-    return x;
-}
+uint32_t clg_layer_next_key(clg_layer *l) { return clg_hash32(l->key + 0x9e3779b9u); }

@@ -28,6 +28,17 @@ static inline double clg_rng_normal(clg_rng *r)
     return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
 }
 
+/* lowbias32, the integer hash of cl/random.cl, on the host (dropout keys) */
+static inline uint32_t clg_hash32(uint32_t x)
+{
+    x ^= x >> 16;
+    x *= 0x7feb352du;
+    x ^= x >> 15;
+    x *= 0x846ca68bu;
+    x ^= x >> 16;
+    return x;
+}
+
 /* uniform integer in [0, n) */
 static inline uint32_t clg_rng_below(clg_rng *r, uint32_t n) { return (uint32_t)(clg_rng_uniform(r) * n); }
 
