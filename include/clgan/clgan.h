@@ -102,7 +102,8 @@ typedef struct clg_step_stats {
     float d_loss, g_loss;
     float d_real, d_fake;      /* mean D(x), mean D(G(z)) */
     float acc_real, acc_fake;  /* D accuracy on real and on fake */
-    double seconds;            /* wall time since training started */
+    double seconds;            /* wall time since this run (or resume) started */
+    long step0;                /* steps done before this run started (after a resume) */
 } clg_step_stats;
 
 /* Called whenever per-step statistics were read back (every train.log_every steps). */

@@ -117,11 +117,12 @@ static void on_progress(void *user, const clg_step_stats *s)
     progress *p = user;
     if (p->quiet) return;
     double frac = s->steps_total ? (double)s->step / s->steps_total : 1.0;
-    double eta = frac > 0 ? s->seconds / frac - s->seconds : -1;
+    long done = s->step - s->step0;
+    double eta = done > 0 ? s->seconds / done * (double)(s->steps_total - s->step) : -1;
     char el[32], et[32];
     fmt_time(el, sizeof el, s->seconds);
     fmt_time(et, sizeof et, eta);
-    double ms = s->step ? 1000.0 * s->seconds / s->step : 0;
+    double ms = done > 0 ? 1000.0 * s->seconds / done : 0;
     if (p->tty) {
         char bar[31];
         int fill = (int)(frac * 30);

@@ -251,6 +251,7 @@ static int flush_stats(clg_trainer *tr, int nsteps, long first_step, clg_progres
     }
     if (tr->metrics) fflush(tr->metrics);
     s.seconds = now_seconds() - tr->t_start;
+    s.step0 = tr->step0;
     if (progress) progress(user, &s);
     return CLG_OK;
 }
