@@ -54,20 +54,6 @@ static size_t fd_step = 1;       /* check every fd_step-th element (2 for the ne
 
 /* ---- helpers ------------------------------------------------------------------------------------ */
 
-static float *randu(size_t n, unsigned seed, float lo, float hi)
-{
-    float *v = malloc((n ? n : 1) * sizeof *v);
-    for (size_t i = 0; i < n; i++) v[i] = lo + (hi - lo) * 0.5f * (test_rand(&seed) + 1.0f);
-    return v;
-}
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 /* keep |v| >= m (away from the kinks of relu/leaky_relu) */
 static void away_from_zero(float *v, size_t n, float m)
 {
@@ -215,10 +201,10 @@ static void check_layer(const char *text, clg_shape in, int n, float *xv, double
         return;
     }
     size_t nin = (size_t)n * clg_shape_size(in), nout = (size_t)n * clg_shape_size(c.l.out);
-    float *r = randu(nout, seed, -1, 1);
+    float *r = test_randu(nout, seed, -1, 1);
     float *pv[CLG_MAX_PARAMS];
     for (int j = 0; j < c.l.nparams; j++) {
-        pv[j] = randu(c.l.params[j].count, seed + 1 + j, -0.8f, 0.8f);
+        pv[j] = test_randu(c.l.params[j].count, seed + 1 + j, -0.8f, 0.8f);
         CHECK_OK(ctx, clg_buf_write(ctx, &c.l.params[j].value, pv[j], c.l.params[j].count, 1));
     }
     CHECK_OK(ctx, clg_buf_write(ctx, &c.dy, r, nout, 1));
@@ -256,12 +242,12 @@ static void test_dense(void)
         int n = cases[k][0], in = cases[k][1], out = cases[k][2];
         char text[64];
         snprintf(text, sizeof text, "dense units=%d", out);
-        float *xv = randu((size_t)n * in, 10 + k, -1, 1);
+        float *xv = test_randu((size_t)n * in, 10 + k, -1, 1);
         int K = in > n ? in : n;
         check_layer(text, (clg_shape){in, 1, 1}, n, xv, 0.25, 4.0 * (K + 1), 20 + k);
         free(xv);
     }
-    float *xv = randu(12, 30, -1, 1);
+    float *xv = test_randu(12, 30, -1, 1);
     check_layer("dense units=3 bias=0", (clg_shape){4, 1, 1}, 3, xv, 0.25, 32, 31);
     free(xv);
 }
@@ -272,7 +258,7 @@ static void test_activations(void)
     const clg_shape in = {3, 2, 2};
     const int n = 3; /* 36 elements */
     for (int t = 0; t < 5; t++) {
-        float *xv = randu(36, 40 + t, -4, 4);
+        float *xv = test_randu(36, 40 + t, -4, 4);
         double h = 1e-2;
         if (t < 3) away_from_zero(xv, 36, 0.1f); /* the kink: |x| > 2h */
         check_layer(texts[t], in, n, xv, h, 4, 50 + t);
@@ -284,7 +270,7 @@ static void test_dropout_reshape(void)
 {
     /* dropout: the layer draws its key from l->key, which is reset before every forward, so
      * the mask is fixed; backward must use that same mask */
-    float *xv = randu(60, 60, -2, 2);
+    float *xv = test_randu(60, 60, -2, 2);
     check_layer("dropout p=0.5", (clg_shape){5, 3, 1}, 4, xv, 0.25, 4, 61);
     check_layer("dropout p=0.2", (clg_shape){15, 1, 1}, 4, xv, 0.25, 4, 62);
     check_layer("flatten", (clg_shape){5, 3, 1}, 4, xv, 0.25, 4, 63);
@@ -316,7 +302,7 @@ static void test_loss(void)
         int n = ns[ni];
         for (int fl = 0; fl <= 1; fl++) {
             /* logits in [-6, 6]; probabilities in [0.05, 0.95] (away from the log clamp) */
-            float *z = fl ? randu(n, 70 + n, -6, 6) : randu(n, 71 + n, 0.05f, 0.95f);
+            float *z = fl ? test_randu(n, 70 + n, -6, 6) : test_randu(n, 71 + n, 0.05f, 0.95f);
             clg_buf zb = test_upload(ctx, z, n), dz = test_upload(ctx, z, n), st = test_upload(ctx, z, 3);
             for (int m = 0; m < 5; m++) {
                 loss_case c = {test_upload(ctx, z, 1), test_upload(ctx, z, 1), test_upload(ctx, z, 3), modes[m][0],
@@ -403,12 +389,12 @@ static void check_net(const char *name, const char *const *layers, int nl, clg_s
     size_t nx = (size_t)B * clg_shape_size(in), ny = (size_t)B * clg_shape_size(last->out), npar = net->params.n;
 
     /* parameters: the whole arena (padding included, never read), values in +-0.8 */
-    float *pv = randu(npar, seed + 1, -0.8f, 0.8f), *xv = NULL;
+    float *pv = test_randu(npar, seed + 1, -0.8f, 0.8f), *xv = NULL;
     CHECK_OK(ctx, clg_buf_write(ctx, &net->params, pv, npar, 1));
     c->x = test_upload(ctx, NULL, nx);
     for (unsigned tries = 0;; tries++) {
         free(xv);
-        xv = randu(nx, seed + 2 + 17 * tries, -1, 1);
+        xv = test_randu(nx, seed + 2 + 17 * tries, -1, 1);
         CHECK_OK(ctx, clg_buf_write(ctx, &c->x, xv, nx, 1));
         CHECK_OK(ctx, net_forward(c));
         if (kink < 1) break;
@@ -424,7 +410,7 @@ static void check_net(const char *name, const char *const *layers, int nl, clg_s
     }
 
     /* analytic gradients: dy = r */
-    float *r = randu(ny, seed + 3, -1, 1);
+    float *r = test_randu(ny, seed + 3, -1, 1);
     clg_buf dy = test_upload(ctx, r, ny);
     CHECK_OK(ctx, clg_net_zero_grad(net, ctx));
     shadow_sync(&net->grads);
@@ -486,11 +472,11 @@ int main(void)
         int f0 = t_fail;
         worst = worst_rel = 0;
         nrels = 0;
-        double t0 = now();
+        double t0 = test_now();
         sections[i].fn();
         qsort(rels, nrels, sizeof rels[0], cmp_double);
         printf("  %-24s %s  worst error/tolerance %.3g; tolerance/|g| median %.2g, max %.2g  %.2f s\n", sections[i].name,
-               t_fail > f0 ? "FAIL" : "ok  ", worst, nrels ? rels[nrels / 2] : 0.0, worst_rel, now() - t0);
+               t_fail > f0 ? "FAIL" : "ok  ", worst, nrels ? rels[nrels / 2] : 0.0, worst_rel, test_now() - t0);
     }
     clg_ctx_free(ctx);
     return test_summary("grad");

@@ -60,21 +60,6 @@ static double errv(const float *a, const double *ref, size_t n, double floor)
     return m;
 }
 
-/* n values uniform in [lo, hi) */
-static float *randu(size_t n, unsigned seed, float lo, float hi)
-{
-    float *v = malloc((n ? n : 1) * sizeof *v);
-    for (size_t i = 0; i < n; i++) v[i] = lo + (hi - lo) * 0.5f * (test_rand(&seed) + 1.0f);
-    return v;
-}
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 static double *dalloc(size_t n) { return calloc(n ? n : 1, sizeof(double)); }
 
 /* A device buffer of n + PAD floats: host values (or zeros) then sentinels. */
@@ -126,7 +111,7 @@ static void test_fill_axpby(void)
         free(h);
         clg_buf_release(&y);
 
-        float *xv = randu(n, 11 + (unsigned)n, -3, 3), *yv = randu(n, 12 + (unsigned)n, -3, 3);
+        float *xv = test_randu(n, 11 + (unsigned)n, -3, 3), *yv = test_randu(n, 12 + (unsigned)n, -3, 3);
         clg_buf x = up_pad(xv, n);
         y = up_pad(yv, n);
         CHECK_OK(ctx, CLG_LAUNCH1(ctx, CLG_K_AXPBY, n, KA_MEM(y.sub), KA_MEM(x.sub), KA_INT(n), KA_FLT(0.75f),
@@ -152,7 +137,7 @@ static void test_bias(void)
         const int *s = small_mode ? small[c] : full[c];
         int N = s[0], F = s[1], inner = s[2];
         size_t total = (size_t)N * F * inner;
-        float *yv = randu(total, 100 + c, -2, 2), *bv = randu(F, 200 + c, -2, 2);
+        float *yv = test_randu(total, 100 + c, -2, 2), *bv = test_randu(F, 200 + c, -2, 2);
         clg_buf y = up_pad(yv, total), b = up_pad(bv, F);
         CHECK_OK(ctx, CLG_LAUNCH1(ctx, CLG_K_ADD_BIAS, total, KA_MEM(y.sub), KA_MEM(b.sub), KA_INT(total), KA_INT(F),
                                   KA_INT(inner)));
@@ -183,7 +168,7 @@ static void test_activations(void)
 {
     static const float slopes[] = {0.0f, 0.01f, 0.3f};
     FOR_SIZES(n) {
-        float *xv = randu(n, 300 + (unsigned)n, -6, 6), *dyv = randu(n, 400 + (unsigned)n, -2, 2);
+        float *xv = test_randu(n, 300 + (unsigned)n, -6, 6), *dyv = test_randu(n, 400 + (unsigned)n, -2, 2);
         if (n >= 3) xv[1] = 0.0f; /* the kink: x > 0 is false at 0 */
         clg_buf x = up_pad(xv, n), dy = up_pad(dyv, n), y = up_pad(NULL, n), dx = up_pad(NULL, n);
         double *r = dalloc(n);
@@ -245,7 +230,7 @@ static void test_dropout_kernels(void)
 {
     static const float ps[] = {0.0f, 0.3f, 0.5f, 0.9f};
     FOR_SIZES(n) {
-        float *xv = randu(n, 500 + (unsigned)n, 0.5f, 2.0f), *dyv = randu(n, 600 + (unsigned)n, 0.5f, 2.0f);
+        float *xv = test_randu(n, 500 + (unsigned)n, 0.5f, 2.0f), *dyv = test_randu(n, 600 + (unsigned)n, 0.5f, 2.0f);
         for (size_t i = 0; i < n; i += 2) xv[i] = -xv[i], dyv[i] = -dyv[i]; /* nonzero: zero means dropped */
         clg_buf x = up_pad(xv, n), dy = up_pad(dyv, n), y = up_pad(NULL, n), dx = up_pad(NULL, n);
         double *r = dalloc(n);
@@ -427,7 +412,7 @@ static void test_bce(void)
     for (int ni = 0; ni < nn; ni++) {
         int n = small_mode ? ns_small[ni] : ns_full[ni];
         for (int fl = 0; fl <= 1; fl++) {
-            float *z = fl ? randu(n, 700 + n, -8, 8) : randu(n, 800 + n, 0.001f, 0.999f);
+            float *z = fl ? test_randu(n, 700 + n, -8, 8) : test_randu(n, 800 + n, 0.001f, 0.999f);
             for (int i = 0; i < n; i++) { /* keep p away from 0.5 so float and double agree on accuracy */
                 float c = fl ? 0.0f : 0.5f;
                 if (fabsf(z[i] - c) < 1e-3f) z[i] = c + (z[i] < c ? -1e-3f : 1e-3f);
@@ -475,14 +460,14 @@ static void test_optimizers(void)
         for (int opt = 0; opt < 3; opt++)
             for (int variant = 0; variant < 2; variant++) {
                 const char *name = opt == 0 ? "sgd" : opt == 1 ? "adam" : "rmsprop";
-                float *pv = randu(n, 900 + (unsigned)n, -1, 1);
+                float *pv = test_randu(n, 900 + (unsigned)n, -1, 1);
                 double *rp = dalloc(n), *rm = dalloc(n), *rv = dalloc(n), *rgr = dalloc(n);
                 to_double(rp, pv, n);
                 clg_buf p = up_pad(pv, n), m = up_pad(NULL, n), v = up_pad(NULL, n), g = up_pad(NULL, n);
                 const double lr = 0.1, mom = variant ? 0.9 : 0.0, b1 = 0.9, b2 = 0.999, rho = 0.9;
                 const double eps = variant ? 1e-3 : 1e-8; /* 1e-3 is comparable to sqrt(v): eps placement */
                 for (long t = 1; t <= 3; t++) {
-                    float *gv = randu(n, 1000 * (unsigned)t + (unsigned)n, -1, 1);
+                    float *gv = test_randu(n, 1000 * (unsigned)t + (unsigned)n, -1, 1);
                     if (variant) for (size_t i = 0; i < n; i++) gv[i] *= 1e-2f;
                     CHECK_OK(ctx, clg_buf_write(ctx, &g, gv, n, 1));
                     to_double(rgr, gv, n);
@@ -524,7 +509,7 @@ static void test_optimizers(void)
 static void test_clipping(void)
 {
     FOR_SIZES(n) {
-        float *gv = randu(n, 1100 + (unsigned)n, -2, 2);
+        float *gv = test_randu(n, 1100 + (unsigned)n, -2, 2);
         double *r = dalloc(n);
         /* clip_value */
         clg_buf g = up_pad(gv, n);
@@ -578,7 +563,7 @@ static void gemm_case(int ta, int tb, size_t M, size_t N, size_t K, float alpha,
     size_t lda = ac + ldpad, ldb = bc + ldpad, ldc = N + ldpad;
     size_t na = ar * lda, nb = br * ldb, nc = M * ldc;
     unsigned seed = (unsigned)(M * 131 + N * 17 + K + ta * 2 + tb);
-    float *av = randu(na, seed, -1, 1), *bv = randu(nb, seed + 1, -1, 1), *cv = randu(nc, seed + 2, -1, 1);
+    float *av = test_randu(na, seed, -1, 1), *bv = test_randu(nb, seed + 1, -1, 1), *cv = test_randu(nc, seed + 2, -1, 1);
     if (beta == 0.0f) /* BLAS: C is not read when beta = 0 (the layers rely on it: NaN must not leak in) */
         for (size_t i = 0; i < M; i++)
             for (size_t j = 0; j < N; j++) cv[i * ldc + j] = NAN;
@@ -706,9 +691,9 @@ static void test_dense_layer(void)
         if (st != CLG_OK) continue;
         CHECK(l.out.c == out && l.out.h == 1 && l.out.w == 1 && l.nparams == 1 + bias, "%s: shape/params", text);
         CHECK(l.params[0].count == (size_t)out * in && (!bias || l.params[1].count == (size_t)out), "%s: counts", text);
-        float *w = randu((size_t)out * in, 40 + c, -1, 1), *b = randu(out, 41 + c, -1, 1);
-        float *xv = randu((size_t)n * in, 42 + c, -1, 1), *dyv = randu((size_t)n * out, 43 + c, -1, 1);
-        float *g0 = randu((size_t)out * in, 44 + c, -1, 1), *gb0 = randu(out, 45 + c, -1, 1);
+        float *w = test_randu((size_t)out * in, 40 + c, -1, 1), *b = test_randu(out, 41 + c, -1, 1);
+        float *xv = test_randu((size_t)n * in, 42 + c, -1, 1), *dyv = test_randu((size_t)n * out, 43 + c, -1, 1);
+        float *g0 = test_randu((size_t)out * in, 44 + c, -1, 1), *gb0 = test_randu(out, 45 + c, -1, 1);
         CHECK_OK(ctx, clg_buf_write(ctx, &l.params[0].value, w, (size_t)out * in, 1));
         CHECK_OK(ctx, clg_buf_write(ctx, &l.params[0].grad, g0, (size_t)out * in, 1));
         if (bias) CHECK_OK(ctx, clg_buf_write(ctx, &l.params[1].value, b, out, 1));
@@ -774,7 +759,7 @@ static void test_elementwise_layers(void)
     const int n = 5;
     size_t total = (size_t)n * clg_shape_size(in);
     char err[512];
-    float *xv = randu(total, 50, -4, 4), *dyv = randu(total, 51, -1, 1);
+    float *xv = test_randu(total, 50, -4, 4), *dyv = test_randu(total, 51, -1, 1);
     clg_buf x = test_upload(ctx, xv, total), dy = test_upload(ctx, dyv, total), dx = up_pad(NULL, total);
     double *r = dalloc(total);
     for (int t = 0; t < 5; t++) {
@@ -930,12 +915,12 @@ static void test_network(void)
     CHECK(init_ok, "dense torch init out of bounds");
     free(p0);
 
-    float *pv = randu(np, 60, -0.8f, 0.8f);
+    float *pv = test_randu(np, 60, -0.8f, 0.8f);
     net_scatter(&net, 0, pv);
     shadow_sync(&net.params);
     const float *w1 = pv, *b1 = w1 + 30, *w2 = b1 + 5, *w3 = w2 + 15, *b3 = w3 + 6;
     size_t nx = (size_t)B * 6;
-    float *xv = randu(nx, 61, -1, 1), *dyv = randu((size_t)B * 2, 62, -1, 1);
+    float *xv = test_randu(nx, 61, -1, 1), *dyv = test_randu((size_t)B * 2, 62, -1, 1);
     clg_buf x = test_upload(ctx, xv, nx), dy = test_upload(ctx, dyv, (size_t)B * 2);
     CHECK_OK(ctx, clg_net_forward(&net, ctx, &x, B, 1, net.nlayers));
 
@@ -1017,7 +1002,7 @@ static void test_network(void)
             double *rp = dalloc(np), *rm = dalloc(np), *rv = dalloc(np), *rgd = dalloc(np);
             to_double(rp, pv, np);
             for (long t = 1; t <= 2; t++) {
-                float *gv = randu(np, 70 + (unsigned)(t + 10 * o + 100 * clip), -1, 1);
+                float *gv = test_randu(np, 70 + (unsigned)(t + 10 * o + 100 * clip), -1, 1);
                 CHECK_OK(ctx, clg_net_zero_grad(&net, ctx));
                 net_scatter(&net, 1, gv);
                 shadow_sync(&net.grads);
@@ -1097,10 +1082,10 @@ int main(void)
     for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
         int f0 = t_fail;
         worst = 0;
-        double t0 = now();
+        double t0 = test_now();
         sections[i].fn();
         printf("  %-20s %s  worst error/tolerance %.3g  %.2f s\n", sections[i].name, t_fail > f0 ? "FAIL" : "ok  ",
-               worst, now() - t0);
+               worst, test_now() - t0);
     }
     clg_ctx_free(ctx);
     return test_summary("kernels");

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "model/network.h"
 #include "runtime/runtime.h"
@@ -67,6 +68,22 @@ static inline float *test_randv(size_t n, unsigned seed)
     float *v = malloc(n * sizeof *v);
     for (size_t i = 0; i < n; i++) v[i] = test_rand(&seed);
     return v;
+}
+
+/* n deterministic host values uniform in [lo, hi) */
+static inline float *test_randu(size_t n, unsigned seed, float lo, float hi)
+{
+    float *v = malloc((n ? n : 1) * sizeof *v);
+    for (size_t i = 0; i < n; i++) v[i] = lo + (hi - lo) * 0.5f * (test_rand(&seed) + 1.0f);
+    return v;
+}
+
+/* monotonic seconds (tests report how long their sections took) */
+static inline double test_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
 /* A device buffer holding `host` (n floats). */
