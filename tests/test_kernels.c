@@ -27,6 +27,7 @@
 #include "layers/layer.h"
 #include "model/network.h"
 #include "ref.h"
+#include "train/trainer.h"
 #include "testutil.h"
 
 #define TOL_ELEM 1e-5
@@ -445,6 +446,34 @@ static void test_bce(void)
             clg_buf_release(&zb), clg_buf_release(&dz);
         }
     }
+}
+
+/* The trainer's statistics ring: each loss launch writes 3 values at its slot offset; on the last
+ * step of the ring none may land past the ring (guards after it, in the same allocation, so a
+ * write past the end shows on any device, and Oclgrind reports it on the sub-buffer). */
+static void test_bce_ring(void)
+{
+    const int ring = 2, n = 5, guard = 8;
+    const int offs[] = {S_D_LOSS_REAL, S_D_LOSS_FAKE, S_G_LOSS};
+    float *z = test_randu(n, 901, -3, 3);
+    clg_buf zb = test_upload(ctx, z, n), dz = up_pad(NULL, n);
+    size_t total = (size_t)ring * S_NSTATS + guard;
+    float *init = malloc(total * sizeof *init);
+    for (size_t i = 0; i < total; i++) init[i] = SENTINEL;
+    clg_buf all = test_upload(ctx, init, total), ringb;
+    CHECK_OK(ctx, clg_buf_view(ctx, &ringb, &all, 0, (size_t)ring * S_NSTATS, "ring"));
+    for (int k = 0; k < 3; k++) {
+        int off = (ring - 1) * S_NSTATS + offs[k];
+        CHECK(offs[k] + 3 <= S_NSTATS, "bce ring: slot %d + 3 values pass the %d per step", offs[k], S_NSTATS);
+        CHECK_OK(ctx, CLG_LAUNCH_GROUP(ctx, CLG_K_BCE, KA_MEM(dz.sub), KA_MEM(ringb.sub), KA_MEM(zb.sub), KA_INT(n),
+                                       KA_FLT(1.0f), KA_FLT(1.0f), KA_INT(1), KA_INT(1), KA_INT(off)));
+    }
+    float *h = test_download(ctx, &all, total);
+    for (int i = ring * S_NSTATS; i < (int)total; i++)
+        CHECK(h[i] == SENTINEL, "bce on the last ring slot wrote %g past the ring (index %d of %d)", h[i], i,
+              ring * S_NSTATS);
+    free(h), free(init), free(z);
+    clg_buf_release(&ringb), clg_buf_release(&all), clg_buf_release(&zb), clg_buf_release(&dz);
 }
 
 /* ---- optim.cl ----------------------------------------------------------------------------------- */
@@ -1075,7 +1104,8 @@ int main(void)
     } sections[] = {{"fill/axpby", test_fill_axpby},   {"add_bias/bias_grad", test_bias},
                     {"activations", test_activations}, {"dropout", test_dropout_kernels},
                     {"noise", test_noise},             {"gather_u8", test_gather},
-                    {"bce", test_bce},                 {"optimizers", test_optimizers},
+                    {"bce", test_bce},                 {"bce ring", test_bce_ring},
+                    {"optimizers", test_optimizers},
                     {"clipping", test_clipping},       {"gemm", test_gemm},
                     {"dense layer", test_dense_layer}, {"other layers", test_elementwise_layers},
                     {"network", test_network}};

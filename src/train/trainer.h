@@ -11,8 +11,8 @@
 #include "data/dataset.h"
 #include "model/network.h"
 
-/* Statistics slots per step in the ring. */
-enum { S_D_LOSS_REAL, S_D_REAL, S_ACC_REAL, S_D_LOSS_FAKE, S_D_FAKE, S_ACC_FAKE, S_G_LOSS, S_G_P, S_NSTATS };
+/* Statistics slots per step in the ring; each loss launch writes 3 (loss, mean p, accuracy). */
+enum { S_D_LOSS_REAL, S_D_REAL, S_ACC_REAL, S_D_LOSS_FAKE, S_D_FAKE, S_ACC_FAKE, S_G_LOSS, S_G_P, S_G_ACC, S_NSTATS };
 
 struct clg_trainer {
     clg_ctx *ctx;
