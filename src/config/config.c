@@ -1,12 +1,21 @@
-/* config.c — reading configurations: an INI file parsed by libinih, then `--set` overrides.
+/* config.c — reading configurations: INI text (a file or a buffer), then `--set` overrides, and
+ * writing the resolved configuration back as INI text that parses to the same values.
  *
- * Keys are read through a table of {section, key, type, default, allowed values, help}; an
- * unknown section or key, or a bad value, is an error naming file:line (or "--set"). Sections
+ * Keys are read through a table of {section, key, type, default, allowed values or range, help};
+ * an unknown section or key, or a bad value, is an error naming file:line (or "--set"). Sections
  * [generator] and [discriminator] share one key table and list their layers as repeated
  * `layer = TYPE key=value ...` lines, one per nn.Sequential module.
+ *
+ * The INI syntax is libinih's (`;` or `#` starts a comment line, ` ;` an inline comment, values
+ * are trimmed) without its line-length limit: libinih as Debian builds it cuts lines at 199
+ * bytes and reads the rest as a new line, which let the tail of a long comment set a key and
+ * made long `--set data.path=` values unreadable once written out. Lines are read whole here, and
+ * a value may be written in double quotes (escapes \" and \\) to keep leading or trailing spaces
+ * or a " ;"; the writer quotes every value that needs it, so its output always reads back.
  */
 #include <errno.h>
-#include <ini.h>
+#include <float.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -24,55 +33,64 @@ typedef struct key_def {
     size_t off;          /* in clg_config, or in clg_net_cfg for "net" */
     size_t size;         /* for strings */
     const char *def;
-    const char *allowed; /* "a|b|c" for strings, NULL = any; for numbers "min" bound via >0 flag */
-    int positive;        /* numbers: 1 = must be > 0, 2 = must be >= 0 */
+    const char *allowed; /* "a|b|c" for strings, NULL = any */
+    long ilo, ihi;       /* integers: allowed range */
+    double flo, fhi;     /* floats: allowed range, ends open per the flags */
+    int flo_open, fhi_open;
     const char *help;
 } key_def;
 
 #define C(f) offsetof(struct clg_config, f), sizeof(((struct clg_config *)0)->f)
 #define N(f) offsetof(clg_net_cfg, f), sizeof(((clg_net_cfg *)0)->f)
+#define S(allowed) allowed, 0, 0, 0, 0, 0, 0                 /* a string */
+#define I(lo, hi) NULL, lo, hi, 0, 0, 0, 0                   /* an integer in [lo, hi] */
+#define F(lo, lo_open, hi, hi_open) NULL, 0, 0, lo, hi, lo_open, hi_open /* a float */
 static const key_def keys[] = {
-    {"data", "path", T_STR, C(data_path), "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz", NULL, 0,
+    {"data", "path", T_STR, C(data_path), "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz", S(NULL),
      "IDX images file (.gz or raw: Fashion-MNIST, MNIST, Kuzushiji-MNIST) or a folder of images"},
-    {"data", "range", T_STR, C(data_range), "-1,1", "-1,1|0,1", 0,
+    {"data", "range", T_STR, C(data_range), "-1,1", S("-1,1|0,1"),
      "pixel range the images are scaled to: -1,1 for tanh generators, 0,1 for sigmoid ones"},
-    {"data", "limit", T_INT, C(data_limit), "0", NULL, 2, "use only the first N images (0 = all)"},
-    {"data", "size", T_INT, C(data_size), "64", NULL, 1, "image folders: resize every image to size x size"},
-    {"data", "channels", T_INT, C(data_channels), "3", NULL, 1, "image folders: 1 (grey) or 3 (RGB)"},
-    {"data", "background", T_INT, C(data_background), "255", NULL, 2,
+    {"data", "limit", T_INT, C(data_limit), "0", I(0, INT_MAX), "use only the first N images (0 = all)"},
+    {"data", "size", T_INT, C(data_size), "64", I(1, 4096), "image folders: resize every image to size x size"},
+    {"data", "channels", T_INT, C(data_channels), "3", I(1, 3), "image folders: 1 (grey) or 3 (RGB)"},
+    {"data", "background", T_INT, C(data_background), "255", I(0, 255),
      "image folders: grey level (0-255) that transparent pixels are composited onto"},
-    {"train", "batch", T_INT, C(batch), "128", NULL, 1, "batch size (the last partial batch of an epoch is dropped)"},
-    {"train", "epochs", T_INT, C(epochs), "1", NULL, 1, "passes over the data"},
-    {"train", "max_steps", T_LONG, C(max_steps), "0", NULL, 2, "stop after this many steps (0 = no limit)"},
-    {"train", "seed", T_LONG, C(seed), "1", NULL, 2, "seed for initialisation, shuffling, noise and dropout"},
-    {"train", "noise", T_STR, C(noise), "normal", "normal|uniform", 0, "latent distribution: N(0,1) or U(noise_min, noise_max)"},
-    {"train", "noise_min", T_FLOAT, C(noise_min), "-1", NULL, 0, "uniform noise: lower end"},
-    {"train", "noise_max", T_FLOAT, C(noise_max), "1", NULL, 0, "uniform noise: upper end"},
-    {"train", "d_steps", T_INT, C(d_steps), "1", NULL, 1,
+    {"train", "batch", T_INT, C(batch), "128", I(1, 1 << 20), "batch size (the last partial batch of an epoch is dropped)"},
+    {"train", "epochs", T_INT, C(epochs), "1", I(1, 1000000), "passes over the data"},
+    {"train", "max_steps", T_LONG, C(max_steps), "0", I(0, LONG_MAX), "stop after this many steps (0 = no limit)"},
+    {"train", "seed", T_LONG, C(seed), "1", I(0, LONG_MAX), "seed for initialisation, shuffling, noise and dropout"},
+    {"train", "noise", T_STR, C(noise), "normal", S("normal|uniform"), "latent distribution: N(0,1) or U(noise_min, noise_max)"},
+    {"train", "noise_min", T_FLOAT, C(noise_min), "-1", F(-FLT_MAX, 0, FLT_MAX, 0), "uniform noise: lower end"},
+    {"train", "noise_max", T_FLOAT, C(noise_max), "1", F(-FLT_MAX, 0, FLT_MAX, 0), "uniform noise: upper end"},
+    {"train", "d_steps", T_INT, C(d_steps), "1", I(1, 1000),
      "discriminator steps (each on a new real batch and new noise) per generator step"},
-    {"train", "loss", T_STR, C(loss), "bce", "bce", 0, "GAN loss: binary cross-entropy"},
-    {"train", "g_loss", T_STR, C(g_loss), "non_saturating", "non_saturating|minimax", 0,
+    {"train", "loss", T_STR, C(loss), "bce", S("bce"), "GAN loss: binary cross-entropy"},
+    {"train", "g_loss", T_STR, C(g_loss), "non_saturating", S("non_saturating|minimax"),
      "generator objective: maximise log D(G(z)) (non_saturating) or minimise log(1 - D(G(z))) (minimax)"},
-    {"train", "label_smoothing", T_FLOAT, C(label_smoothing), "0", NULL, 2,
+    {"train", "label_smoothing", T_FLOAT, C(label_smoothing), "0", F(0, 0, 1, 0),
      "Keras label smoothing: targets y*(1-s) + 0.5*s"},
-    {"train", "log_every", T_INT, C(log_every), "50", NULL, 1, "read statistics back (and write metrics.csv rows) every N steps"},
-    {"train", "sample_every", T_INT, C(sample_every), "0", NULL, 2, "write a sample grid every N steps (0 = only at epoch ends)"},
-    {"train", "checkpoint_every", T_INT, C(checkpoint_every), "0", NULL, 2,
+    {"train", "log_every", T_INT, C(log_every), "50", I(1, 1000000),
+     "read statistics back (and write metrics.csv rows) every N steps"},
+    {"train", "sample_every", T_INT, C(sample_every), "0", I(0, INT_MAX), "write a sample grid every N steps (0 = only at epoch ends)"},
+    {"train", "checkpoint_every", T_INT, C(checkpoint_every), "0", I(0, INT_MAX),
      "also write a checkpoint every N steps (0 = at epoch ends and when the run stops)"},
-    {"train", "keep_checkpoints", T_INT, C(keep_checkpoints), "3", NULL, 1, "how many step checkpoints to keep"},
-    {"train", "grid", T_INT, C(grid), "64", NULL, 1, "number of fixed-noise samples in each grid"},
-    {"net", "input", T_STR, N(input), "", NULL, 0, "generator: latent shape, \"100\" or \"100,1,1\""},
-    {"net", "optimizer", T_STR, N(optimizer), "adam", "adam|rmsprop|sgd", 0, "optimizer"},
-    {"net", "lr", T_FLOAT, N(lr), "0.0002", NULL, 1, "learning rate"},
-    {"net", "beta1", T_FLOAT, N(beta1), "0.9", NULL, 2, "Adam beta1"},
-    {"net", "beta2", T_FLOAT, N(beta2), "0.999", NULL, 2, "Adam beta2"},
-    {"net", "eps", T_FLOAT, N(eps), "1e-8", NULL, 1, "Adam/RMSprop epsilon (PyTorch 1e-8, Keras 1e-7)"},
-    {"net", "rho", T_FLOAT, N(rho), "0.9", NULL, 2, "RMSprop decay (Keras rho 0.9 = PyTorch alpha 0.9)"},
-    {"net", "momentum", T_FLOAT, N(momentum), "0", NULL, 2, "SGD momentum"},
-    {"net", "clip_value", T_FLOAT, N(clip_value), "0", NULL, 2, "clip each gradient to [-v, v] (0 = off)"},
-    {"net", "clip_norm", T_FLOAT, N(clip_norm), "0", NULL, 2, "clip the global gradient norm (0 = off)"},
+    {"train", "keep_checkpoints", T_INT, C(keep_checkpoints), "3", I(1, 1000000), "how many step checkpoints to keep"},
+    {"train", "grid", T_INT, C(grid), "64", I(1, 10000), "number of fixed-noise samples in each grid"},
+    {"net", "input", T_STR, N(input), "", S(NULL), "generator: latent shape, \"100\" or \"100,1,1\""},
+    {"net", "optimizer", T_STR, N(optimizer), "adam", S("adam|rmsprop|sgd"), "optimizer"},
+    {"net", "lr", T_FLOAT, N(lr), "0.0002", F(0, 1, FLT_MAX, 0), "learning rate"},
+    {"net", "beta1", T_FLOAT, N(beta1), "0.9", F(0, 0, 1, 1), "Adam beta1"},
+    {"net", "beta2", T_FLOAT, N(beta2), "0.999", F(0, 0, 1, 1), "Adam beta2"},
+    {"net", "eps", T_FLOAT, N(eps), "1e-8", F(0, 1, FLT_MAX, 0), "Adam/RMSprop epsilon (PyTorch 1e-8, Keras 1e-7)"},
+    {"net", "rho", T_FLOAT, N(rho), "0.9", F(0, 0, 1, 1), "RMSprop decay (Keras rho 0.9 = PyTorch alpha 0.9)"},
+    {"net", "momentum", T_FLOAT, N(momentum), "0", F(0, 0, FLT_MAX, 0), "SGD momentum"},
+    {"net", "clip_value", T_FLOAT, N(clip_value), "0", F(0, 0, FLT_MAX, 0), "clip each gradient to [-v, v] (0 = off)"},
+    {"net", "clip_norm", T_FLOAT, N(clip_norm), "0", F(0, 0, FLT_MAX, 0), "clip the global gradient norm (0 = off)"},
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
+
+/* A config (file or buffer) larger than this is refused rather than read. */
+#define MAX_CONFIG_BYTES (16u << 20)
 
 static int fmt_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int fmt_err(char *err, size_t errlen, const char *fmt, ...)
@@ -101,6 +119,15 @@ static int edit_distance(const char *a, const char *b)
     return d[la][lb];
 }
 
+/* The first byte that cannot stand in a one-line value (a control character other than tab),
+ * or NULL. */
+static const char *find_control(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (((unsigned char)s[i] < 0x20 && s[i] != '\t') || s[i] == 0x7f) return s + i;
+    return NULL;
+}
+
 /* Store `value` into the field of `k` at `base`; checks type, range and allowed values. */
 static int store(const key_def *k, void *base, const char *value, const char *where, const char *sect, char *err,
                  size_t errlen)
@@ -112,22 +139,33 @@ static int store(const key_def *k, void *base, const char *value, const char *wh
     case T_INT:
     case T_LONG: {
         long v = strtol(value, &end, 10);
-        if (end == value || *end || errno || (k->type == T_INT && (v > 2147483647L || v < -2147483647L)))
+        if (end == value || *end)
             return fmt_err(err, errlen, "%s: [%s] %s = \"%s\": not an integer", where, sect, k->key, value);
-        if ((k->positive == 1 && v <= 0) || (k->positive == 2 && v < 0))
-            return fmt_err(err, errlen, "%s: [%s] %s = %ld: must be %s", where, sect, k->key, v,
-                           k->positive == 1 ? "> 0" : ">= 0");
+        /* on overflow strtol gives LONG_MAX or LONG_MIN, beyond every limit below */
+        if (v < k->ilo && k->ilo <= 1)
+            return fmt_err(err, errlen, "%s: [%s] %s = %s: must be %s", where, sect, k->key, value,
+                           k->ilo == 1 ? "> 0" : ">= 0");
+        if (v < k->ilo || (errno == ERANGE && v < 0))
+            return fmt_err(err, errlen, "%s: [%s] %s = %s: below the limit %ld", where, sect, k->key, value, k->ilo);
+        if (v > k->ihi || errno == ERANGE)
+            return fmt_err(err, errlen, "%s: [%s] %s = %s: above the limit %ld", where, sect, k->key, value, k->ihi);
         if (k->type == T_INT) *(int *)p = (int)v;
         else *(long *)p = v;
         break;
     }
     case T_FLOAT: {
         float v = strtof(value, &end);
-        if (end == value || *end || !isfinite(v))
-            return fmt_err(err, errlen, "%s: [%s] %s = \"%s\": not a number", where, sect, k->key, value);
-        if ((k->positive == 1 && v <= 0) || (k->positive == 2 && v < 0))
-            return fmt_err(err, errlen, "%s: [%s] %s = %g: must be %s", where, sect, k->key, v,
-                           k->positive == 1 ? "> 0" : ">= 0");
+        if (end == value || *end || isnan(v) || (isinf(v) && errno != ERANGE))
+            return fmt_err(err, errlen, "%s: [%s] %s = \"%s\": not a finite number", where, sect, k->key, value);
+        if (errno == ERANGE)
+            return fmt_err(err, errlen, "%s: [%s] %s = %s: out of range for a float (magnitudes from %.9g to %.9g, or 0)",
+                           where, sect, k->key, value, FLT_MIN, FLT_MAX);
+        if (v < k->flo || (k->flo_open && v == k->flo))
+            return fmt_err(err, errlen, "%s: [%s] %s = %s: must be %s %g", where, sect, k->key, value,
+                           k->flo_open ? ">" : ">=", k->flo);
+        if (v > k->fhi || (k->fhi_open && v == k->fhi))
+            return fmt_err(err, errlen, "%s: [%s] %s = %s: must be %s %g", where, sect, k->key, value,
+                           k->fhi_open ? "<" : "<=", k->fhi);
         *(float *)p = v;
         break;
     }
@@ -147,34 +185,14 @@ static int store(const key_def *k, void *base, const char *value, const char *wh
                                k->allowed);
         }
         if (strlen(value) >= k->size)
-            return fmt_err(err, errlen, "%s: [%s] %s: value is too long", where, sect, k->key);
+            return fmt_err(err, errlen, "%s: [%s] %s: the value is %zu characters long; the limit is %zu", where, sect,
+                           k->key, strlen(value), k->size - 1);
         strcpy((char *)p, value);
     }
     return CLG_OK;
 }
 
-static void append_text(struct clg_config *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void append_text(struct clg_config *c, const char *fmt, ...)
-{
-    char line[1400];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    if (n < 0) return;
-    if ((size_t)n >= sizeof line) n = sizeof line - 1;
-    if (c->text_len + (size_t)n + 1 > c->text_cap) {
-        size_t cap = (c->text_cap + (size_t)n + 1) * 2;
-        char *t = realloc(c->text, cap);
-        if (!t) return;
-        c->text = t;
-        c->text_cap = cap;
-    }
-    memcpy(c->text + c->text_len, line, (size_t)n + 1);
-    c->text_len += (size_t)n;
-}
-
-/* Apply one section/key/value; `where` is "file:line" or "--set". */
+/* Apply one section/key/value; `where` is "file:line" or "--set ...". */
 static int apply(struct clg_config *c, const char *section, const char *key, const char *value, const char *where,
                  char *err, size_t errlen)
 {
@@ -182,13 +200,21 @@ static int apply(struct clg_config *c, const char *section, const char *key, con
     if (!is_net && strcmp(section, "data") && strcmp(section, "train"))
         return fmt_err(err, errlen, "%s: unknown section [%s] (known: data, train, generator, discriminator)", where,
                        section);
+    const char *bad = find_control(value, strlen(value));
+    if (bad) /* it would break the line when the config is written out */
+        return fmt_err(err, errlen, "%s: [%s] %s: the value contains a control character (byte 0x%02x)", where,
+                       section, key, (unsigned char)*bad);
     clg_net_cfg *net = !strcmp(section, "generator") ? &c->gen : &c->disc;
     if (is_net && !strcmp(key, "layer")) {
         if (!strncmp(where, "--set", 5))
             return fmt_err(err, errlen, "--set %s.layer: layers can only be changed in the config file", section);
         if (net->nlayers == CLG_MAX_LAYERS)
             return fmt_err(err, errlen, "%s: [%s] has more than %d layers", where, section, CLG_MAX_LAYERS);
-        clg_layer_spec *l = &net->layers[net->nlayers++];
+        clg_layer_spec *l = &net->layers[net->nlayers];
+        if (strlen(value) >= sizeof l->text)
+            return fmt_err(err, errlen, "%s: [%s] layer line is too long: %zu characters, the limit is %zu", where,
+                           section, strlen(value), sizeof l->text - 1);
+        net->nlayers++;
         snprintf(l->text, sizeof l->text, "%s", value);
         snprintf(l->where, sizeof l->where, "%s", where);
         return CLG_OK;
@@ -220,41 +246,6 @@ static int apply(struct clg_config *c, const char *section, const char *key, con
                    section);
 }
 
-typedef struct parse_state {
-    struct clg_config *c;
-    FILE *f;
-    int line;
-    char *err;
-    size_t errlen;
-    int status;
-} parse_state;
-
-/* inih reads lines through this, so the handler knows the current line number. */
-static char *reader(char *str, int num, void *stream)
-{
-    parse_state *ps = stream;
-    char *r = fgets(str, num, ps->f);
-    if (r) ps->line++;
-    return r;
-}
-
-static int handler(void *user, const char *section, const char *name, const char *value)
-{
-    parse_state *ps = user;
-    if (ps->status != CLG_OK) return 0;
-    char where[CLG_WHERE];
-    snprintf(where, sizeof where, "%.280s:%d", ps->c->path, ps->line);
-    if (!name) { /* new section (INI_CALL_HANDLER_ON_NEW_SECTION builds) */
-        return 1;
-    }
-    ps->status = apply(ps->c, section, name, value, where, ps->err, ps->errlen);
-    if (ps->status == CLG_OK && (!strcmp(section, "generator") || !strcmp(section, "discriminator"))) {
-        clg_net_cfg *net = !strcmp(section, "generator") ? &ps->c->gen : &ps->c->disc;
-        if (!net->where[0]) snprintf(net->where, sizeof net->where, "%s", where);
-    }
-    return ps->status == CLG_OK;
-}
-
 static int set_defaults(struct clg_config *c, char *err, size_t errlen)
 {
     for (size_t i = 0; i < NKEYS; i++) {
@@ -271,60 +262,201 @@ static int set_defaults(struct clg_config *c, char *err, size_t errlen)
     return CLG_OK;
 }
 
-/* Parse from an open stream; `path` names it in messages. */
-static int load_stream(clg_config **out, FILE *f, const char *path, char *err, size_t errlen);
+/* ---- reading INI text ---------------------------------------------------------------------- */
 
-int clg_config_load(clg_config **out, const char *path, char *err, size_t errlen)
+/* "file:line" for messages and layer records; a very long file name keeps its end. */
+static void format_where(char *out, size_t n, const char *path, int line)
+{
+    size_t len = strlen(path), keep = n - 16;
+    if (len > keep) snprintf(out, n, "...%s:%d", path + len - (keep - 3), line);
+    else snprintf(out, n, "%s:%d", path, line);
+}
+
+static int is_space(char ch) { return ch == ' ' || ch == '\t'; }
+
+/* The value after '=' (s, n bytes, with no line break), unquoted into `out` (n + 1 bytes). A
+ * bare value ends at a ';' that follows a space (an inline comment) and is trimmed; a quoted one
+ * ends at its closing quote, after which only a comment may follow. */
+static int parse_value(char *out, const char *s, size_t n, const char *where, char *err, size_t errlen)
+{
+    size_t i = 0;
+    while (i < n && is_space(s[i])) i++;
+    if (i < n && s[i] == '"') {
+        size_t o = 0;
+        for (i++;; i++) {
+            if (i >= n) return fmt_err(err, errlen, "%s: quoted value without its closing quote", where);
+            if (s[i] == '"') break;
+            if (s[i] == '\\') {
+                if (i + 1 >= n || (s[i + 1] != '"' && s[i + 1] != '\\'))
+                    return fmt_err(err, errlen, "%s: in a quoted value a backslash must be followed by \" or \\",
+                                   where);
+                i++;
+            }
+            out[o++] = s[i];
+        }
+        out[o] = 0;
+        for (i++; i < n && is_space(s[i]); i++) {
+        }
+        if (i < n && s[i] != ';' && s[i] != '#')
+            return fmt_err(err, errlen, "%s: text after the closing quote of a value (only a ; or # comment may follow)",
+                           where);
+        return CLG_OK;
+    }
+    /* as libinih: a ';' right after a space or tab starts a comment (the space after '=' counts) */
+    size_t e = 0;
+    while (e < n && !(s[e] == ';' && e > 0 && is_space(s[e - 1]))) e++;
+    while (e > i && is_space(s[e - 1])) e--;
+    memcpy(out, s + i, e - i);
+    out[e - i] = 0;
+    return CLG_OK;
+}
+
+/* Parse INI text (len bytes, any bytes) into c; `name` stands for the file in messages. */
+static int parse_ini(struct clg_config *c, const char *text, size_t len, const char *name, char *err, size_t errlen)
+{
+    char section[16] = "", where[CLG_WHERE];
+    char *buf = malloc(len + 1); /* one line's key and value, unquoted */
+    if (!buf) return fmt_err(err, errlen, "%s: out of memory", name), CLG_ERR_NOMEM;
+    int st = CLG_OK, lineno = 0;
+    size_t pos = 0;
+    if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3)) pos = 3; /* UTF-8 byte order mark */
+    while (st == CLG_OK && pos < len) {
+        lineno++;
+        const char *line = text + pos;
+        const char *nl = memchr(line, '\n', len - pos);
+        size_t n = nl ? (size_t)(nl - line) : len - pos;
+        pos += n + (nl ? 1 : 0);
+        if (n > 0 && line[n - 1] == '\r') n--;
+        format_where(where, sizeof where, name, lineno);
+        const char *bad = find_control(line, n);
+        if (bad) {
+            st = fmt_err(err, errlen, "%s: %s byte in the config text (byte 0x%02x)", where,
+                         *bad ? "a control character" : "a NUL", (unsigned char)*bad);
+            break;
+        }
+        while (n > 0 && is_space(*line)) line++, n--;
+        while (n > 0 && is_space(line[n - 1])) n--;
+        if (n == 0 || *line == ';' || *line == '#') continue;
+        if (*line == '[') {
+            const char *close = memchr(line, ']', n);
+            size_t after = close ? (size_t)(close - line) + 1 : n;
+            while (after < n && is_space(line[after])) after++;
+            if (!close || (after < n && line[after] != ';' && line[after] != '#')) {
+                st = fmt_err(err, errlen, "%s: not a valid section header (expected [name])", where);
+                break;
+            }
+            size_t a = 1, b = (size_t)(close - line);
+            while (a < b && is_space(line[a])) a++;
+            while (b > a && is_space(line[b - 1])) b--;
+            memcpy(buf, line + a, b - a);
+            buf[b - a] = 0;
+            if (strcmp(buf, "data") && strcmp(buf, "train") && strcmp(buf, "generator") && strcmp(buf, "discriminator")) {
+                st = fmt_err(err, errlen, "%s: unknown section [%s] (known: data, train, generator, discriminator)",
+                             where, buf);
+                break;
+            }
+            strcpy(section, buf);
+            continue;
+        }
+        const char *eq = memchr(line, '=', n);
+        if (!eq) {
+            st = fmt_err(err, errlen, "%s: not a valid INI line (expected [section], key = value or a ; comment)",
+                         where);
+            break;
+        }
+        size_t kn = (size_t)(eq - line);
+        while (kn > 0 && is_space(line[kn - 1])) kn--;
+        if (kn == 0) {
+            st = fmt_err(err, errlen, "%s: a value without a key (expected key = value)", where);
+            break;
+        }
+        if (!section[0]) {
+            st = fmt_err(err, errlen, "%s: key '%.*s' comes before any [section]", where, (int)(kn > 64 ? 64 : kn),
+                         line);
+            break;
+        }
+        /* key and value side by side in buf: "key\0value\0" fits in the line's length + 1 */
+        memcpy(buf, line, kn);
+        buf[kn] = 0;
+        char *value = buf + kn + 1;
+        size_t vn = n - (size_t)(eq + 1 - line);
+        st = parse_value(value, eq + 1, vn, where, err, errlen);
+        if (st != CLG_OK) break;
+        st = apply(c, section, buf, value, where, err, errlen);
+        if (st == CLG_OK && (!strcmp(section, "generator") || !strcmp(section, "discriminator"))) {
+            clg_net_cfg *net = !strcmp(section, "generator") ? &c->gen : &c->disc;
+            if (!net->where[0]) snprintf(net->where, sizeof net->where, "%s", where);
+        }
+    }
+    free(buf);
+    return st;
+}
+
+int clg_config_load_buffer(clg_config **out, const char *text, size_t len, const char *name, char *err, size_t errlen)
 {
     *out = NULL;
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        fmt_err(err, errlen, "%s: cannot open config: %s", path, strerror(errno));
-        return CLG_ERR_IO;
+    if (len > MAX_CONFIG_BYTES)
+        return fmt_err(err, errlen, "%s: the config is %zu bytes; the limit is %u", name, len, MAX_CONFIG_BYTES);
+    struct clg_config *c = calloc(1, sizeof *c);
+    if (!c) return fmt_err(err, errlen, "out of memory"), CLG_ERR_NOMEM;
+    snprintf(c->path, sizeof c->path, "%s", name);
+    int st = set_defaults(c, err, errlen);
+    if (st == CLG_OK) st = parse_ini(c, text, len, name, err, errlen);
+    if (st == CLG_OK && c->disc.nlayers == 0)
+        st = fmt_err(err, errlen, "%s: [discriminator] has no `layer = ...` lines", name);
+    if (st == CLG_OK && c->gen.nlayers == 0)
+        st = fmt_err(err, errlen, "%s: [generator] has no `layer = ...` lines", name);
+    if (st == CLG_OK && !c->gen.input[0])
+        st = fmt_err(err, errlen, "%s: [generator] needs `input = ` (the latent shape, e.g. 100)", name);
+    if (st != CLG_OK) {
+        clg_config_free(c);
+        return st;
     }
-    int st = load_stream(out, f, path, err, errlen);
-    fclose(f);
-    return st;
+    *out = c;
+    return CLG_OK;
 }
 
 int clg_config_load_text(clg_config **out, const char *text, const char *name, char *err, size_t errlen)
 {
-    *out = NULL;
-    FILE *f = fmemopen((void *)text, strlen(text), "r");
-    if (!f) return fmt_err(err, errlen, "%s: cannot read the config text", name), CLG_ERR_NOMEM;
-    int st = load_stream(out, f, name, err, errlen);
-    fclose(f);
-    return st;
+    return clg_config_load_buffer(out, text, strlen(text), name, err, errlen);
 }
 
-static int load_stream(clg_config **out, FILE *f, const char *path, char *err, size_t errlen)
+int clg_config_load(clg_config **out, const char *path, char *err, size_t errlen)
 {
     *out = NULL;
-    struct clg_config *c = calloc(1, sizeof *c);
-    if (!c) return fmt_err(err, errlen, "out of memory"), CLG_ERR_NOMEM;
-    snprintf(c->path, sizeof c->path, "%s", path);
-    int st = set_defaults(c, err, errlen);
-    if (st != CLG_OK) {
-        free(c);
-        return st;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fmt_err(err, errlen, "%s: cannot open config: %s", path, strerror(errno));
+        return CLG_ERR_IO;
     }
-    parse_state ps = {c, f, 0, err, errlen, CLG_OK};
-    int r = ini_parse_stream(reader, &ps, handler, &ps);
-    if (ps.status == CLG_OK && r != 0)
-        ps.status = fmt_err(err, errlen, "%s:%d: not a valid INI line (expected [section] or key = value)", path,
-                            r > 0 ? r : ps.line);
-    if (ps.status == CLG_OK && c->disc.nlayers == 0)
-        ps.status = fmt_err(err, errlen, "%s: [discriminator] has no `layer = ...` lines", path);
-    if (ps.status == CLG_OK && c->gen.nlayers == 0)
-        ps.status = fmt_err(err, errlen, "%s: [generator] has no `layer = ...` lines", path);
-    if (ps.status == CLG_OK && !c->gen.input[0])
-        ps.status = fmt_err(err, errlen, "%s: [generator] needs `input = ` (the latent shape, e.g. 100)", path);
-    if (ps.status != CLG_OK) {
-        clg_config_free(c);
-        return ps.status;
+    size_t len = 0, cap = 4096;
+    char *text = malloc(cap);
+    int st = text ? CLG_OK : CLG_ERR_NOMEM;
+    while (st == CLG_OK) {
+        if (len == cap) {
+            char *t = cap <= MAX_CONFIG_BYTES ? realloc(text, cap * 2) : NULL;
+            if (!t) {
+                st = cap <= MAX_CONFIG_BYTES ? CLG_ERR_NOMEM
+                                             : fmt_err(err, errlen, "%s: the config is larger than %u bytes", path,
+                                                       MAX_CONFIG_BYTES);
+                break;
+            }
+            text = t;
+            cap *= 2;
+        }
+        size_t got = fread(text + len, 1, cap - len, f);
+        len += got;
+        if (got == 0) break;
     }
-    *out = c;
-    return CLG_OK;
+    if (st == CLG_OK && ferror(f)) {
+        fmt_err(err, errlen, "%s: cannot read config: %s", path, strerror(errno));
+        st = CLG_ERR_IO;
+    }
+    if (st == CLG_ERR_NOMEM) fmt_err(err, errlen, "%s: out of memory", path);
+    fclose(f);
+    if (st == CLG_OK) st = clg_config_load_buffer(out, text, len, path, err, errlen);
+    free(text);
+    return st;
 }
 
 int clg_config_set(clg_config *c, const char *assignment, char *err, size_t errlen)
@@ -332,51 +464,127 @@ int clg_config_set(clg_config *c, const char *assignment, char *err, size_t errl
     const char *eq = strchr(assignment, '=');
     const char *dot = strchr(assignment, '.');
     if (!eq || !dot || dot > eq)
-        return fmt_err(err, errlen, "--set %s: expected section.key=value (e.g. train.epochs=1)", assignment);
+        return fmt_err(err, errlen, "--set %.300s: expected section.key=value (e.g. train.epochs=1)", assignment);
     char section[64], key[64];
     size_t ls = (size_t)(dot - assignment), lk = (size_t)(eq - dot - 1);
     if (ls >= sizeof section || lk >= sizeof key)
-        return fmt_err(err, errlen, "--set %s: name too long", assignment);
+        return fmt_err(err, errlen, "--set %.300s: name too long", assignment);
     memcpy(section, assignment, ls);
     section[ls] = 0;
     memcpy(key, dot + 1, lk);
     key[lk] = 0;
+    /* messages quote the assignment, shortened and with control characters shown as '?' */
     char where[CLG_WHERE];
-    snprintf(where, sizeof where, "--set %.300s", assignment);
+    size_t w = (size_t)snprintf(where, sizeof where, "--set ");
+    for (const char *p = assignment; *p && w < 200; p++) where[w++] = find_control(p, 1) ? '?' : *p;
+    if (w >= 200) where[w++] = '.', where[w++] = '.', where[w++] = '.';
+    where[w] = 0;
     return apply(c, section, key, eq + 1, where, err, errlen);
 }
 
-static void text_section(struct clg_config *c, const char *section, const void *base, const char *table_sect)
+/* ---- writing INI text ---------------------------------------------------------------------- */
+typedef struct text_buf {
+    char *s;
+    size_t len, cap;
+    int oom;
+} text_buf;
+
+static void put(text_buf *b, const char *s, size_t n)
 {
-    append_text(c, "[%s]\n", section);
+    if (b->oom) return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = (b->len + n + 1) * 2;
+        char *t = realloc(b->s, cap);
+        if (!t) {
+            b->oom = 1;
+            return;
+        }
+        b->s = t;
+        b->cap = cap;
+    }
+    memcpy(b->s + b->len, s, n);
+    b->len += n;
+    b->s[b->len] = 0;
+}
+
+static void puts_(text_buf *b, const char *s) { put(b, s, strlen(s)); }
+
+/* `key = value`, the value quoted when reading it bare would change it: empty, spaces at either
+ * end, a leading quote, or a ';' or '#' anywhere (a " ;" would start a comment). */
+static void put_kv(text_buf *b, const char *key, const char *value)
+{
+    size_t n = strlen(value);
+    int quote = n == 0 || is_space(value[0]) || is_space(value[n - 1]) || value[0] == '"' || strpbrk(value, ";#");
+    puts_(b, key);
+    puts_(b, " = ");
+    if (!quote) puts_(b, value);
+    else {
+        put(b, "\"", 1);
+        for (const char *p = value; *p; p++) {
+            if (*p == '"' || *p == '\\') put(b, "\\", 1);
+            put(b, p, 1);
+        }
+        put(b, "\"", 1);
+    }
+    put(b, "\n", 1);
+}
+
+static void put_section(text_buf *b, const char *section, const void *base, const char *table_sect)
+{
+    char num[64];
+    puts_(b, "[");
+    puts_(b, section);
+    puts_(b, "]\n");
     for (size_t i = 0; i < NKEYS; i++) {
         const key_def *k = &keys[i];
         if (strcmp(k->section, table_sect)) continue;
         const void *p = (const char *)base + k->off;
         switch (k->type) {
-        case T_INT: append_text(c, "%s = %d\n", k->key, *(const int *)p); break;
-        case T_LONG: append_text(c, "%s = %ld\n", k->key, *(const long *)p); break;
-        case T_FLOAT: append_text(c, "%s = %.9g\n", k->key, *(const float *)p); break;
+        case T_INT: snprintf(num, sizeof num, "%d", *(const int *)p); break;
+        case T_LONG: snprintf(num, sizeof num, "%ld", *(const long *)p); break;
+        case T_FLOAT: snprintf(num, sizeof num, "%.9g", *(const float *)p); break; /* 9 digits: exact */
         default:
-            if (*(const char *)p) append_text(c, "%s = %s\n", k->key, (const char *)p);
+            /* an unset key without a default (the discriminator's input) is left out */
+            if (!*(const char *)p && !*k->def) continue;
+            put_kv(b, k->key, (const char *)p);
+            continue;
         }
+        put_kv(b, k->key, num);
     }
 }
 
-/* The resolved configuration as INI text (every key, defaults included). */
-const char *clg_config_text(clg_config *c)
+int clg_config_write_text(char **out, size_t *len, const clg_config *c)
 {
-    c->text_len = 0;
-    if (c->text) c->text[0] = 0;
-    text_section(c, "data", c, "data");
-    text_section(c, "train", c, "train");
+    text_buf b = {0};
+    put_section(&b, "data", c, "data");
+    put_section(&b, "train", c, "train");
     const clg_net_cfg *nets[2] = {&c->gen, &c->disc};
     const char *names[2] = {"generator", "discriminator"};
     for (int n = 0; n < 2; n++) {
-        text_section(c, names[n], nets[n], "net");
-        for (int i = 0; i < nets[n]->nlayers; i++) append_text(c, "layer = %s\n", nets[n]->layers[i].text);
+        put_section(&b, names[n], nets[n], "net");
+        for (int i = 0; i < nets[n]->nlayers; i++) put_kv(&b, "layer", nets[n]->layers[i].text);
     }
-    return c->text ? c->text : "";
+    if (b.oom) {
+        free(b.s);
+        *out = NULL;
+        if (len) *len = 0;
+        return CLG_ERR_NOMEM;
+    }
+    *out = b.s;
+    if (len) *len = b.len;
+    return CLG_OK;
+}
+
+const char *clg_config_text(clg_config *c)
+{
+    char *t;
+    size_t n;
+    if (clg_config_write_text(&t, &n, c) != CLG_OK) return ""; /* reads back as an error, never as another config */
+    free(c->text);
+    c->text = t;
+    c->text_len = n;
+    c->text_cap = n + 1;
+    return t;
 }
 
 void clg_config_free(clg_config *c)
@@ -398,6 +606,8 @@ void clg_config_print_keys(FILE *out)
         fprintf(out, "    %-16s %s (default: %s)\n", k->key, k->help, *k->def ? k->def : "none");
     }
     fprintf(out, "    %-16s one layer per line, in order: TYPE key=value ... (see README)\n", "layer");
+    fprintf(out, "  Values may be written in double quotes (escapes \\\" and \\\\) to keep spaces at either end\n"
+                 "  or a ';' that would start a comment.\n");
 }
 
 /* ---- layer option lines -------------------------------------------------------------------- */
@@ -443,6 +653,9 @@ static int find_opt(clg_opts *o, const char *key)
     return -1;
 }
 
+/* Layer integers are bounded well inside int so that products of a few of them stay sane. */
+#define OPT_INT_LIMIT 1000000000L
+
 int clg_opt_int(clg_opts *o, const char *key, int def, int required, int *out, char *err, size_t errlen)
 {
     int i = find_opt(o, key);
@@ -454,10 +667,28 @@ int clg_opt_int(clg_opts *o, const char *key, int def, int required, int *out, c
     char *end;
     errno = 0;
     long v = strtol(o->val[i], &end, 10);
-    if (*end || errno || v < -1000000000L || v > 1000000000L)
+    if (end == o->val[i] || *end)
         return fmt_err(err, errlen, "%s: layer %s: %s=%s is not an integer", o->where, o->type, key, o->val[i]);
+    /* on overflow strtol gives LONG_MAX or LONG_MIN, beyond the limits */
+    if (v > OPT_INT_LIMIT)
+        return fmt_err(err, errlen, "%s: layer %s: %s=%s is above the limit %ld", o->where, o->type, key, o->val[i],
+                       OPT_INT_LIMIT);
+    if (v < -OPT_INT_LIMIT)
+        return fmt_err(err, errlen, "%s: layer %s: %s=%s is below the limit %ld", o->where, o->type, key, o->val[i],
+                       -OPT_INT_LIMIT);
     *out = (int)v;
     return CLG_OK;
+}
+
+int clg_parse_float(float *out, const char *s)
+{
+    char *end;
+    errno = 0;
+    float v = strtof(s, &end);
+    if (end == s || *end || isnan(v) || (isinf(v) && errno != ERANGE)) return -1;
+    if (errno == ERANGE) return -2;
+    *out = v;
+    return 0;
 }
 
 int clg_opt_float(clg_opts *o, const char *key, float def, int *present, float *out, char *err, size_t errlen)
@@ -468,11 +699,12 @@ int clg_opt_float(clg_opts *o, const char *key, float def, int *present, float *
         *out = def;
         return CLG_OK;
     }
-    char *end;
-    float v = strtof(o->val[i], &end);
-    if (*end || !isfinite(v))
-        return fmt_err(err, errlen, "%s: layer %s: %s=%s is not a number", o->where, o->type, key, o->val[i]);
-    *out = v;
+    int r = clg_parse_float(out, o->val[i]);
+    if (r == -1)
+        return fmt_err(err, errlen, "%s: layer %s: %s=%s is not a finite number", o->where, o->type, key, o->val[i]);
+    if (r == -2)
+        return fmt_err(err, errlen, "%s: layer %s: %s=%s is out of range for a float (magnitudes from %.9g to %.9g, or 0)",
+                       o->where, o->type, key, o->val[i], FLT_MIN, FLT_MAX);
     return CLG_OK;
 }
 

@@ -1,4 +1,4 @@
-/* config.h — the parsed form of a model/training configuration (INI, read with libinih), and
+/* config.h — the parsed form of a model/training configuration (INI, see config.c), and
  * the small option parser that layers use for their one-line specs ("dense units=200 ...").
  */
 #ifndef CLGAN_CONFIG_H
@@ -28,9 +28,9 @@ typedef struct clg_net_cfg {
 } clg_net_cfg;
 
 struct clg_config {
-    char path[512];
+    char path[4096];       /* the file (or the name given for a buffer), for messages */
     /* [data] */
-    char data_path[1024];
+    char data_path[4096];
     char data_range[16];   /* "-1,1" (tanh outputs) or "0,1" (sigmoid outputs) */
     int data_limit;        /* 0 = all items */
     int data_size;         /* image folders: images are resized to size x size */
@@ -53,7 +53,14 @@ struct clg_config {
     size_t text_len, text_cap;
 };
 
-/* The resolved configuration as INI text, every key included (owned by the config). */
+/* Parse `len` bytes of INI text (any bytes; NUL and control characters are errors naming the
+ * line); `name` stands for the file in messages. Needs no OpenCL. */
+int clg_config_load_buffer(clg_config **out, const char *text, size_t len, const char *name, char *err,
+                           size_t errlen);
+/* The resolved configuration as INI text, every key included, in a new malloc'd string (*len
+ * bytes, NUL-terminated); it always parses back to the same text. CLG_ERR_NOMEM if out of memory. */
+int clg_config_write_text(char **out, size_t *len, const clg_config *c);
+/* The same text, owned by the config (valid until the next call or clg_config_free). */
 const char *clg_config_text(struct clg_config *c);
 
 /* ---- layer options: "type key=value key=value" ------------------------------------------- */
@@ -72,6 +79,8 @@ int clg_opts_parse(clg_opts *o, const char *text, const char *where, char *err, 
  * a "where: layer TYPE: option KEY=VAL: ..." message. */
 int clg_opt_int(clg_opts *o, const char *key, int def, int required, int *out, char *err, size_t errlen);
 int clg_opt_float(clg_opts *o, const char *key, float def, int *present, float *out, char *err, size_t errlen);
+/* A float from the whole of `s`: 0, -1 if it is not a finite number, -2 if out of float range. */
+int clg_parse_float(float *out, const char *s);
 int clg_opt_str(clg_opts *o, const char *key, const char *def, const char **out);
 /* Error if a key was given that no getter asked for. */
 int clg_opts_check_unused(const clg_opts *o, const char *known, char *err, size_t errlen);

@@ -93,10 +93,26 @@ int clg_parse_init(clg_init *out, const char *spec, const clg_layer *l, char *er
             if (spec[n]) return clg_layer_err(err, errlen, l, "init %s takes no arguments", name);
             return CLG_OK;
         }
-        char tail;
-        if (sscanf(spec + n, ":%f:%f%c", &out->a, &out->b, &tail) != 2)
+        /* ":A:B", each a whole finite float (no sscanf: it skips spaces and overflows silently) */
+        char a[64], b[64];
+        const char *colon = spec[n] == ':' ? strchr(spec + n + 1, ':') : NULL;
+        size_t la = colon ? (size_t)(colon - (spec + n + 1)) : 0;
+        if (!colon || la >= sizeof a || strlen(colon + 1) >= sizeof b)
             return clg_layer_err(err, errlen, l, "init \"%s\": expected %s:A:B (%s)", spec, name,
                                  out->kind == CLG_INIT_NORMAL ? "mean and std" : "low and high");
+        memcpy(a, spec + n + 1, la);
+        a[la] = 0;
+        snprintf(b, sizeof b, "%s", colon + 1);
+        const char *num[2] = {a, b};
+        float *dst[2] = {&out->a, &out->b};
+        for (int j = 0; j < 2; j++) {
+            int r = num[j][0] == ' ' || num[j][0] == '\t' ? -1 : clg_parse_float(dst[j], num[j]);
+            if (r == -1)
+                return clg_layer_err(err, errlen, l, "init \"%s\": \"%s\" is not a finite number (expected %s:A:B, %s)",
+                                     spec, num[j], name, out->kind == CLG_INIT_NORMAL ? "mean and std" : "low and high");
+            if (r == -2)
+                return clg_layer_err(err, errlen, l, "init \"%s\": %s is out of range for a float", spec, num[j]);
+        }
         return CLG_OK;
     }
     return clg_layer_err(err, errlen, l,
