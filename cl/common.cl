@@ -1,6 +1,7 @@
-/* common.cl — small building blocks shared by several layers: fill, axpby, bias add and the
- * bias gradient. Layout: a tensor (N, F, inner) where inner is 1 for dense outputs and H*W for
- * convolution outputs, so the bias index of element i is (i / inner) % F.
+/* common.cl — small building blocks shared by several layers: fill, axpby and the bias add (the
+ * bias gradient is a per-channel sum in cl/reduce.cl). Layout: a tensor (N, F, inner) where
+ * inner is 1 for dense outputs and H*W for convolution outputs, so the bias index of element i
+ * is (i / inner) % F.
  */
 __kernel void fill(__global float *x, const int n, const float v)
 {
@@ -21,18 +22,4 @@ __kernel void add_bias(__global float *y, __global const float *bias, const int 
 {
     int i = get_global_id(0);
     if (i < total) y[i] += bias[(i / inner) % f];
-}
-
-/* db (F) += sum over N and inner of dy (N,F,inner); one work-item per feature, fixed order. */
-__kernel void bias_grad(__global float *db, __global const float *dy, const int n, const int f,
-                        const int inner)
-{
-    int j = get_global_id(0);
-    if (j >= f) return;
-    float s = 0.0f;
-    for (int b = 0; b < n; b++) {
-        __global const float *p = dy + ((size_t)b * f + j) * inner;
-        for (int k = 0; k < inner; k++) s += p[k];
-    }
-    db[j] += s;
 }

@@ -1,12 +1,13 @@
 /* optim.cl — optimizer updates and gradient clipping over a network's whole parameter arena
  * (one launch per network; parameters, gradients and states share one layout). Formulas follow
  * PyTorch's: SGD with momentum (dampening 0), Adam (bias-corrected, eps outside the root),
- * RMSprop (eps outside the root, as Keras 2 and PyTorch).
+ * RMSprop (eps outside the root, as Keras 2 and PyTorch). Sizes and indices are 64-bit: an arena
+ * may hold more than 2^31 floats. The squared norm for clip_norm comes from cl/reduce.cl.
  */
-__kernel void sgd(__global float *p, __global const float *g, __global float *m, const int n, const float lr,
+__kernel void sgd(__global float *p, __global const float *g, __global float *m, const long n, const float lr,
                   const float momentum)
 {
-    int i = get_global_id(0);
+    const long i = get_global_id(0);
     if (i >= n) return;
     float b = momentum * m[i] + g[i];
     m[i] = b;
@@ -14,10 +15,10 @@ __kernel void sgd(__global float *p, __global const float *g, __global float *m,
 }
 
 /* lr_c1 = lr / (1 - beta1^t), c2 = 1 / sqrt(1 - beta2^t) */
-__kernel void adam(__global float *p, __global const float *g, __global float *m, __global float *v, const int n,
+__kernel void adam(__global float *p, __global const float *g, __global float *m, __global float *v, const long n,
                    const float lr_c1, const float beta1, const float beta2, const float c2, const float eps)
 {
-    int i = get_global_id(0);
+    const long i = get_global_id(0);
     if (i >= n) return;
     float gi = g[i];
     float mi = beta1 * m[i] + (1.0f - beta1) * gi;
@@ -27,10 +28,10 @@ __kernel void adam(__global float *p, __global const float *g, __global float *m
     p[i] -= lr_c1 * mi / (sqrt(vi) * c2 + eps);
 }
 
-__kernel void rmsprop(__global float *p, __global const float *g, __global float *v, const int n, const float lr,
+__kernel void rmsprop(__global float *p, __global const float *g, __global float *v, const long n, const float lr,
                       const float rho, const float eps)
 {
-    int i = get_global_id(0);
+    const long i = get_global_id(0);
     if (i >= n) return;
     float gi = g[i];
     float vi = rho * v[i] + (1.0f - rho) * gi * gi;
@@ -38,33 +39,15 @@ __kernel void rmsprop(__global float *p, __global const float *g, __global float
     p[i] -= lr * gi / (sqrt(vi) + eps);
 }
 
-__kernel void clip_value(__global float *g, const int n, const float c)
+__kernel void clip_value(__global float *g, const long n, const float c)
 {
-    int i = get_global_id(0);
+    const long i = get_global_id(0);
     if (i < n) g[i] = clamp(g[i], -c, c);
 }
 
-/* out[0] = sum of g^2, one work-group, fixed order */
-#define WG 64
-__kernel __attribute__((reqd_work_group_size(WG, 1, 1)))
-void sumsq(__global float *out, __global const float *g, const int n)
-{
-    __local float s[WG];
-    int l = get_local_id(0);
-    float acc = 0.0f;
-    for (int i = l; i < n; i += WG) acc += g[i] * g[i];
-    s[l] = acc;
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (int k = WG / 2; k > 0; k >>= 1) {
-        if (l < k) s[l] += s[l + k];
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
-    if (l == 0) out[0] = s[0];
-}
-
 /* g *= min(1, max_norm / (||g|| + 1e-6)), ||g||^2 in sq[0] (PyTorch's clip_grad_norm_) */
-__kernel void clip_scale(__global float *g, __global const float *sq, const int n, const float max_norm)
+__kernel void clip_scale(__global float *g, __global const float *sq, const long n, const float max_norm)
 {
-    int i = get_global_id(0);
+    const long i = get_global_id(0);
     if (i < n) g[i] *= fmin(1.0f, max_norm / (sqrt(sq[0]) + 1e-6f));
 }

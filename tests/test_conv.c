@@ -22,6 +22,7 @@
  * the cases marked small; $CLGAN_TEST_VERBOSE prints every error.
  */
 #include "conv_test.h"
+#include "layers/reduce.h"
 #include "fixture.h"
 
 #define TOL_REF 2e-5
@@ -90,9 +91,10 @@ static void test_kernels(void)
         free(h);
         check_untouched(&bup, ioff + ni + extra, ioff, ni, 777.0f, "unpack_cn");
         /* per-channel bias gradient, accumulated onto bias */
-        clg_buf bdy = test_upload(ctx, img, ni);
-        CHECK_OK(ctx, clg_bias_grad_nchw(ctx, &bb, &bdy, nc, g->c, p));
-        clg_buf_release(&bdy);
+        clg_buf bdy = test_upload(ctx, img, ni), bsc;
+        CHECK_OK(ctx, clg_buf_alloc(ctx, &bsc, 1 + clg_sum_scratch((size_t)g->c, ni / g->c), "scratch"));
+        CHECK_OK(ctx, clg_bias_grad_nchw(ctx, &bb, &bdy, nc, g->c, p, &bsc, 0));
+        clg_buf_release(&bdy), clg_buf_release(&bsc);
         for (int c = 0; c < g->c; c++) ref[c] = bias[c];
         for (size_t i = 0; i < ni; i++) ref[(i / p) % g->c] += img[i];
         h = test_download(ctx, &bb, g->c);
@@ -108,9 +110,12 @@ static void test_kernels(void)
         size_t ni = (size_t)n * f * p;
         float *dy = test_randv(ni, 5);
         double *ref = calloc(f, sizeof *ref);
-        clg_buf bdy = test_upload(ctx, dy, ni), bdb;
+        clg_buf bdy = test_upload(ctx, dy, ni), bdb, bsc;
         CHECK_OK(ctx, clg_buf_alloc(ctx, &bdb, f, "db"));
-        CHECK_OK(ctx, clg_bias_grad_nchw(ctx, &bdb, &bdy, n, f, p));
+        CHECK_OK(ctx, clg_buf_fill(ctx, &bdb, 0.0f, f));
+        CHECK_OK(ctx, clg_buf_alloc(ctx, &bsc, clg_sum_scratch((size_t)f, (size_t)n * p), "scratch"));
+        CHECK_OK(ctx, clg_bias_grad_nchw(ctx, &bdb, &bdy, n, f, p, &bsc, 0));
+        clg_buf_release(&bsc);
         for (size_t i = 0; i < ni; i++) ref[(i / p) % f] += dy[i];
         float *h = test_download(ctx, &bdb, f);
         cmp("bias_grad (128,130,196)", "bias_grad", h, ref, f, 1e-5);

@@ -25,6 +25,7 @@
 #include <time.h>
 
 #include "layers/layer.h"
+#include "layers/reduce.h"
 #include "model/network.h"
 #include "ref.h"
 #include "train/trainer.h"
@@ -149,10 +150,10 @@ static void test_bias(void)
         CHECK_ERR(e, TOL_ELEM, "add_bias N=%d F=%d inner=%d err %g", N, F, inner, e);
         free(h), free(r);
 
-        /* bias_grad accumulates onto db */
-        clg_buf dy = up_pad(yv, total);
-        CHECK_OK(ctx, CLG_LAUNCH1(ctx, CLG_K_BIAS_GRAD, F, KA_MEM(b.sub), KA_MEM(dy.sub), KA_INT(N), KA_INT(F),
-                                  KA_INT(inner)));
+        /* the bias gradient (a per-channel sum) accumulates onto db */
+        clg_buf dy = up_pad(yv, total), sc = up_pad(NULL, clg_sum_scratch(F, (size_t)N * inner));
+        CHECK_OK(ctx, clg_chan_sums(ctx, &b, 0, 1, &sc, 0, CLG_SUM_X, &dy, NULL, NULL, 0, 1.0f, N, F, inner));
+        clg_buf_release(&sc);
         h = down_pad(&b, F, "bias_grad");
         r = dalloc(F);
         ref_bias_grad(r, bv, yv, N, F, inner);
@@ -160,6 +161,79 @@ static void test_bias(void)
         CHECK_ERR(e, TOL_RED, "bias_grad N=%d F=%d inner=%d err %g", N, F, inner, e);
         free(h), free(r), free(yv), free(bv);
         clg_buf_release(&y), clg_buf_release(&b), clg_buf_release(&dy);
+    }
+}
+
+/* ---- reduce.cl ---------------------------------------------------------------------------------- */
+
+/* Per-channel sums (layers/reduce.h) in every mode against double sums, on shapes below, at and
+ * past one group's span (1024 values), with several passes (> 1024 spans), hw below and above
+ * the group size, written at an offset (neighbours untouched) and accumulated; twice, for
+ * bit-identical results. */
+static void test_reductions(void)
+{
+    static const int full[][3] = {{1, 1, 1},  {1, 1, 1023}, {1, 1, 1024}, {1, 1, 1025},    {3, 2, 700},
+                                  {64, 3, 1}, {1025, 2, 1}, {5, 2, 65},   {1, 1, 1048581}, {17, 3, 4099}};
+    static const int small[][3] = {{1, 1, 1}, {3, 2, 7}, {1, 1, 1025}, {70, 2, 1}, {2, 3, 33}};
+    int ncase = small_mode ? (int)(sizeof small / sizeof small[0]) : (int)(sizeof full / sizeof full[0]);
+    const size_t off = 5;
+    for (int ci = 0; ci < ncase; ci++) {
+        const int *sh = small_mode ? small[ci] : full[ci];
+        size_t n = (size_t)sh[0], hw = (size_t)sh[2], m = n * hw;
+        int C = sh[1];
+        size_t total = n * C * hw;
+        float *xv = test_randu(total, 1300 + ci, -1, 1), *x2v = test_randu(total, 1400 + ci, -2, 2);
+        float *auxv = test_randu(2 * C, 1500 + ci, -1, 1);
+        clg_buf x = test_upload(ctx, xv, total), x2 = test_upload(ctx, x2v, total), aux = test_upload(ctx, auxv, 2 * C);
+        for (int mode = CLG_SUM_X; mode <= CLG_SUM_DY_DYX; mode++) {
+            int rows = mode == CLG_SUM_DY_DYX ? 2 * C : C;
+            float div = mode == CLG_SUM_SQDEV ? (float)m : 1.0f;
+            double *r = dalloc(rows);
+            for (int c = 0; c < C; c++) {
+                float mu = auxv[C + c] / div; /* aux_off = C */
+                for (size_t b = 0; b < n; b++)
+                    for (size_t k = 0; k < hw; k++) {
+                        size_t i = (b * C + c) * hw + k;
+                        double v = xv[i], d = (double)xv[i] - mu;
+                        r[c] += mode == CLG_SUM_X ? v : mode == CLG_SUM_SQ ? v * v : mode == CLG_SUM_SQDEV ? d * d : v;
+                        if (mode == CLG_SUM_DY_DYX) r[C + c] += v * ((double)x2v[i] - mu);
+                    }
+            }
+            size_t nsc = clg_sum_scratch(rows, m);
+            float *init = malloc((off + rows) * sizeof *init);
+            for (size_t i = 0; i < off + rows; i++) init[i] = i < off ? -7.0f : 0.5f;
+            float *first = NULL;
+            for (int rep = 0; rep < 2; rep++)
+                for (int acc = 0; acc <= 1; acc++) {
+                    clg_buf out = up_pad(init, off + rows), sc = up_pad(NULL, off + nsc);
+                    CHECK_OK(ctx, clg_chan_sums(ctx, &out, off, acc, &sc, off, mode, &x, &x2, &aux, C, div, n, C, hw));
+                    float *h = down_pad(&out, off + rows, "chan_sums");
+                    float *hs = down_pad(&sc, off + nsc, "chan_sums scratch");
+                    double e = 0;
+                    for (int j = 0; j < rows; j++) {
+                        double want = r[j] + (acc ? 0.5 : 0.0);
+                        double d = fabs(h[off + j] - want) / fmax(1.0, fabs(want));
+                        if (!(d <= e)) e = d;
+                    }
+                    CHECK_ERR(e, TOL_RED, "chan_sums mode %d n=%zu C=%d hw=%zu acc=%d: err %g", mode, n, C, hw, acc, e);
+                    for (size_t i = 0; i < off; i++) {
+                        CHECK(h[i] == -7.0f, "chan_sums mode %d n=%zu C=%d hw=%zu wrote before out_off", mode, n, C, hw);
+                        CHECK(hs[i] == 0.0f, "chan_sums mode %d n=%zu C=%d hw=%zu wrote before scratch_off", mode, n, C,
+                              hw);
+                    }
+                    if (!acc && !rep) first = h;
+                    else {
+                        if (!acc) CHECK(!memcmp(first + off, h + off, rows * sizeof *h),
+                                        "chan_sums mode %d n=%zu C=%d hw=%zu: a second run differs", mode, n, C, hw);
+                        free(h);
+                    }
+                    free(hs);
+                    clg_buf_release(&out), clg_buf_release(&sc);
+                }
+            free(first), free(init), free(r);
+        }
+        free(xv), free(x2v), free(auxv);
+        clg_buf_release(&x), clg_buf_release(&x2), clg_buf_release(&aux);
     }
 }
 
@@ -502,18 +576,18 @@ static void test_optimizers(void)
                     to_double(rgr, gv, n);
                     if (opt == 0) {
                         CHECK_OK(ctx, CLG_LAUNCH1(ctx, CLG_K_SGD, n, KA_MEM(p.sub), KA_MEM(g.sub), KA_MEM(m.sub),
-                                                  KA_INT(n), KA_FLT(lr), KA_FLT(mom)));
+                                                  KA_LONG(n), KA_FLT(lr), KA_FLT(mom)));
                         ref_sgd(rp, rm, rgr, n, (float)lr, (float)mom);
                     } else if (opt == 1) {
                         double c1, c2;
                         ref_adam_consts(lr, (float)b1, (float)b2, t, &c1, &c2);
                         CHECK_OK(ctx, CLG_LAUNCH1(ctx, CLG_K_ADAM, n, KA_MEM(p.sub), KA_MEM(g.sub), KA_MEM(m.sub),
-                                                  KA_MEM(v.sub), KA_INT(n), KA_FLT(c1), KA_FLT(b1), KA_FLT(b2),
+                                                  KA_MEM(v.sub), KA_LONG(n), KA_FLT(c1), KA_FLT(b1), KA_FLT(b2),
                                                   KA_FLT(c2), KA_FLT(eps)));
                         ref_adam(rp, rm, rv, rgr, n, (float)c1, (float)b1, (float)b2, (float)c2, (float)eps);
                     } else {
                         CHECK_OK(ctx, CLG_LAUNCH1(ctx, CLG_K_RMSPROP, n, KA_MEM(p.sub), KA_MEM(g.sub), KA_MEM(v.sub),
-                                                  KA_INT(n), KA_FLT(lr), KA_FLT(rho), KA_FLT(eps)));
+                                                  KA_LONG(n), KA_FLT(lr), KA_FLT(rho), KA_FLT(eps)));
                         ref_rmsprop(rp, rv, rgr, n, (float)lr, (float)rho, (float)eps);
                     }
                     float *hp = down_pad(&p, n, name), *hm = down_pad(&m, n, name), *hv = down_pad(&v, n, name);
@@ -542,17 +616,17 @@ static void test_clipping(void)
         double *r = dalloc(n);
         /* clip_value */
         clg_buf g = up_pad(gv, n);
-        CHECK_OK(ctx, CLG_LAUNCH1(ctx, CLG_K_CLIP_VALUE, n, KA_MEM(g.sub), KA_INT(n), KA_FLT(0.5f)));
+        CHECK_OK(ctx, CLG_LAUNCH1(ctx, CLG_K_CLIP_VALUE, n, KA_MEM(g.sub), KA_LONG(n), KA_FLT(0.5f)));
         float *h = down_pad(&g, n, "clip_value");
         to_double(r, gv, n);
         ref_clip_value(r, n, 0.5);
         CHECK(errv(h, r, n, 1) == 0, "clip_value n=%zu", n);
         free(h);
-        /* sumsq: one work-group of 64 looping over n */
-        clg_buf sq = up_pad(NULL, 1);
+        /* the squared norm, as clg_net_update takes it: result then partial sums in one buffer */
+        clg_buf sq = up_pad(NULL, 1 + clg_sum_scratch(1, n));
         CHECK_OK(ctx, clg_buf_write(ctx, &g, gv, n, 1));
-        CHECK_OK(ctx, CLG_LAUNCH_GROUP(ctx, CLG_K_SUMSQ, KA_MEM(sq.sub), KA_MEM(g.sub), KA_INT(n)));
-        h = down_pad(&sq, 1, "sumsq");
+        CHECK_OK(ctx, clg_chan_sums(ctx, &sq, 0, 0, &sq, 1, CLG_SUM_SQ, &g, NULL, NULL, 0, 1.0f, 1, 1, n));
+        h = down_pad(&sq, 1 + clg_sum_scratch(1, n), "sumsq");
         to_double(r, gv, n);
         double rs = ref_sumsq(r, n);
         CHECK(fabs(h[0] - rs) <= TOL_RED * fmax(1, rs), "sumsq n=%zu: %g vs %g", n, h[0], rs);
@@ -561,8 +635,8 @@ static void test_clipping(void)
         for (int k = 0; k < 2; k++) {
             double norm = sqrt(rs), maxn = k ? 2 * norm + 1 : 0.5 * norm;
             CHECK_OK(ctx, clg_buf_write(ctx, &g, gv, n, 1));
-            CHECK_OK(ctx, CLG_LAUNCH_GROUP(ctx, CLG_K_SUMSQ, KA_MEM(sq.sub), KA_MEM(g.sub), KA_INT(n)));
-            CHECK_OK(ctx, CLG_LAUNCH1(ctx, CLG_K_CLIP_SCALE, n, KA_MEM(g.sub), KA_MEM(sq.sub), KA_INT(n),
+            CHECK_OK(ctx, clg_chan_sums(ctx, &sq, 0, 0, &sq, 1, CLG_SUM_SQ, &g, NULL, NULL, 0, 1.0f, 1, 1, n));
+            CHECK_OK(ctx, CLG_LAUNCH1(ctx, CLG_K_CLIP_SCALE, n, KA_MEM(g.sub), KA_MEM(sq.sub), KA_LONG(n),
                                       KA_FLT(maxn)));
             h = down_pad(&g, n, "clip_scale");
             to_double(r, gv, n);
@@ -1071,12 +1145,12 @@ static void test_network(void)
  * tests of their own, or none). */
 static void print_uncovered(void)
 {
-    static const int covered[] = {CLG_K_FILL,        CLG_K_AXPBY,       CLG_K_ADD_BIAS,    CLG_K_BIAS_GRAD,
+    static const int covered[] = {CLG_K_FILL,        CLG_K_AXPBY,       CLG_K_ADD_BIAS,    CLG_K_CHAN_SUMS,
                                   CLG_K_LEAKY_FWD,   CLG_K_LEAKY_BWD,   CLG_K_TANH_FWD,    CLG_K_TANH_BWD,
                                   CLG_K_SIGMOID_FWD, CLG_K_SIGMOID_BWD, CLG_K_DROPOUT_FWD, CLG_K_DROPOUT_BWD,
                                   CLG_K_NOISE_NORMAL, CLG_K_NOISE_UNIFORM, CLG_K_GATHER_U8, CLG_K_BCE,
                                   CLG_K_SGD,         CLG_K_ADAM,        CLG_K_RMSPROP,     CLG_K_CLIP_VALUE,
-                                  CLG_K_SUMSQ,       CLG_K_CLIP_SCALE};
+                                  CLG_K_REDUCE_ROWS, CLG_K_CLIP_SCALE};
     static const char *const names[] = {
 #define K(id, prog, fn) #prog "/" #fn,
         CLG_KERNELS(K)
@@ -1102,6 +1176,7 @@ int main(void)
         const char *name;
         void (*fn)(void);
     } sections[] = {{"fill/axpby", test_fill_axpby},   {"add_bias/bias_grad", test_bias},
+                    {"reductions", test_reductions},
                     {"activations", test_activations}, {"dropout", test_dropout_kernels},
                     {"noise", test_noise},             {"gather_u8", test_gather},
                     {"bce", test_bce},                 {"bce ring", test_bce_ring},

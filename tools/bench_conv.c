@@ -1,6 +1,6 @@
 /* bench_conv.c — times conv2d and conv_transpose2d forward and backward on the default OpenCL
  * device (PoCL here), each built alone by clg_net_build from its config line, plus the data-
- * movement kernels of cl/conv.cl on their own and the two bias-gradient kernels side by side.
+ * movement kernels of cl/conv.cl on their own and the bias gradient (layers/reduce.h).
  * Built with the tests (tests/conv.cmake) as bench_conv; not run by ctest.
  *
  * usage: bench_conv [REPS]   (default 5; the median of REPS timed runs after one warm-up)
@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "layers/im2col.h"
+#include "layers/reduce.h"
 #include "model/network.h"
 
 static clg_ctx *ctx;
@@ -98,21 +99,19 @@ static void bench_kernels(void)
     OK(clg_buf_alloc(ctx, &yp, ny, "y'"));
     OK(clg_buf_alloc(ctx, &col, ncol, "col"));
     OK(clg_buf_alloc(ctx, &db, co, "db"));
-    double t_im, t_ci, t_pk, t_up, t_bn, t_bc, t_bn2, t_bc2;
+    double t_im, t_ci, t_pk, t_up, t_bn, t_bn2;
     TIME(t_im, OK(clg_im2col(ctx, &col, 0, &x, 0, &g, n)));
     TIME(t_ci, OK(clg_col2im(ctx, &x, 0, &col, 0, NULL, &g, n)));
     TIME(t_pk, OK(clg_pack_cn(ctx, &yp, 0, &y, 0, co, 49, n)));
     TIME(t_up, OK(clg_unpack_cn(ctx, &y, 0, &yp, 0, &db, co, 49, n)));
-    TIME(t_bn, OK(clg_bias_grad_nchw(ctx, &db, &y, n, co, 49)));
-    TIME(t_bc, OK(CLG_LAUNCH1(ctx, CLG_K_BIAS_GRAD, co, KA_MEM(db.sub), KA_MEM(y.sub), KA_INT(n), KA_INT(co),
-                              KA_INT(49))));
-    TIME(t_bn2, OK(clg_bias_grad_nchw(ctx, &db, &x, n, ci, 196)));
-    TIME(t_bc2, OK(CLG_LAUNCH1(ctx, CLG_K_BIAS_GRAD, ci, KA_MEM(db.sub), KA_MEM(x.sub), KA_INT(n), KA_INT(ci),
-                               KA_INT(196))));
+    clg_buf sc;
+    OK(clg_buf_alloc(ctx, &sc, clg_sum_scratch((size_t)ci, (size_t)n * 196) + 1, "scratch"));
+    TIME(t_bn, OK(clg_bias_grad_nchw(ctx, &db, &y, n, co, 49, &sc, 0)));
+    TIME(t_bn2, OK(clg_bias_grad_nchw(ctx, &db, &x, n, ci, 196, &sc, 0)));
     printf("kernels, conv 64->128 k5 s2 same, 128x64x14x14: im2col %.1f ms, col2im %.1f ms, pack %.1f ms, "
-           "unpack+bias %.1f ms\nbias gradient (128,128,7x7): bias_grad_nchw %.2f ms, common.cl bias_grad %.2f ms; "
-           "(128,64,14x14): %.2f ms, %.2f ms\n",
-           t_im, t_ci, t_pk, t_up, t_bn, t_bc, t_bn2, t_bc2);
+           "unpack+bias %.1f ms\nbias gradient (128,128,7x7): %.2f ms; (128,64,14x14): %.2f ms\n",
+           t_im, t_ci, t_pk, t_up, t_bn, t_bn2);
+    clg_buf_release(&sc);
     clg_buf *b[] = {&x, &y, &yp, &col, &db};
     for (int i = 0; i < 5; i++) clg_buf_release(b[i]);
 }

@@ -12,16 +12,15 @@
  * Training normalises with the batch mean and biased variance and updates the running stats
  * with the unbiased variance; eval uses the running stats. Training needs N*H*W >= 2 per channel
  * (PyTorch raises "Expected more than 1 value per channel when training"); with N*H*W == 1 the
- * forward fails with CLG_ERR_ARG rather than invent a variance. The mean and inverse std of the
- * last forward stay in the layer's scratch (2C floats) for backward.
+ * forward fails with CLG_ERR_ARG rather than invent a variance. The layer's scratch holds the
+ * mean and inverse std of the last forward (2C floats, for backward), then the per-channel sums
+ * (2C) and the partial sums of their passes (layers/reduce.h), planned for the whole batch.
  */
+#include <limits.h>
 #include <stdlib.h>
 
 #include "layers/layer.h"
-
-/* Local size of the per-channel kernels: must equal BN_WG in cl/batchnorm.cl (the kernels'
- * reqd_work_group_size makes a mismatch fail at launch). */
-#define BN_WG 64
+#include "layers/reduce.h"
 
 typedef struct bn {
     int c, hw, affine;
@@ -70,16 +69,12 @@ static int create(clg_layer *l, clg_opts *o, int batch, char *err, size_t errlen
     clg_layer_param(l, "running_mean", 0, (clg_init){CLG_INIT_ZEROS, 0, 0}, 1, dims);
     b->irv = l->nparams;
     clg_layer_param(l, "running_var", 0, (clg_init){CLG_INIT_ONES, 0, 0}, 1, dims);
-    l->scratch_floats = 2 * (size_t)b->c;
+    if ((size_t)batch * clg_shape_size(l->in) >= INT_MAX)
+        return clg_layer_err(err, errlen, l, "too large: %d x %zu values (the kernels index with int)", batch,
+                             clg_shape_size(l->in));
+    l->scratch_floats = 4 * (size_t)b->c + clg_sum_scratch(2 * (size_t)b->c, (size_t)batch * b->hw);
     return CLG_OK;
 }
-
-/* One work-group of BN_WG items per channel. */
-static int launch_channels(clg_ctx *ctx, int kernel, int channels, int nargs, const clg_karg *args)
-{
-    return clg_launch(ctx, kernel, 1, (size_t[]){(size_t)channels * BN_WG}, (size_t[]){BN_WG}, nargs, args);
-}
-#define NARGS(a) ((int)(sizeof(a) / sizeof(a[0])))
 
 static int forward(clg_layer *l, clg_ctx *ctx, clg_buf *y, const clg_buf *x, int n, int train)
 {
@@ -97,20 +92,16 @@ static int forward(clg_layer *l, clg_ctx *ctx, clg_buf *y, const clg_buf *x, int
                         "%s: layer %d (batchnorm): training needs more than one value per channel, but N*H*W = "
                         "%d*%d (PyTorch raises the same error)",
                         l->where, l->index, n, b->hw);
-    const clg_karg args[] = {KA_MEM(y->sub),
-                             KA_MEM(l->scratch.sub),
-                             KA_MEM(l->params[b->irm].value.sub),
-                             KA_MEM(l->params[b->irv].value.sub),
-                             KA_MEM(x->sub),
-                             KA_MEM(w),
-                             KA_MEM(bias),
-                             KA_INT(n),
-                             KA_INT(b->c),
-                             KA_INT(b->hw),
-                             KA_FLT(b->eps),
-                             KA_FLT(b->momentum),
-                             KA_INT(b->affine)};
-    return launch_channels(ctx, CLG_K_BN_FWD_TRAIN, b->c, NARGS(args), args);
+    /* sums of x, then of (x - mean)^2 with that mean; then stats, then y */
+    const clg_buf *sc = &l->scratch;
+    int m = n * b->hw, c2 = 2 * b->c, total = n * b->c * b->hw;
+    TRY(clg_chan_sums(ctx, sc, c2, 0, sc, 2 * c2, CLG_SUM_X, x, NULL, NULL, 0, 1.0f, n, b->c, b->hw));
+    TRY(clg_chan_sums(ctx, sc, c2 + b->c, 0, sc, 2 * c2, CLG_SUM_SQDEV, x, NULL, sc, c2, (float)m, n, b->c, b->hw));
+    TRY(CLG_LAUNCH1(ctx, CLG_K_BN_STATS, b->c, KA_MEM(sc->sub), KA_MEM(l->params[b->irm].value.sub),
+                    KA_MEM(l->params[b->irv].value.sub), KA_INT(b->c), KA_INT(m), KA_FLT(b->eps),
+                    KA_FLT(b->momentum)));
+    return CLG_LAUNCH1(ctx, CLG_K_BN_APPLY, total, KA_MEM(y->sub), KA_MEM(sc->sub), KA_MEM(x->sub), KA_MEM(w),
+                       KA_MEM(bias), KA_INT(total), KA_INT(b->c), KA_INT(b->hw), KA_INT(b->affine));
 }
 
 static int backward(clg_layer *l, clg_ctx *ctx, clg_buf *dx, const clg_buf *dy, const clg_buf *x, const clg_buf *y,
@@ -124,11 +115,14 @@ static int backward(clg_layer *l, clg_ctx *ctx, clg_buf *dx, const clg_buf *dy, 
     cl_mem dxm = dx ? dx->sub : none;
     cl_mem w = b->affine ? l->params[b->iw].value.sub : none;
     cl_mem dw = param_grads ? l->params[b->iw].grad.sub : none, db = param_grads ? l->params[b->ib].grad.sub : none;
-    const clg_karg args[] = {KA_MEM(dxm),  KA_MEM(dw),     KA_MEM(db),       KA_MEM(dy->sub),
-                             KA_MEM(x->sub), KA_MEM(l->scratch.sub), KA_MEM(w), KA_INT(n),
-                             KA_INT(b->c), KA_INT(b->hw), KA_INT(b->last_train), KA_INT(b->affine),
-                             KA_INT(param_grads), KA_INT(dx != NULL)};
-    return launch_channels(ctx, CLG_K_BN_BWD, b->c, NARGS(args), args);
+    const clg_buf *sc = &l->scratch;
+    int c2 = 2 * b->c, total = n * b->c * b->hw;
+    if (b->last_train || param_grads) /* sum dy and sum dy*(x - mean) per channel */
+        TRY(clg_chan_sums(ctx, sc, c2, 0, sc, 2 * c2, CLG_SUM_DY_DYX, dy, x, sc, 0, 1.0f, n, b->c, b->hw));
+    int items = dx ? (total > b->c ? total : b->c) : b->c;
+    return CLG_LAUNCH1(ctx, CLG_K_BN_BWD, items, KA_MEM(dxm), KA_MEM(dw), KA_MEM(db), KA_MEM(dy->sub), KA_MEM(x->sub),
+                       KA_MEM(sc->sub), KA_MEM(w), KA_INT(total), KA_INT(b->c), KA_INT(b->hw),
+                       KA_INT(b->last_train), KA_INT(b->affine), KA_INT(param_grads), KA_INT(dx != NULL));
 }
 
 static void destroy(clg_layer *l) { free(l->priv); }

@@ -7,7 +7,7 @@
  * Y' (out, nc*P) = W col; a reorder kernel writes y (nc,out,P) and adds the bias.
  * Backward per chunk: dy is reordered to dY' (out, nc*P); dW += dY' col^T (im2col recomputed,
  * beta = 1); dcol = W^T dY'; col2im gathers dcol into dx (each input pixel sums its own
- * contributions: no atomics). db += per-channel sums of dy (one work-group per channel).
+ * contributions: no atomics). db += per-channel sums of dy (layers/reduce.h).
  *
  * Why one GEMM per chunk with a reorder, measured on PoCL 3.1 + CLBlast 1.5.3 (2 cores, conv
  * 64->128 k5 s2 on 128x64x14x14, GEMMs alone): forward ~0.40 s as one GEMM over the batch,
@@ -23,6 +23,7 @@
 
 #include "layers/im2col.h"
 #include "layers/layer.h"
+#include "layers/reduce.h"
 #include "model/network.h"
 
 typedef struct conv {
@@ -36,6 +37,7 @@ typedef struct conv {
     int cache, cache_valid, cache_n;
     cl_mem cache_mem;
     size_t cache_off;
+    size_t red_off;   /* scratch offset of the bias gradient's partial sums (after the cache) */
 } conv;
 
 /* "same" | "valid" | P: output size and top padding along one axis (in, k, s > 0). */
@@ -96,6 +98,8 @@ static int create(clg_layer *l, clg_opts *o, int batch, char *err, size_t errlen
     l->workspace_floats = c->off2 + y_ps * c->chunk;
     c->cache = c->chunk >= batch && col_ps * batch <= ((size_t)16 << 20); /* at most 64 MiB */
     if (c->cache) l->scratch_floats = col_ps * batch;
+    c->red_off = l->scratch_floats;
+    if (bias) l->scratch_floats += clg_sum_scratch((size_t)filters, (size_t)batch * c->p);
     size_t biggest = (size_t)batch * (clg_shape_size(l->in) > y_ps ? clg_shape_size(l->in) : y_ps);
     if (l->workspace_floats >= INT_MAX || biggest >= INT_MAX)
         return clg_layer_err(err, errlen, l, "too large: %zu workspace floats per sample (kernels index with int)",
@@ -160,7 +164,8 @@ static int backward(clg_layer *l, clg_ctx *ctx, clg_buf *dx, const clg_buf *dy, 
             TRY(clg_col2im(ctx, dx, n0 * in_ps, ws, 0, NULL, &c->g, nc));
         }
     }
-    if (param_grads && c->bias) TRY(clg_bias_grad_nchw(ctx, &l->params[1].grad, dy, n, c->cout, (int)c->p));
+    if (param_grads && c->bias)
+        TRY(clg_bias_grad_nchw(ctx, &l->params[1].grad, dy, n, c->cout, (int)c->p, &l->scratch, c->red_off));
     return CLG_OK;
 }
 

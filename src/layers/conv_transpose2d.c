@@ -22,6 +22,7 @@
 
 #include "layers/im2col.h"
 #include "layers/layer.h"
+#include "layers/reduce.h"
 #include "model/network.h"
 
 typedef struct convt {
@@ -92,6 +93,7 @@ static int create(clg_layer *l, clg_opts *o, int batch, char *err, size_t errlen
     c->chunk = clg_conv_chunk(batch, col_ps + x_ps, chunk);
     c->off2 = clg_round_up(col_ps * c->chunk, 64);
     l->workspace_floats = c->off2 + x_ps * c->chunk;
+    if (bias) l->scratch_floats = clg_sum_scratch((size_t)filters, (size_t)batch * oh * ow); /* bias gradient */
     size_t biggest = (size_t)batch * (clg_shape_size(l->out) > x_ps ? clg_shape_size(l->out) : x_ps);
     if (l->workspace_floats >= INT_MAX || biggest >= INT_MAX)
         return clg_layer_err(err, errlen, l, "too large: %zu workspace floats per sample (kernels index with int)",
@@ -152,7 +154,7 @@ static int backward(clg_layer *l, clg_ctx *ctx, clg_buf *dx, const clg_buf *dy, 
         }
     }
     if (param_grads && c->bias)
-        TRY(clg_bias_grad_nchw(ctx, &l->params[1].grad, dy, n, c->cout, c->g.h * c->g.w));
+        TRY(clg_bias_grad_nchw(ctx, &l->params[1].grad, dy, n, c->cout, c->g.h * c->g.w, &l->scratch, 0));
     return CLG_OK;
 }
 

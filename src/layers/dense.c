@@ -1,9 +1,11 @@
 /* dense.c — fully connected layer, PyTorch's nn.Linear: y (N,out) = x (N,in) W^T + b with
- * weight (out,in) and bias (out). All three products go to CLBlast GEMM.
+ * weight (out,in) and bias (out). All three products go to CLBlast GEMM; the bias gradient is a
+ * per-feature sum (layers/reduce.h).
  */
 #include <stdlib.h>
 
 #include "layers/layer.h"
+#include "layers/reduce.h"
 
 typedef struct dense {
     int in, out, bias;
@@ -11,7 +13,6 @@ typedef struct dense {
 
 static int create(clg_layer *l, clg_opts *o, int batch, char *err, size_t errlen)
 {
-    (void)batch;
     int units, bias;
     const char *init_s, *binit_s;
     TRY(clg_opt_int(o, "units", 0, 1, &units, err, errlen));
@@ -39,6 +40,7 @@ static int create(clg_layer *l, clg_opts *o, int batch, char *err, size_t errlen
         clg_param *b = clg_layer_param(l, "bias", 1, bi, 1, (int[]){units});
         b->fan_in = d->in;
         b->fan_out = units;
+        l->scratch_floats = clg_sum_scratch((size_t)units, (size_t)batch); /* bias gradient */
     }
     return CLG_OK;
 }
@@ -67,8 +69,8 @@ static int backward(clg_layer *l, clg_ctx *ctx, clg_buf *dx, const clg_buf *dy, 
     TRY(clg_gemm(ctx, 1, 0, (size_t)d->out, (size_t)d->in, (size_t)n, 1.0f, dy, (size_t)d->out, x, (size_t)d->in, 1.0f,
                  &l->params[0].grad, (size_t)d->in));
     if (d->bias)
-        TRY(CLG_LAUNCH1(ctx, CLG_K_BIAS_GRAD, d->out, KA_MEM(l->params[1].grad.sub), KA_MEM(dy->sub), KA_INT(n),
-                        KA_INT(d->out), KA_INT(1)));
+        TRY(clg_chan_sums(ctx, &l->params[1].grad, 0, 1, &l->scratch, 0, CLG_SUM_X, dy, NULL, NULL, 0, 1.0f,
+                          (size_t)n, d->out, 1));
     return CLG_OK;
 }
 

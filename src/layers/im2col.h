@@ -3,8 +3,8 @@
  * (C,N,P) reorders / the per-channel bias gradient, and the planning of the batch chunks that
  * bound the im2col workspace.
  *
- * All offsets are in floats from the start of the buffer's `sub` (the kernels index with int,
- * so the layers keep every tensor they hand over below INT_MAX floats).
+ * All offsets are in floats from the start of the buffer's `sub` (64-bit; indices within a
+ * chunk's columns or a batch's tensor are int, so the layers keep those below INT_MAX floats).
  */
 #ifndef CLGAN_IM2COL_H
 #define CLGAN_IM2COL_H
@@ -37,8 +37,10 @@ int clg_pack_cn(clg_ctx *ctx, const clg_buf *dst, size_t dst_off, const clg_buf 
 /* dst (nc, c, p) = src (c, nc, p) (+ bias (c) when bias != NULL). */
 int clg_unpack_cn(clg_ctx *ctx, const clg_buf *dst, size_t dst_off, const clg_buf *src, size_t src_off,
                   const clg_buf *bias, int c, int p, int nc);
-/* db (f) += sum over n, p of dy (n, f, p). */
-int clg_bias_grad_nchw(clg_ctx *ctx, const clg_buf *db, const clg_buf *dy, int n, int f, int p);
+/* db (f) += sum over n, p of dy (n, f, p); scratch at scratch_off holds clg_sum_scratch(f, n*p)
+ * floats (layers/reduce.h). */
+int clg_bias_grad_nchw(clg_ctx *ctx, const clg_buf *db, const clg_buf *dy, int n, int f, int p, const clg_buf *scratch,
+                       size_t scratch_off);
 
 /* A region of the shared workspace as a GEMM operand (CLBlast takes mem + offset). */
 static inline clg_buf clg_buf_at(const clg_buf *b, size_t off)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "model/network.h"
+#include "layers/reduce.h"
 
 static size_t align_up(size_t n, size_t a) { return (n + a - 1) / a * a; }
 
@@ -112,7 +113,7 @@ static int plan_memory(clg_net *net, clg_ctx *ctx, int batch, char *err, size_t 
     ALLOC(dbuf[0], (size_t)batch * maxact, "activation gradients");
     ALLOC(dbuf[1], (size_t)batch * maxact, "activation gradients");
     ALLOC(workspace, ws, "workspace");
-    ALLOC(scratch, 1, "scratch");
+    ALLOC(scratch, 1 + clg_sum_scratch(1, np), "scratch"); /* the gradient norm and its partial sums */
 #undef ALLOC
     np = nb = na = 0;
     for (int i = 0; i < net->nlayers; i++) {
@@ -224,13 +225,14 @@ int clg_net_zero_grad(clg_net *net, clg_ctx *ctx) { return clg_buf_fill(ctx, &ne
 int clg_net_update(clg_net *net, clg_ctx *ctx)
 {
     const clg_net_cfg *c = net->cfg;
-    int n = (int)net->params.n;
+    size_t n = net->params.n;
     if (n == 0) return CLG_OK;
     if (c->clip_value > 0)
-        TRY(CLG_LAUNCH1(ctx, CLG_K_CLIP_VALUE, n, KA_MEM(net->grads.sub), KA_INT(n), KA_FLT(c->clip_value)));
+        TRY(CLG_LAUNCH1(ctx, CLG_K_CLIP_VALUE, n, KA_MEM(net->grads.sub), KA_LONG(n), KA_FLT(c->clip_value)));
     if (c->clip_norm > 0) {
-        TRY(CLG_LAUNCH_GROUP(ctx, CLG_K_SUMSQ, KA_MEM(net->scratch.sub), KA_MEM(net->grads.sub), KA_INT(n)));
-        TRY(CLG_LAUNCH1(ctx, CLG_K_CLIP_SCALE, n, KA_MEM(net->grads.sub), KA_MEM(net->scratch.sub), KA_INT(n),
+        TRY(clg_chan_sums(ctx, &net->scratch, 0, 0, &net->scratch, 1, CLG_SUM_SQ, &net->grads, NULL, NULL, 0, 1.0f, 1, 1,
+                          n));
+        TRY(CLG_LAUNCH1(ctx, CLG_K_CLIP_SCALE, n, KA_MEM(net->grads.sub), KA_MEM(net->scratch.sub), KA_LONG(n),
                         KA_FLT(c->clip_norm)));
     }
     net->t++;
@@ -238,14 +240,14 @@ int clg_net_update(clg_net *net, clg_ctx *ctx)
         double c1 = c->lr / (1.0 - pow(c->beta1, (double)net->t));
         double c2 = 1.0 / sqrt(1.0 - pow(c->beta2, (double)net->t));
         return CLG_LAUNCH1(ctx, CLG_K_ADAM, n, KA_MEM(net->params.sub), KA_MEM(net->grads.sub), KA_MEM(net->opt_m.sub),
-                           KA_MEM(net->opt_v.sub), KA_INT(n), KA_FLT(c1), KA_FLT(c->beta1), KA_FLT(c->beta2),
+                           KA_MEM(net->opt_v.sub), KA_LONG(n), KA_FLT(c1), KA_FLT(c->beta1), KA_FLT(c->beta2),
                            KA_FLT(c2), KA_FLT(c->eps));
     }
     if (!strcmp(c->optimizer, "rmsprop"))
         return CLG_LAUNCH1(ctx, CLG_K_RMSPROP, n, KA_MEM(net->params.sub), KA_MEM(net->grads.sub),
-                           KA_MEM(net->opt_v.sub), KA_INT(n), KA_FLT(c->lr), KA_FLT(c->rho), KA_FLT(c->eps));
+                           KA_MEM(net->opt_v.sub), KA_LONG(n), KA_FLT(c->lr), KA_FLT(c->rho), KA_FLT(c->eps));
     return CLG_LAUNCH1(ctx, CLG_K_SGD, n, KA_MEM(net->params.sub), KA_MEM(net->grads.sub), KA_MEM(net->opt_m.sub),
-                       KA_INT(n), KA_FLT(c->lr), KA_FLT(c->momentum));
+                       KA_LONG(n), KA_FLT(c->lr), KA_FLT(c->momentum));
 }
 
 size_t clg_net_param_count(const clg_net *net) { return net->nparams; }

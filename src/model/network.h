@@ -23,7 +23,7 @@ typedef struct clg_net {
     clg_buf acts;              /* every layer's output */
     clg_buf dbuf[2];           /* activation gradients, ping-pong */
     clg_buf workspace;
-    clg_buf scratch;           /* 1 float, for the gradient norm */
+    clg_buf scratch;           /* the gradient norm (1 float), then its partial sums */
     const clg_net_cfg *cfg;
     long t;                    /* optimizer steps taken */
     int prof_base;             /* profiling tags: prof_base + 2*layer (+1 for backward) */

@@ -21,7 +21,6 @@
     K(FILL, common, fill)                               \
     K(AXPBY, common, axpby)                             \
     K(ADD_BIAS, common, add_bias)                       \
-    K(BIAS_GRAD, common, bias_grad)                     \
     K(LEAKY_FWD, activation, leaky_fwd)                 \
     K(LEAKY_BWD, activation, leaky_bwd)                 \
     K(TANH_FWD, activation, tanh_fwd)                   \
@@ -32,10 +31,12 @@
     K(COL2IM, conv, col2im)                             \
     K(PACK_CN, conv, pack_cn)                           \
     K(UNPACK_CN, conv, unpack_cn)                       \
-    K(BIAS_GRAD_NCHW, conv, bias_grad_nchw)             \
-    K(BN_FWD_TRAIN, batchnorm, bn_fwd_train)            \
+    K(BN_STATS, batchnorm, bn_stats)                    \
+    K(BN_APPLY, batchnorm, bn_apply)                    \
     K(BN_FWD_EVAL, batchnorm, bn_fwd_eval)              \
     K(BN_BWD, batchnorm, bn_bwd)                        \
+    K(CHAN_SUMS, reduce, chan_sums)                     \
+    K(REDUCE_ROWS, reduce, reduce_rows)                 \
     K(UPSAMPLE_NEAREST_FWD, upsample, upsample_nearest_fwd) \
     K(UPSAMPLE_NEAREST_BWD, upsample, upsample_nearest_bwd) \
     K(UPSAMPLE_BILINEAR_FWD, upsample, upsample_bilinear_fwd) \
@@ -57,7 +58,6 @@
     K(ADAM, optim, adam)                                \
     K(RMSPROP, optim, rmsprop)                          \
     K(CLIP_VALUE, optim, clip_value)                    \
-    K(SUMSQ, optim, sumsq)                              \
     K(CLIP_SCALE, optim, clip_scale)
 
 enum clg_kernel_id {
@@ -151,6 +151,7 @@ typedef struct clg_karg {
 
 #define KA_MEM(m) ((clg_karg){sizeof(cl_mem), &(m)})
 #define KA_INT(v) ((clg_karg){sizeof(cl_int), &(cl_int){(cl_int)(v)}})
+#define KA_LONG(v) ((clg_karg){sizeof(cl_long), &(cl_long){(cl_long)(v)}})
 #define KA_UINT(v) ((clg_karg){sizeof(cl_uint), &(cl_uint){(cl_uint)(v)}})
 #define KA_FLT(v) ((clg_karg){sizeof(cl_float), &(cl_float){(cl_float)(v)}})
 #define KA_LOCAL(bytes) ((clg_karg){(bytes), NULL})

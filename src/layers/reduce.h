@@ -1,0 +1,28 @@
+/* reduce.h — host side of cl/reduce.cl: per-channel sums over an (n, C, hw) tensor in passes of
+ * bounded work per work-item (bias gradients, the gradient norm, batch-norm statistics), and the
+ * size of the scratch those passes need, which callers plan before the first step.
+ */
+#ifndef CLGAN_REDUCE_H
+#define CLGAN_REDUCE_H
+
+#include "runtime/runtime.h"
+
+/* Must match RED_WG and RED_ITEMS in cl/reduce.cl (reqd_work_group_size catches a mismatch). */
+#define CLG_RED_WG 64
+#define CLG_RED_SPAN (CLG_RED_WG * 16)
+
+enum { CLG_SUM_X, CLG_SUM_SQ, CLG_SUM_SQDEV, CLG_SUM_DY_DYX };
+
+/* Scratch floats for reducing `rows` rows of m values each (0 when one pass does it). */
+size_t clg_sum_scratch(size_t rows, size_t m);
+
+/* Per channel c of x (n, C, hw): out[out_off + c] = (or += with acc) the sum of q1, and in mode
+ * CLG_SUM_DY_DYX also out[out_off + C + c] = the sum of q2 (see chan_sums in cl/reduce.cl; x2,
+ * aux (at aux_off) and div are used by modes CLG_SUM_SQDEV / CLG_SUM_DY_DYX only and may be NULL / 1
+ * otherwise). scratch at scratch_off holds clg_sum_scratch(rows, n*hw) floats, rows = 2C in mode
+ * CLG_SUM_DY_DYX, else C; it must not overlap out. */
+int clg_chan_sums(clg_ctx *ctx, const clg_buf *out, size_t out_off, int acc, const clg_buf *scratch,
+                  size_t scratch_off, int mode, const clg_buf *x, const clg_buf *x2, const clg_buf *aux,
+                  size_t aux_off, float div, size_t n, int C, size_t hw);
+
+#endif
