@@ -1,0 +1,69 @@
+/* host_shapes.h — a network's layers created on the host only: options parsed, each layer's
+ * output shape inferred and its parameters declared, exactly the steps clg_net_build takes before
+ * it plans device memory (src/model/network.c, create_layers), so that configs can be fuzzed
+ * without an OpenCL device. Nothing is allocated on a device and no kernel runs.
+ */
+#ifndef CLGAN_FUZZ_HOST_SHAPES_H
+#define CLGAN_FUZZ_HOST_SHAPES_H
+
+#include <stdio.h>
+#include <string.h>
+
+#include "fuzz/fuzz.h"
+#include "model/network.h"
+
+/* Create the layers of `cfg` on input shape `in` into `net` (zeroed first); the result is the last
+ * layer's output in *out. Properties of every accepted layer are checked (FUZZ_CHECK). The caller
+ * frees with fuzz_net_destroy, also after a failure. */
+static int fuzz_net_shapes(clg_net *net, clg_shape *out, const clg_net_cfg *cfg, clg_shape in, int batch, char *err,
+                           size_t errlen)
+{
+    memset(net, 0, sizeof *net);
+    net->cfg = cfg;
+    net->in = in;
+    net->batch = batch;
+    clg_shape cur = in;
+    for (int i = 0; i < cfg->nlayers; i++) {
+        const clg_layer_spec *spec = &cfg->layers[i];
+        clg_layer *l = &net->layers[i];
+        clg_opts o;
+        TRY(clg_opts_parse(&o, spec->text, spec->where, err, errlen));
+        l->ops = clg_layer_find(o.type);
+        l->net = net;
+        l->index = i;
+        l->in = cur;
+        snprintf(l->where, sizeof l->where, "%s", spec->where);
+        if (!l->ops) return snprintf(err, errlen, "%s: unknown layer type \"%s\"", spec->where, o.type), CLG_ERR_CONFIG;
+        net->nlayers = i + 1;
+        TRY(l->ops->create(l, &o, batch, err, errlen));
+        TRY(clg_opts_check_unused(&o, l->ops->options, err, errlen));
+        if (l->out.c <= 0 || l->out.h <= 0 || l->out.w <= 0)
+            return clg_layer_err(err, errlen, l, "output shape %dx%dx%d is empty", l->out.c, l->out.h, l->out.w);
+        /* an accepted layer: its parameters are what their shapes say */
+        FUZZ_CHECK(l->nparams >= 0 && l->nparams <= CLG_MAX_PARAMS, "%s: %d parameters", l->where, l->nparams);
+        for (int j = 0; j < l->nparams; j++) {
+            const clg_param *p = &l->params[j];
+            size_t count = 1;
+            FUZZ_CHECK(p->ndim >= 1 && p->ndim <= 4, "%s: %s has %d dimensions", l->where, p->name, p->ndim);
+            for (int k = 0; k < p->ndim; k++) {
+                FUZZ_CHECK(p->dims[k] > 0, "%s: %s dimension %d is %d", l->where, p->name, k, p->dims[k]);
+                FUZZ_CHECK(!__builtin_mul_overflow(count, (size_t)p->dims[k], &count), "%s: %s overflows", l->where,
+                           p->name);
+            }
+            FUZZ_CHECK(p->count == count, "%s: %s count %zu, product of its shape %zu", l->where, p->name, p->count,
+                       count);
+        }
+        cur = l->out;
+    }
+    *out = cur;
+    return CLG_OK;
+}
+
+static void fuzz_net_destroy(clg_net *net)
+{
+    for (int i = 0; i < net->nlayers; i++)
+        if (net->layers[i].ops && net->layers[i].ops->destroy) net->layers[i].ops->destroy(&net->layers[i]);
+    net->nlayers = 0;
+}
+
+#endif
