@@ -58,6 +58,14 @@ static int upload(clg_dataset *ds, clg_ctx *ctx, const struct clg_config *cfg, u
     }
     cl_int e;
     size_t bytes = (size_t)n * item;
+    char what[1200], hint[96];
+    snprintf(what, sizeof what, "the %d images (%zu bytes each) of %.1000s", n, item, cfg->data_path);
+    snprintf(hint, sizeof hint, "set data.limit below %d", n);
+    if (clg_mem_check(ctx, bytes, what, bytes, what, hint) != CLG_OK) {
+        free(data);
+        snprintf(err, errlen, "%s", clg_last_error(ctx));
+        return CLG_ERR_NOMEM;
+    }
     ds->data = clCreateBuffer(ctx->context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, bytes, data, &e);
     free(data);
     if (e != CL_SUCCESS) {

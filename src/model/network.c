@@ -96,8 +96,24 @@ static int plan_memory(clg_net *net, clg_ctx *ctx, int batch, char *err, size_t 
         if (clg_shape_size(l->out) > maxact) maxact = clg_shape_size(l->out);
         if (l->workspace_floats > ws) ws = l->workspace_floats;
     }
+    /* check the whole plan against the device before allocating any of it */
+    double mb = 4.0 / 1048576.0;
+    size_t dfl = (size_t)batch * maxact, total = 4 * (4 * np + nb + na + 2 * dfl + ws + 1);
+    struct { size_t n; const char *label; } arena[] = {
+        {np, "parameters"}, {nb, "buffers"}, {na, "activations"}, {dfl, "activation gradients"}, {ws, "workspace"}};
+    int big = 0;
+    for (int i = 1; i < 5; i++) big = arena[i].n > arena[big].n ? i : big;
+    char plan[400], largest[96], hint[160];
+    snprintf(plan, sizeof plan,
+             "the %s's memory plan at batch %d (parameters %.1f MiB x4 with gradients and optimizer state, "
+             "activations %.1f MiB, activation gradients 2 x %.1f MiB, workspace %.1f MiB)",
+             net->name, batch, np * mb, na * mb, dfl * mb, ws * mb);
+    snprintf(largest, sizeof largest, "the %s %s", net->name, arena[big].label);
+    if (big <= 1) snprintf(hint, sizeof hint, "use a smaller model (fewer units or filters)");
+    else snprintf(hint, sizeof hint, "lower train.batch (now %d) or use a smaller model", batch);
+    int st = clg_mem_check(ctx, total, plan, 4 * arena[big].n, largest, hint);
+    if (st != CLG_OK) return snprintf(err, errlen, "%s", clg_last_error(ctx)), st;
     char what[96];
-    int st;
 #define ALLOC(buf, n, label)                                                   \
     snprintf(what, sizeof what, "%s %s", net->name, label);                    \
     if ((st = clg_buf_alloc(ctx, &net->buf, (n), what)) != CLG_OK) {           \
@@ -115,6 +131,9 @@ static int plan_memory(clg_net *net, clg_ctx *ctx, int batch, char *err, size_t 
     ALLOC(workspace, ws, "workspace");
     ALLOC(scratch, 1 + clg_sum_scratch(1, np), "scratch"); /* the gradient norm and its partial sums */
 #undef ALLOC
+    net->ctx = ctx;
+    net->planned_bytes = total;
+    ctx->planned_bytes += total;
     np = nb = na = 0;
     for (int i = 0; i < net->nlayers; i++) {
         clg_layer *l = &net->layers[i];
@@ -135,6 +154,27 @@ static int plan_memory(clg_net *net, clg_ctx *ctx, int batch, char *err, size_t 
         if (st != CLG_OK) return snprintf(err, errlen, "%s", clg_last_error(ctx)), st;
     }
     return CLG_OK;
+}
+
+/* A dry run of one training pass (forward, then backward with every gradient) while the arenas
+ * are still zero: launches are skipped, and each CLBlast GEMM shape sizes CLBlast's temporary
+ * buffer and runs once, so CLBlast builds its program here and a step allocates nothing. The
+ * layers' host state that a pass advances (dropout keys, batch counts) is put back. */
+static int plan_gemm(clg_net *net, clg_ctx *ctx, int batch, char *err, size_t errlen)
+{
+    if (ctx->gemm_own || net->nlayers == 0) return CLG_OK;
+    uint32_t keys[CLG_MAX_LAYERS];
+    long forwards[CLG_MAX_LAYERS];
+    for (int i = 0; i < net->nlayers; i++) keys[i] = net->layers[i].key, forwards[i] = net->layers[i].train_forwards;
+    const clg_buf *dx;
+    clg_gemm_plan_begin(ctx);
+    int st = clg_net_forward(net, ctx, &net->dbuf[0], batch, 1, net->nlayers);
+    if (st == CLG_OK) st = clg_net_backward(net, ctx, &dx, &net->dbuf[1], &net->dbuf[0], batch, 1, net->nlayers);
+    int st2 = clg_gemm_plan_end(ctx);
+    for (int i = 0; i < net->nlayers; i++) net->layers[i].key = keys[i], net->layers[i].train_forwards = forwards[i];
+    if (st == CLG_OK) st = st2;
+    if (st != CLG_OK) snprintf(err, errlen, "%s", clg_last_error(ctx));
+    return st;
 }
 
 static int init_params(clg_net *net, clg_ctx *ctx, clg_rng *rng, char *err, size_t errlen)
@@ -164,6 +204,7 @@ int clg_net_build(clg_net *net, clg_ctx *ctx, const char *name, const clg_net_cf
     net->batch = batch;
     int st = create_layers(net, cfg, in, batch, rng, err, errlen);
     if (st == CLG_OK) st = plan_memory(net, ctx, batch, err, errlen);
+    if (st == CLG_OK) st = plan_gemm(net, ctx, batch, err, errlen);
     if (st == CLG_OK) st = init_params(net, ctx, rng, err, errlen);
     if (st != CLG_OK) clg_net_free(net);
     return st;
@@ -173,6 +214,9 @@ int clg_net_parse_input(clg_shape *s, const char *text) { return parse_shape(s, 
 
 void clg_net_free(clg_net *net)
 {
+    if (net->ctx) net->ctx->planned_bytes -= net->planned_bytes;
+    net->ctx = NULL;
+    net->planned_bytes = 0;
     for (int i = 0; i < net->nlayers; i++) {
         clg_layer *l = &net->layers[i];
         for (int j = 0; j < l->nparams; j++) {

@@ -27,6 +27,8 @@ typedef struct clg_net {
     const clg_net_cfg *cfg;
     long t;                    /* optimizer steps taken */
     int prof_base;             /* profiling tags: prof_base + 2*layer (+1 for backward) */
+    clg_ctx *ctx;              /* the device the arenas live on (for the memory accounting) */
+    size_t planned_bytes;      /* device bytes of this plan, counted in ctx->planned_bytes */
 } clg_net;
 
 /* Build from a config section: create every layer, check shapes, plan and allocate memory,

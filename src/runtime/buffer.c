@@ -1,5 +1,6 @@
-/* buffer.c — device buffers (own allocations and aligned views into arenas), transfers, and the
- * one GEMM entry point, which goes to CLBlast.
+/* buffer.c — device buffers (own allocations and aligned views into arenas), the device memory
+ * checks made before allocating, transfers, and the one GEMM entry point (cl/gemm.cl or CLBlast,
+ * whose temporary buffer is sized while planning so that a step allocates nothing).
  */
 #include <clblast_c.h>
 #include <stdio.h>
@@ -10,9 +11,33 @@
 
 size_t clg_align_floats(const clg_ctx *ctx) { return ctx->align / sizeof(float); }
 
+static double mib(double bytes) { return bytes / 1048576.0; }
+
+int clg_mem_check(clg_ctx *ctx, size_t total, const char *what, size_t largest, const char *largest_what,
+                  const char *hint)
+{
+    if (largest > ctx->max_alloc)
+        return clg_fail(ctx, CLG_ERR_NOMEM,
+                        "out of device memory: %s take %.1f MiB in one buffer but %s allows at most %.1f MiB per "
+                        "buffer (CL_DEVICE_MAX_MEM_ALLOC_SIZE): %s",
+                        largest_what, mib((double)largest), ctx->name, mib((double)ctx->max_alloc), hint);
+    cl_ulong room = ctx->global_mem > ctx->planned_bytes ? ctx->global_mem - ctx->planned_bytes : 0;
+    if (total > room) {
+        char held[96] = "";
+        if (ctx->planned_bytes)
+            snprintf(held, sizeof held, ", %.1f MiB of it already planned", mib((double)ctx->planned_bytes));
+        return clg_fail(ctx, CLG_ERR_NOMEM,
+                        "out of device memory: %s needs %.1f MiB but %s has %.1f MiB of global memory "
+                        "(CL_DEVICE_GLOBAL_MEM_SIZE%s): %s",
+                        what, mib((double)total), ctx->name, mib((double)ctx->global_mem), held, hint);
+    }
+    return CLG_OK;
+}
+
 int clg_buf_alloc(clg_ctx *ctx, clg_buf *b, size_t nfloats, const char *what)
 {
     memset(b, 0, sizeof *b);
+    ctx->nallocs++;
     size_t bytes = (nfloats ? nfloats : 1) * sizeof(float);
     if (bytes > ctx->max_alloc)
         return clg_fail(ctx, CLG_ERR_NOMEM,
@@ -64,6 +89,7 @@ void clg_buf_release(clg_buf *b)
 
 int clg_buf_write(clg_ctx *ctx, clg_buf *b, const float *src, size_t n, int blocking)
 {
+    if (ctx->dry_run) return CLG_OK;
     CL_CHECK(ctx, clEnqueueWriteBuffer(ctx->queue, b->mem, blocking ? CL_TRUE : CL_FALSE, b->off * sizeof(float),
                                        n * sizeof(float), src, 0, NULL, NULL));
     return CLG_OK;
@@ -71,6 +97,7 @@ int clg_buf_write(clg_ctx *ctx, clg_buf *b, const float *src, size_t n, int bloc
 
 int clg_buf_read(clg_ctx *ctx, float *dst, const clg_buf *b, size_t n)
 {
+    if (ctx->dry_run) return CLG_OK;
     CL_CHECK(ctx, clEnqueueReadBuffer(ctx->queue, b->mem, CL_TRUE, b->off * sizeof(float), n * sizeof(float),
                                       dst, 0, NULL, NULL));
     return CLG_OK;
@@ -78,7 +105,7 @@ int clg_buf_read(clg_ctx *ctx, float *dst, const clg_buf *b, size_t n)
 
 int clg_buf_fill(clg_ctx *ctx, clg_buf *b, float value, size_t n)
 {
-    if (!n) return CLG_OK;
+    if (!n || ctx->dry_run) return CLG_OK;
     cl_event ev;
     CL_CHECK(ctx, clEnqueueFillBuffer(ctx->queue, b->mem, &value, sizeof value, b->off * sizeof(float),
                                       n * sizeof(float), 0, NULL, CLG_PROF_EVENT(ctx, ev)));
@@ -88,7 +115,7 @@ int clg_buf_fill(clg_ctx *ctx, clg_buf *b, float value, size_t n)
 
 int clg_buf_copy(clg_ctx *ctx, clg_buf *dst, const clg_buf *src, size_t n)
 {
-    if (!n) return CLG_OK;
+    if (!n || ctx->dry_run) return CLG_OK;
     cl_event ev;
     CL_CHECK(ctx, clEnqueueCopyBuffer(ctx->queue, src->mem, dst->mem, src->off * sizeof(float),
                                       dst->off * sizeof(float), n * sizeof(float), 0, NULL, CLG_PROF_EVENT(ctx, ev)));
@@ -161,20 +188,96 @@ static int gemm_own(clg_ctx *ctx, int ta, int tb, size_t m, size_t n, size_t k, 
     return CLG_OK;
 }
 
+/* ---- CLBlast's temporary buffer ------------------------------------------------------------ */
+struct clg_gemm_shape {
+    size_t m, n, k, lda, ldb, ldc;
+    int ta, tb;
+    size_t tmp_bytes;
+};
+
+void clg_gemm_forget(clg_ctx *ctx) { ctx->gemm_nshapes = 0; }
+
+/* The temporary bytes CLBlast's indirect GEMM may need for this shape: asked with non-zero
+ * offsets, which make it pad-copy all three matrices (the most it ever needs), so the answer
+ * holds wherever the operands sit. Remembered per shape. */
+static int gemm_tmp_need(clg_ctx *ctx, int ta, int tb, size_t m, size_t n, size_t k, size_t lda, size_t ldb,
+                         size_t ldc, size_t *bytes, int *seen)
+{
+    for (int i = 0; i < ctx->gemm_nshapes; i++) {
+        const struct clg_gemm_shape *s = &ctx->gemm_shapes[i];
+        if (s->m == m && s->n == n && s->k == k && s->lda == lda && s->ldb == ldb && s->ldc == ldc && s->ta == ta &&
+            s->tb == tb) {
+            *bytes = s->tmp_bytes;
+            *seen = 1;
+            return CLG_OK;
+        }
+    }
+    *seen = 0;
+    CLBlastStatusCode st = CLBlastSGemmTempBufferSize(CLBlastLayoutRowMajor, ta ? CLBlastTransposeYes : CLBlastTransposeNo,
+                                                      tb ? CLBlastTransposeYes : CLBlastTransposeNo, m, n, k, 1, lda, 1,
+                                                      ldb, 1, ldc, &ctx->queue, bytes);
+    if (st != CLBlastSuccess) return clg_cl_fail(ctx, st, "CLBlastSGemmTempBufferSize", __FILE__, __LINE__);
+    if (ctx->gemm_nshapes == ctx->gemm_shapes_cap) {
+        int cap = ctx->gemm_shapes_cap ? 2 * ctx->gemm_shapes_cap : 32;
+        struct clg_gemm_shape *p = realloc(ctx->gemm_shapes, (size_t)cap * sizeof *p);
+        if (!p) return clg_fail(ctx, CLG_ERR_NOMEM, "out of host memory");
+        ctx->gemm_shapes = p;
+        ctx->gemm_shapes_cap = cap;
+    }
+    ctx->gemm_shapes[ctx->gemm_nshapes++] = (struct clg_gemm_shape){m, n, k, lda, ldb, ldc, ta, tb, *bytes};
+    return CLG_OK;
+}
+
+static int gemm_tmp_grow(clg_ctx *ctx, size_t bytes)
+{
+    if (bytes <= ctx->gemm_tmp_bytes) return CLG_OK;
+    TRY(clg_mem_check(ctx, bytes, "CLBlast's temporary GEMM buffer", bytes, "CLBlast's temporary matrices",
+                      "use a smaller batch or model"));
+    cl_int e;
+    cl_mem m = clCreateBuffer(ctx->context, CL_MEM_READ_WRITE, bytes, NULL, &e);
+    ctx->nallocs++;
+    if (e != CL_SUCCESS)
+        return clg_fail(ctx, CLG_ERR_NOMEM, "allocating CLBlast's temporary GEMM buffer (%.1f MiB) on %s failed with %s: %s",
+                        mib((double)bytes), ctx->name, clg_status_str(e), clg_cl_hint(e));
+    if (ctx->gemm_tmp) clReleaseMemObject(ctx->gemm_tmp);
+    ctx->gemm_tmp = m;
+    ctx->gemm_tmp_bytes = bytes;
+    return CLG_OK;
+}
+
+void clg_gemm_plan_begin(clg_ctx *ctx) { ctx->dry_run = 1; }
+
+int clg_gemm_plan_end(clg_ctx *ctx)
+{
+    ctx->dry_run = 0;
+    CL_CHECK(ctx, clFinish(ctx->queue));
+    return CLG_OK;
+}
+
 int clg_gemm(clg_ctx *ctx, int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha,
              const clg_buf *a, size_t lda, const clg_buf *b, size_t ldb, float beta, clg_buf *c, size_t ldc)
 {
-    if (ctx->gemm_own) return gemm_own(ctx, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    if (ctx->gemm_own) {
+        if (ctx->dry_run) return CLG_OK;
+        return gemm_own(ctx, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    }
+    if (m == 0 || n == 0) return CLG_OK;
+    size_t need;
+    int seen;
+    TRY(gemm_tmp_need(ctx, trans_a, trans_b, m, n, k, lda, ldb, ldc, &need, &seen));
+    /* planning: each shape runs once (on the plan's still-zero buffers) so CLBlast builds now */
+    if (ctx->dry_run && seen) return CLG_OK;
+    TRY(gemm_tmp_grow(ctx, need));
     cl_event ev;
-    CLBlastStatusCode s = CLBlastSgemm(CLBlastLayoutRowMajor, trans_a ? CLBlastTransposeYes : CLBlastTransposeNo,
-                                       trans_b ? CLBlastTransposeYes : CLBlastTransposeNo, m, n, k, alpha, a->mem,
-                                       a->off, lda, b->mem, b->off, ldb, beta, c->mem, c->off, ldc, &ctx->queue,
-                                       CLG_PROF_EVENT(ctx, ev));
+    CLBlastStatusCode s = CLBlastSgemmWithTempBuffer(
+        CLBlastLayoutRowMajor, trans_a ? CLBlastTransposeYes : CLBlastTransposeNo,
+        trans_b ? CLBlastTransposeYes : CLBlastTransposeNo, m, n, k, alpha, a->mem, a->off, lda, b->mem, b->off, ldb,
+        beta, c->mem, c->off, ldc, &ctx->queue, CLG_PROF_EVENT(ctx, ev), ctx->gemm_tmp);
     if (s == CLBlastSuccess && ctx->prof_on) clg_prof_add(ctx, ev);
     if (s != CLBlastSuccess) {
-        char call[160];
-        snprintf(call, sizeof call, "CLBlastSgemm(%s%s, m=%zu n=%zu k=%zu)", trans_a ? "T" : "N", trans_b ? "T" : "N",
-                 m, n, k);
+        char call[200];
+        snprintf(call, sizeof call, "CLBlastSgemmWithTempBuffer(%s%s, m=%zu n=%zu k=%zu, temp %zu bytes)",
+                 trans_a ? "T" : "N", trans_b ? "T" : "N", m, n, k, ctx->gemm_tmp_bytes);
         return clg_cl_fail(ctx, s, call, __FILE__, __LINE__);
     }
     return CLG_OK;

@@ -1,6 +1,7 @@
-/* device.c — OpenCL platforms and devices: listing them, choosing one from a "P:D" index or a
- * name substring (or $CLGAN_DEVICE, or the first GPU, else the first CPU), and creating the
- * context and command queue a clg_ctx holds.
+/* device.c — OpenCL platforms and devices: listing them, choosing one from a "P:D" index, "gpu",
+ * "cpu" or a name substring (or $CLGAN_DEVICE, or the fastest real device: a GPU before a CPU,
+ * never a simulator such as Oclgrind unless it is named or alone), checking that it has what
+ * clgan needs (OpenCL 1.2), and creating the context and command queue a clg_ctx holds.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -9,39 +10,11 @@
 
 #include "runtime/runtime.h"
 
-#define MAX_PLATFORMS 16
-#define MAX_DEVICES 32
-
 typedef struct dev_entry {
     cl_platform_id platform;
     cl_device_id device;
-    int pi, di;
-    cl_device_type type;
+    clg_dev_info info;
 } dev_entry;
-
-static int enumerate(dev_entry *out, int *count)
-{
-    cl_platform_id plats[MAX_PLATFORMS];
-    cl_uint np = 0;
-    *count = 0;
-    cl_int e = clGetPlatformIDs(MAX_PLATFORMS, plats, &np);
-    if (e == -1001 /* CL_PLATFORM_NOT_FOUND_KHR */ || np == 0) return CLG_OK;
-    if (e != CL_SUCCESS) return e;
-    for (cl_uint p = 0; p < np; p++) {
-        cl_device_id devs[MAX_DEVICES];
-        cl_uint nd = 0;
-        if (clGetDeviceIDs(plats[p], CL_DEVICE_TYPE_ALL, MAX_DEVICES, devs, &nd) != CL_SUCCESS) continue;
-        for (cl_uint d = 0; d < nd && *count < MAX_PLATFORMS * 4; d++) {
-            dev_entry *x = &out[(*count)++];
-            x->platform = plats[p];
-            x->device = devs[d];
-            x->pi = (int)p;
-            x->di = (int)d;
-            clGetDeviceInfo(devs[d], CL_DEVICE_TYPE, sizeof x->type, &x->type, NULL);
-        }
-    }
-    return CLG_OK;
-}
 
 static void dev_str(cl_device_id d, cl_device_info what, char *buf, size_t n)
 {
@@ -57,6 +30,59 @@ static void plat_str(cl_platform_id p, cl_platform_info what, char *buf, size_t 
     buf[n - 1] = 0;
 }
 
+/* Every device of every platform, in an array sized to the counts the driver reports (*out,
+ * to be freed). */
+static int enumerate(dev_entry **out, int *count)
+{
+    *out = NULL;
+    *count = 0;
+    cl_uint np = 0;
+    cl_int e = clGetPlatformIDs(0, NULL, &np);
+    if (e == -1001 /* CL_PLATFORM_NOT_FOUND_KHR */ || np == 0) return CLG_OK;
+    if (e != CL_SUCCESS) return e;
+    cl_platform_id *plats = malloc(np * sizeof *plats);
+    if (!plats) return CLG_ERR_NOMEM;
+    cl_uint got = 0;
+    e = clGetPlatformIDs(np, plats, &got);
+    if (e != CL_SUCCESS) return free(plats), e;
+    if (got < np) np = got;
+    dev_entry *devs = NULL;
+    int n = 0;
+    for (cl_uint p = 0; p < np; p++) {
+        cl_uint nd = 0;
+        if (clGetDeviceIDs(plats[p], CL_DEVICE_TYPE_ALL, 0, NULL, &nd) != CL_SUCCESS || nd == 0) continue;
+        cl_device_id *ids = malloc(nd * sizeof *ids);
+        dev_entry *grown = ids ? realloc(devs, ((size_t)n + nd) * sizeof *devs) : NULL;
+        if (!grown) return free(ids), free(devs), free(plats), CLG_ERR_NOMEM;
+        devs = grown;
+        cl_uint nd2 = 0;
+        if (clGetDeviceIDs(plats[p], CL_DEVICE_TYPE_ALL, nd, ids, &nd2) != CL_SUCCESS) nd2 = 0;
+        if (nd2 > nd) nd2 = nd; /* never read past what was asked for */
+        for (cl_uint d = 0; d < nd2; d++) {
+            dev_entry *x = &devs[n++];
+            memset(x, 0, sizeof *x);
+            x->platform = plats[p];
+            x->device = ids[d];
+            x->info.pi = (int)p;
+            x->info.di = (int)d;
+            clGetDeviceInfo(ids[d], CL_DEVICE_TYPE, sizeof x->info.type, &x->info.type, NULL);
+            cl_uint cu = 0, mhz = 0;
+            clGetDeviceInfo(ids[d], CL_DEVICE_MAX_COMPUTE_UNITS, sizeof cu, &cu, NULL);
+            clGetDeviceInfo(ids[d], CL_DEVICE_MAX_CLOCK_FREQUENCY, sizeof mhz, &mhz, NULL);
+            clGetDeviceInfo(ids[d], CL_DEVICE_GLOBAL_MEM_SIZE, sizeof x->info.global_mem, &x->info.global_mem, NULL);
+            x->info.compute_units = cu;
+            x->info.mhz = mhz;
+            dev_str(ids[d], CL_DEVICE_NAME, x->info.name, sizeof x->info.name);
+            plat_str(plats[p], CL_PLATFORM_NAME, x->info.platform, sizeof x->info.platform);
+        }
+        free(ids);
+    }
+    free(plats);
+    *out = devs;
+    *count = n;
+    return CLG_OK;
+}
+
 static const char *type_name(cl_device_type t)
 {
     if (t & CL_DEVICE_TYPE_GPU) return "GPU";
@@ -67,31 +93,28 @@ static const char *type_name(cl_device_type t)
 
 int clg_list_devices(FILE *out)
 {
-    dev_entry devs[MAX_PLATFORMS * 4];
+    dev_entry *devs;
     int n;
-    int st = enumerate(devs, &n);
+    int st = enumerate(&devs, &n);
     if (st != CLG_OK) return st;
     if (n == 0) {
         fprintf(out, "no OpenCL device found (install a driver, e.g. `apt-get install pocl-opencl-icd`)\n");
         return CLG_ERR_DEVICE;
     }
     for (int i = 0; i < n; i++) {
-        char name[256], vendor[256], ver[128], drv[128], pname[256];
-        cl_uint cu = 0, mhz = 0;
-        cl_ulong mem = 0;
-        dev_str(devs[i].device, CL_DEVICE_NAME, name, sizeof name);
+        char vendor[256], ver[128], drv[128];
+        const clg_dev_info *d = &devs[i].info;
         dev_str(devs[i].device, CL_DEVICE_VENDOR, vendor, sizeof vendor);
         dev_str(devs[i].device, CL_DEVICE_VERSION, ver, sizeof ver);
         dev_str(devs[i].device, CL_DRIVER_VERSION, drv, sizeof drv);
-        plat_str(devs[i].platform, CL_PLATFORM_NAME, pname, sizeof pname);
-        clGetDeviceInfo(devs[i].device, CL_DEVICE_MAX_COMPUTE_UNITS, sizeof cu, &cu, NULL);
-        clGetDeviceInfo(devs[i].device, CL_DEVICE_MAX_CLOCK_FREQUENCY, sizeof mhz, &mhz, NULL);
-        clGetDeviceInfo(devs[i].device, CL_DEVICE_GLOBAL_MEM_SIZE, sizeof mem, &mem, NULL);
-        fprintf(out, "%d:%d  %s\n", devs[i].pi, devs[i].di, name);
-        fprintf(out, "     platform: %s | vendor: %s | type: %s\n", pname, vendor, type_name(devs[i].type));
-        fprintf(out, "     compute units: %u @ %u MHz | memory: %.1f GiB | %s | driver %s\n", cu, mhz,
-                (double)mem / (1024.0 * 1024.0 * 1024.0), ver, drv);
+        fprintf(out, "%d:%d  %s\n", d->pi, d->di, d->name);
+        fprintf(out, "     platform: %s | vendor: %s | type: %s%s\n", d->platform, vendor,
+                clg_dev_is_simulator(d) ? "simulator" : type_name(d->type),
+                clg_dev_is_simulator(d) ? " (used only when named)" : "");
+        fprintf(out, "     compute units: %u @ %u MHz | memory: %.1f GiB | %s | driver %s\n", d->compute_units, d->mhz,
+                (double)d->global_mem / (1024.0 * 1024.0 * 1024.0), ver, drv);
     }
+    free(devs);
     return CLG_OK;
 }
 
@@ -106,35 +129,112 @@ static int ci_contains(const char *hay, const char *needle)
     return n == 0;
 }
 
-/* Pick a device for `spec`; returns its index in devs or -1 with a message in ctx. */
-static int choose(clg_ctx *ctx, const dev_entry *devs, int n, const char *spec, const char *origin)
+static int ci_equal(const char *a, const char *b)
 {
+    for (; *a && *b; a++, b++)
+        if (tolower((unsigned char)*a) != tolower((unsigned char)*b)) return 0;
+    return *a == *b;
+}
+
+int clg_dev_is_simulator(const clg_dev_info *d)
+{
+    return ci_contains(d->platform, "oclgrind") || ci_contains(d->name, "oclgrind");
+}
+
+/* Rank of a device for the default choice: GPUs, then accelerators, then CPUs, then others. */
+static int type_rank(const clg_dev_info *d)
+{
+    if (d->type & CL_DEVICE_TYPE_GPU) return 3;
+    if (d->type & CL_DEVICE_TYPE_ACCELERATOR) return 2;
+    if (d->type & CL_DEVICE_TYPE_CPU) return 1;
+    return 0;
+}
+
+/* Is a faster than b? (same type class first; then compute units x clock; then memory) */
+static int faster(const clg_dev_info *a, const clg_dev_info *b)
+{
+    if (type_rank(a) != type_rank(b)) return type_rank(a) > type_rank(b);
+    double pa = (double)a->compute_units * a->mhz, pb = (double)b->compute_units * b->mhz;
+    if (pa != pb) return pa > pb;
+    return a->global_mem > b->global_mem;
+}
+
+/* "0:0 NAME (GPU, PLATFORM); 1:0 ..." */
+static void list_short(const clg_dev_info *devs, int n, char *out, size_t len)
+{
+    size_t at = 0;
+    out[0] = 0;
+    for (int i = 0; i < n && at + 1 < len; i++) {
+        int w = snprintf(out + at, len - at, "%s%d:%d %s (%s, %s)", i ? "; " : "", devs[i].pi, devs[i].di, devs[i].name,
+                         clg_dev_is_simulator(&devs[i]) ? "simulator" : type_name(devs[i].type), devs[i].platform);
+        if (w < 0) break;
+        at += (size_t)w;
+    }
+    if (at >= len && len > 4) strcpy(out + len - 4, "...");
+}
+
+int clg_dev_choose(const clg_dev_info *devs, int n, const char *spec, const char *origin, char *msg, size_t msglen)
+{
+    char avail[1024];
     if (n == 0) {
-        clg_fail(ctx, CLG_ERR_DEVICE, "no OpenCL device found: install a driver (Debian: apt-get install pocl-opencl-icd)");
+        snprintf(msg, msglen, "no OpenCL device found: install a driver (Debian: apt-get install pocl-opencl-icd)");
         return -1;
     }
-    if (!spec || !*spec) {
-        for (int i = 0; i < n; i++)
-            if (devs[i].type & CL_DEVICE_TYPE_GPU) return i;
-        for (int i = 0; i < n; i++)
-            if (devs[i].type & CL_DEVICE_TYPE_CPU) return i;
-        return 0;
+    list_short(devs, n, avail, sizeof avail);
+    cl_device_type want = 0;
+    if (spec && ci_equal(spec, "gpu")) want = CL_DEVICE_TYPE_GPU;
+    else if (spec && ci_equal(spec, "cpu")) want = CL_DEVICE_TYPE_CPU;
+    if (!spec || !*spec || want) {
+        int best = -1, sims = 0;
+        for (int i = 0; i < n; i++) {
+            if (clg_dev_is_simulator(&devs[i])) {
+                sims++;
+                continue;
+            }
+            if (want && !(devs[i].type & want)) continue;
+            if (best < 0 || faster(&devs[i], &devs[best])) best = i;
+        }
+        if (best >= 0) return best;
+        if (!want && sims == n) return 0; /* only a simulator is there (a run under oclgrind): it is the one meant */
+        if (want)
+            snprintf(msg, msglen, "no OpenCL %s device (%s = %s); available: %s", want == CL_DEVICE_TYPE_GPU ? "GPU" : "CPU",
+                     origin, spec, avail);
+        else
+            snprintf(msg, msglen, "no OpenCL device to use by default; available: %s", avail);
+        return -1;
     }
     int p, d;
     char tail;
     if (sscanf(spec, "%d:%d%c", &p, &d, &tail) == 2) {
         for (int i = 0; i < n; i++)
             if (devs[i].pi == p && devs[i].di == d) return i;
-        clg_fail(ctx, CLG_ERR_DEVICE, "no OpenCL device %s (%s); `clgan devices` lists them", spec, origin);
+        snprintf(msg, msglen, "no OpenCL device %s (%s); available: %s", spec, origin, avail);
         return -1;
     }
-    for (int i = 0; i < n; i++) {
-        char name[256], pname[256];
-        dev_str(devs[i].device, CL_DEVICE_NAME, name, sizeof name);
-        plat_str(devs[i].platform, CL_PLATFORM_NAME, pname, sizeof pname);
-        if (ci_contains(name, spec) || ci_contains(pname, spec)) return i;
-    }
-    clg_fail(ctx, CLG_ERR_DEVICE, "no OpenCL device matches \"%s\" (%s); `clgan devices` lists them", spec, origin);
+    for (int i = 0; i < n; i++)
+        if (ci_contains(devs[i].name, spec) || ci_contains(devs[i].platform, spec)) return i;
+    snprintf(msg, msglen, "no OpenCL device matches \"%s\" (%s); available: %s", spec, origin, avail);
+    return -1;
+}
+
+int clg_cl_version(const char *text)
+{
+    const char *p = text;
+    while (*p && !isdigit((unsigned char)*p)) p++;
+    int major = 0, minor = 0;
+    if (sscanf(p, "%d.%d", &major, &minor) != 2 || major < 1) return 0;
+    return major * 10 + (minor > 9 ? 9 : minor);
+}
+
+int clg_check_cl_versions(const char *name, const char *version, const char *c_version, char *msg, size_t msglen)
+{
+    int v = clg_cl_version(version), c = clg_cl_version(c_version);
+    if (v >= 12 && c >= 12) return 0;
+    snprintf(msg, msglen,
+             "device %s supports %s (OpenCL C: %s); clgan needs OpenCL 1.2 and OpenCL C 1.2 (its kernels are "
+             "OpenCL C 1.2 and it fills buffers with clEnqueueFillBuffer): choose another device with --device "
+             "(`clgan devices` lists them) or update its driver",
+             name, version, c_version);
     return -1;
 }
 
@@ -144,11 +244,21 @@ double clg_ctx_build_seconds(const clg_ctx *ctx) { return ctx ? ctx->build_secon
 
 int clg_device_specs(char (*specs)[16], int max)
 {
-    dev_entry devs[MAX_PLATFORMS * 4];
+    dev_entry *devs;
     int n = 0;
-    if (enumerate(devs, &n) != CLG_OK) return 0;
-    for (int i = 0; i < n && i < max; i++) snprintf(specs[i], 16, "%d:%d", devs[i].pi, devs[i].di);
+    if (enumerate(&devs, &n) != CLG_OK) return 0;
+    for (int i = 0; i < n && i < max; i++) snprintf(specs[i], 16, "%d:%d", devs[i].info.pi, devs[i].info.di);
+    free(devs);
     return n < max ? n : max;
+}
+
+/* A limit lowered for tests ($CLGAN_TEST_MAX_ALLOC, $CLGAN_TEST_GLOBAL_MEM: bytes). */
+static void test_limit(cl_ulong *limit, const char *env)
+{
+    const char *v = getenv(env);
+    char *end;
+    unsigned long long x = v && *v ? strtoull(v, &end, 10) : 0;
+    if (x > 0 && x < *limit) *limit = x;
 }
 
 int clg_ctx_create_ex(clg_ctx **out, const char *spec, int flags)
@@ -161,16 +271,22 @@ int clg_ctx_create_ex(clg_ctx **out, const char *spec, int flags)
         spec = getenv("CLGAN_DEVICE");
         origin = "$CLGAN_DEVICE";
     }
-    dev_entry devs[MAX_PLATFORMS * 4];
+    dev_entry *devs;
     int n;
-    int st = enumerate(devs, &n);
+    int st = enumerate(&devs, &n);
+    if (st == CLG_ERR_NOMEM) return clg_fail(ctx, st, "out of host memory listing the OpenCL devices");
     if (st != CLG_OK) return clg_cl_fail(ctx, st, "clGetPlatformIDs", __FILE__, __LINE__);
-    int i = choose(ctx, devs, n, spec, origin);
-    if (i < 0) return CLG_ERR_DEVICE;
+    clg_dev_info *infos = malloc(((size_t)n + 1) * sizeof *infos);
+    if (!infos) return free(devs), clg_fail(ctx, CLG_ERR_NOMEM, "out of host memory");
+    for (int i = 0; i < n; i++) infos[i] = devs[i].info;
+    int i = clg_dev_choose(infos, n, spec, origin, ctx->err, sizeof ctx->err);
+    free(infos);
+    if (i < 0) return free(devs), CLG_ERR_DEVICE;
     ctx->platform = devs[i].platform;
     ctx->device = devs[i].device;
     /* (Oclgrind's simulated device says it is every type at once: that is not a CPU here) */
-    ctx->is_cpu = (devs[i].type & CL_DEVICE_TYPE_CPU) && !(devs[i].type & CL_DEVICE_TYPE_GPU);
+    ctx->is_cpu = (devs[i].info.type & CL_DEVICE_TYPE_CPU) && !(devs[i].info.type & CL_DEVICE_TYPE_GPU);
+    free(devs);
     dev_str(ctx->device, CL_DEVICE_NAME, ctx->name, sizeof ctx->name);
     dev_str(ctx->device, CL_DEVICE_VENDOR, ctx->vendor, sizeof ctx->vendor);
     dev_str(ctx->device, CL_DEVICE_VERSION, ctx->version, sizeof ctx->version);
@@ -178,6 +294,9 @@ int clg_ctx_create_ex(clg_ctx **out, const char *spec, int flags)
     plat_str(ctx->platform, CL_PLATFORM_NAME, ctx->platform_name, sizeof ctx->platform_name);
     snprintf(ctx->desc, sizeof ctx->desc, "%s (%s, %s, %s, driver %s)", ctx->name, ctx->vendor,
              ctx->platform_name, ctx->version, ctx->driver);
+    char cver[128];
+    dev_str(ctx->device, CL_DEVICE_OPENCL_C_VERSION, cver, sizeof cver);
+    if (clg_check_cl_versions(ctx->name, ctx->version, cver, ctx->err, sizeof ctx->err)) return CLG_ERR_DEVICE;
 
     cl_uint align_bits = 1024;
     clGetDeviceInfo(ctx->device, CL_DEVICE_MEM_BASE_ADDR_ALIGN, sizeof align_bits, &align_bits, NULL);
@@ -185,6 +304,8 @@ int clg_ctx_create_ex(clg_ctx **out, const char *spec, int flags)
     clGetDeviceInfo(ctx->device, CL_DEVICE_MAX_WORK_GROUP_SIZE, sizeof ctx->max_wg, &ctx->max_wg, NULL);
     clGetDeviceInfo(ctx->device, CL_DEVICE_GLOBAL_MEM_SIZE, sizeof ctx->global_mem, &ctx->global_mem, NULL);
     clGetDeviceInfo(ctx->device, CL_DEVICE_MAX_MEM_ALLOC_SIZE, sizeof ctx->max_alloc, &ctx->max_alloc, NULL);
+    test_limit(&ctx->max_alloc, "CLGAN_TEST_MAX_ALLOC");
+    test_limit(&ctx->global_mem, "CLGAN_TEST_GLOBAL_MEM");
     if (ctx->max_wg < CLG_WG_REDUCE)
         return clg_fail(ctx, CLG_ERR_DEVICE, "device %s allows work-groups of only %zu items; clgan needs %d",
                         ctx->name, ctx->max_wg, CLG_WG_REDUCE);
@@ -198,6 +319,7 @@ int clg_ctx_create_ex(clg_ctx **out, const char *spec, int flags)
     /* GEMM: our register-tiled kernel on CPU devices, where it measured 5-50x faster than CLBlast
      * (tools/gemm_bench.c); CLBlast elsewhere. CLGAN_GEMM=clblast|own overrides. */
     const char *g = getenv("CLGAN_GEMM");
+    ctx->gemm_forced = g && *g;
     ctx->gemm_own = g && *g ? !strcmp(g, "own") : ctx->is_cpu;
     if (g && *g && strcmp(g, "own") && strcmp(g, "clblast"))
         return clg_fail(ctx, CLG_ERR_ARG, "$CLGAN_GEMM=%s: expected clblast or own", g);
@@ -207,17 +329,14 @@ int clg_ctx_create_ex(clg_ctx **out, const char *spec, int flags)
                                       ctx->profiling ? CL_QUEUE_PROFILING_ENABLE : 0, &e);
     CL_CHECK(ctx, e);
     TRY(clg_build_kernels(ctx, ""));
-    return clg_tune_apply(ctx);
+    st = clg_tune_apply(ctx);
+    clg_gemm_describe(ctx);
+    return st;
 }
 
 const char *clg_ctx_warning(const clg_ctx *ctx) { return ctx ? ctx->warning : ""; }
 
-const char *clg_ctx_gemm(const clg_ctx *ctx)
-{
-    if (!ctx) return "";
-    if (ctx->tuned[0]) return ctx->tuned;
-    return ctx->gemm_own ? "own (cl/gemm.cl)" : "clblast";
-}
+const char *clg_ctx_gemm(const clg_ctx *ctx) { return ctx ? ctx->gemm_desc : ""; }
 
 int clg_tune_device(clg_ctx *ctx, FILE *log) { return clg_tune(ctx, log); }
 
@@ -232,6 +351,8 @@ void clg_ctx_free(clg_ctx *ctx)
         clFinish(ctx->queue);
         clReleaseCommandQueue(ctx->queue);
     }
+    if (ctx->gemm_tmp) clReleaseMemObject(ctx->gemm_tmp);
+    free(ctx->gemm_shapes);
     if (ctx->context) clReleaseContext(ctx->context);
     free(ctx->prof_ev);
     free(ctx->prof_tags);

@@ -196,6 +196,7 @@ static int build_program(clg_ctx *ctx, const char *name, const char *options, cl
     const char *src = load_source(ctx, name, &len, &owned, &st);
     if (!src) return st;
     char opts[1024];
+    /* the kernels are OpenCL C 1.2 (clg_ctx_create_ex refused devices without it) */
     snprintf(opts, sizeof opts, "-cl-std=CL1.2 %s", options ? options : "");
 
     uint64_t h = 1469598103934665603ULL;
@@ -264,6 +265,7 @@ int clg_build_kernels(clg_ctx *ctx, const char *options)
 int clg_launch(clg_ctx *ctx, int kernel, int dims, const size_t *global, const size_t *local,
                int nargs, const clg_karg *args)
 {
+    if (ctx->dry_run) return CLG_OK; /* planning pass (clg_gemm_plan_begin) */
     cl_kernel k = ctx->kernels[kernel];
     for (int i = 0; i < nargs; i++) {
         cl_int e = clSetKernelArg(k, (cl_uint)i, args[i].size, args[i].ptr);

@@ -82,15 +82,26 @@ struct clg_ctx {
     cl_kernel kernels[CLG_NKERNELS];
     size_t align;                      /* sub-buffer origin alignment, bytes */
     size_t max_wg;                     /* CL_DEVICE_MAX_WORK_GROUP_SIZE */
-    cl_ulong global_mem, max_alloc;
+    cl_ulong global_mem, max_alloc;    /* the device's limits ($CLGAN_TEST_* may lower them) */
+    cl_ulong planned_bytes;            /* device memory held by the live networks' plans */
+    long nallocs;                      /* device buffers created through clg_buf_alloc */
     int is_cpu;
+    int gemm_forced;                   /* $CLGAN_GEMM chose the back end */
+    char clblast_set[32];              /* CLBlast parameter set applied by clgan ("" = its defaults) */
+    /* CLBlast's temporary matrices, sized while planning; see clg_gemm_plan_begin */
+    int dry_run;                       /* planning pass: launches skipped, GEMMs planned and warmed */
+    cl_mem gemm_tmp;
+    size_t gemm_tmp_bytes;
+    struct clg_gemm_shape *gemm_shapes; /* shapes seen, with their temporary size */
+    int gemm_nshapes, gemm_shapes_cap;
     double build_seconds;              /* time spent building/loading programs */
     int cache_hits, cache_misses;
     char name[256], vendor[256], platform_name[256], version[128], driver[128];
     char desc[1400];
     char err[8192];                    /* the last error message */
     char warning[2048];                /* a non-fatal problem for the caller to show (or "") */
-    char tuned[256];                   /* what clg_tune_apply applied, or "" */
+    char tuned[64];                    /* the stored tuning choice clg_tune_apply found, or "" */
+    char gemm_desc[256];               /* what clg_ctx_gemm reports */
     /* profiling (clgan bench): every enqueue records an event tagged with prof_tag */
     int prof_on, prof_tag;
     cl_event *prof_ev;
@@ -138,6 +149,28 @@ void clg_mkdir_p(const char *path);
  * ignored, with a warning kept in ctx->warning. */
 int clg_tune(clg_ctx *ctx, FILE *log);
 int clg_tune_apply(clg_ctx *ctx);
+/* Set ctx->gemm_desc from what runs: the back end, CLBlast's parameters, and why (tuned, forced). */
+void clg_gemm_describe(clg_ctx *ctx);
+
+/* ---- device choice (device.c), pure host logic exposed for the tests ----------------------- */
+typedef struct clg_dev_info {
+    int pi, di;                        /* "P:D" as `clgan devices` prints it */
+    cl_device_type type;
+    unsigned compute_units, mhz;
+    cl_ulong global_mem;
+    char name[128], platform[128];
+} clg_dev_info;
+/* A simulator (Oclgrind reports every device type): never chosen unless named or alone. */
+int clg_dev_is_simulator(const clg_dev_info *d);
+/* The device for `spec`: "P:D", "gpu", "cpu", a name/platform substring, or NULL/"" for the
+ * fastest real device (GPU over CPU, then compute units x clock, then memory). Returns its index
+ * in devs, or -1 with a message listing the devices in msg. `origin` names where spec came from. */
+int clg_dev_choose(const clg_dev_info *devs, int n, const char *spec, const char *origin, char *msg, size_t msglen);
+/* Parse "OpenCL 1.2 ..." / "OpenCL C 1.1 ..." into major*10+minor (0 if unreadable). */
+int clg_cl_version(const char *text);
+/* Check a device's OpenCL version and OpenCL C version against what clgan needs (1.2); 0 when
+ * fine, else -1 with a message in msg. */
+int clg_check_cl_versions(const char *name, const char *version, const char *c_version, char *msg, size_t msglen);
 
 /* Build (or load from the cache) every program and create every kernel. `options` are extra
  * build options (e.g. "-DTILE=8"); called by clg_ctx_create. */
@@ -198,6 +231,12 @@ typedef struct clg_buf {
 } clg_buf;
 
 int clg_buf_alloc(clg_ctx *ctx, clg_buf *b, size_t nfloats, const char *what);
+/* Before allocating `total` bytes (`what`: "the generator's memory plan ...") whose largest buffer
+ * has `largest` bytes (`largest_what`: "the generator activations", used with "take"): fail with
+ * a message giving the sizes, the device's limit (CL_DEVICE_MAX_MEM_ALLOC_SIZE for one buffer,
+ * CL_DEVICE_GLOBAL_MEM_SIZE less ctx->planned_bytes for all) and `hint` (what to change). */
+int clg_mem_check(clg_ctx *ctx, size_t total, const char *what, size_t largest, const char *largest_what,
+                  const char *hint);
 /* A region [off, off+n) of a parent buffer, where off is a multiple of the device alignment. */
 int clg_buf_view(clg_ctx *ctx, clg_buf *b, const clg_buf *parent, size_t off, size_t n,
                  const char *what);
@@ -209,6 +248,16 @@ int clg_buf_fill(clg_ctx *ctx, clg_buf *b, float value, size_t n);
 int clg_buf_copy(clg_ctx *ctx, clg_buf *dst, const clg_buf *src, size_t n);
 /* Alignment in floats for arena regions on this device. */
 size_t clg_align_floats(const clg_ctx *ctx);
+
+/* GEMM planning. Between begin and end (a dry run of a network's passes, before the first step)
+ * kernel launches and transfers are skipped, and each CLBlast GEMM shape is recorded with the
+ * size of the temporary buffer its indirect kernel needs, that buffer grown to the largest, and
+ * the GEMM run once so CLBlast builds its program then and not inside a step. A shape not seen
+ * while planning still works (the buffer grows once, counted in ctx->nallocs). */
+void clg_gemm_plan_begin(clg_ctx *ctx);
+int clg_gemm_plan_end(clg_ctx *ctx);
+/* Forget the recorded shapes (CLBlast's parameters changed: their temporary sizes may too). */
+void clg_gemm_forget(clg_ctx *ctx);
 
 /* CLBlast row-major GEMM: C = alpha * op(A) * op(B) + beta * C, with A (M,K), B (K,N) after op. */
 int clg_gemm(clg_ctx *ctx, int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha,

@@ -68,7 +68,25 @@ static int apply_set(clg_ctx *ctx, int set)
         s = CLBlastOverrideParameters(ctx->device, "GemmRoutine", CLBlastPrecisionSingle, 1, rn, rv);
     if (s != CLBlastSuccess)
         return clg_fail(ctx, s, "CLBlastOverrideParameters(Xgemm %s) failed with %s", sets[set].name, clg_status_str(s));
+    snprintf(ctx->clblast_set, sizeof ctx->clblast_set, "%s", sets[set].name);
+    clg_gemm_forget(ctx); /* other tiles, other temporary sizes */
     return CLG_OK;
+}
+
+void clg_gemm_describe(clg_ctx *ctx)
+{
+    const char *why = ctx->gemm_forced ? ", $CLGAN_GEMM" : "";
+    if (ctx->gemm_own) {
+        if (!ctx->gemm_forced && !strcmp(ctx->tuned, "own")) why = ", tuned";
+        snprintf(ctx->gemm_desc, sizeof ctx->gemm_desc, "own (cl/gemm.cl%s)", why);
+        return;
+    }
+    int tuned = ctx->clblast_set[0] ? !strcmp(ctx->tuned, ctx->clblast_set) : !strcmp(ctx->tuned, "clblast-default");
+    if (!ctx->gemm_forced && tuned) why = ", tuned";
+    if (ctx->clblast_set[0])
+        snprintf(ctx->gemm_desc, sizeof ctx->gemm_desc, "clblast (%s parameters%s%s)", ctx->clblast_set,
+                 tuned ? "" : ", left set by tuning", why);
+    else snprintf(ctx->gemm_desc, sizeof ctx->gemm_desc, "clblast (defaults%s)", why);
 }
 
 /* Time all shapes with the current back end; 0 on success with *ms the sum of medians, and
@@ -178,6 +196,7 @@ int clg_tune(clg_ctx *ctx, FILE *log)
     for (int i = 0; i < NSHAPES; i++) free(ref[i]);
     free(ha), free(hb), free(hc);
     if (st == CLG_OK) st = clg_tune_apply(ctx); /* this context uses the winner from now on */
+    clg_gemm_describe(ctx);
     return st;
 }
 
@@ -207,7 +226,8 @@ int clg_tune_apply(clg_ctx *ctx)
                  "(run `clgan tune` again)", path, bad);
         return CLG_OK;
     }
-    if (!getenv("CLGAN_GEMM") || !*getenv("CLGAN_GEMM")) ctx->gemm_own = !strcmp(value, "own");
+    /* $CLGAN_GEMM picks the back end; a tuned CLBlast parameter set still applies to CLBlast */
+    if (!ctx->gemm_forced) ctx->gemm_own = !strcmp(value, "own");
     if (set >= 0 && !ctx->gemm_own) {
         int st = apply_set(ctx, set);
         if (st != CLG_OK) {
@@ -215,6 +235,6 @@ int clg_tune_apply(clg_ctx *ctx)
             return CLG_OK;
         }
     }
-    snprintf(ctx->tuned, sizeof ctx->tuned, "%s (tuned)", value);
+    snprintf(ctx->tuned, sizeof ctx->tuned, "%s", value);
     return CLG_OK;
 }
