@@ -25,7 +25,10 @@ cfg=$src/configs/test_mlp.ini
 expect 0 "commands:" -- "$clgan" --help
 expect 0 "config keys:" -- "$clgan" train --help
 expect 0 "usage: clgan devices" -- "$clgan" devices --help
-expect 0 "^0:0 " -- "$clgan" devices
+# the PoCL device's index as `clgan devices` prints it (other OpenCL platforms may come first)
+expect 0 "^[0-9]+:[0-9]+ " -- "$clgan" devices
+pocl=$("$clgan" devices | awk '/^[0-9]+:[0-9]+ / { idx = $1 } /platform: Portable Computing Language/ { print idx; exit }')
+[ -n "$pocl" ] && ok || bad "clgan devices lists no PoCL device"
 expect nonzero "unknown command \"trian\"" -- "$clgan" trian
 expect nonzero "no config given" -- "$clgan" train
 expect nonzero "unknown option or missing value: --bogus" -- "$clgan" train "$cfg" --bogus
@@ -53,7 +56,7 @@ expect nonzero "reshape.ini:$line: .*cannot reshape 1x28x28" -- "$clgan" train "
 sed 's/^layer = flatten$//' "$cfg" > "$scratch/flat.ini"
 expect nonzero "needs a flat input but gets 1x28x28: add \`layer = flatten\`" -- "$clgan" train "$scratch/flat.ini" --out "$scratch/r0"
 sed 's/^layer = dense units=128$/layer = dense units=100000000/' "$cfg" > "$scratch/huge.ini"
-expect nonzero "out of device memory: the generator parameters take [0-9.]+ MiB" -- "$clgan" train "$scratch/huge.ini" --out "$scratch/r0"
+expect nonzero "out of device memory: the generator.* [0-9.]+ MiB" -- "$clgan" train "$scratch/huge.ini" --out "$scratch/r0"
 [ ! -e "$scratch/r0/metrics.csv" ] && ok || bad "a failed start wrote $scratch/r0/metrics.csv"
 
 # a kernel that fails to build: the build log is shown
@@ -79,6 +82,46 @@ expect nonzero "/nonexistent: cannot open" -- "$clgan" sample /nonexistent
 expect nonzero "garbage.gz: not a valid safetensors file" -- "$clgan" sample "$scratch/garbage.gz"
 expect 0 "usage: clgan sample" -- "$clgan" sample --help
 expect 0 "usage: clgan interpolate" -- "$clgan" interpolate --help
+
+# numeric options: out of range or malformed values are refused before anything runs, naming
+# the option and the allowed range
+expect nonzero "interpolate: --rows 65536: out of range \(allowed: 1 to 1000\)" -- \
+  "$clgan" interpolate "$scratch/run" --rows 65536 --steps 65536 -o "$scratch/big.png"
+expect nonzero "--rows 1000 x --steps 1000 = 1000000 images; the limit is 100000" -- \
+  "$clgan" interpolate "$scratch/run" --rows 1000 --steps 1000 -o "$scratch/big.png"
+expect nonzero "interpolate: --steps 1: out of range \(allowed: 2 to 1000\)" -- "$clgan" interpolate "$scratch/run" --steps 1
+expect nonzero "interpolate: --seed -1: out of range" -- "$clgan" interpolate "$scratch/run" --seed -1
+expect nonzero "sample: -n 0: out of range \(allowed: 1 to 100000\)" -- "$clgan" sample "$scratch/run" -n 0
+expect nonzero "sample: -n 4294967297: out of range" -- "$clgan" sample "$scratch/run" -n 4294967297
+expect nonzero "sample: -n 9x: not an integer" -- "$clgan" sample "$scratch/run" -n 9x
+expect nonzero "sample: --seed 99999999999999999999: out of range \(allowed: 0 to 9223372036854775807\)" -- \
+  "$clgan" sample "$scratch/run" --seed 99999999999999999999
+expect nonzero "train: --seed 1e5: not an integer" -- "$clgan" train "$cfg" --seed 1e5 --out "$scratch/r0"
+expect nonzero "train: --threads 0: out of range \(allowed: 1 to 1024\)" -- "$clgan" train "$cfg" --threads 0 --out "$scratch/r0"
+expect nonzero "bench: --steps 0: out of range \(allowed: 1 to 100000\)" -- "$clgan" bench "$cfg" --steps 0
+expect nonzero "bench: --warmup 100001: out of range" -- "$clgan" bench "$cfg" --warmup 100001
+expect nonzero "bench: --threads 4096: out of range" -- "$clgan" bench "$cfg" --threads 4096
+[ ! -e "$scratch/big.png" ] && [ ! -e "$scratch/r0/metrics.csv" ] && ok || bad "a refused option wrote files"
+# a seed above 100000 is a seed, not an error; sampling is deterministic in it
+expect 0 "wrote 4 images" -- "$clgan" sample "$scratch/run" -n 4 --seed 9223372036854775807 -o - --out-npy "$scratch/a.npy"
+expect 0 "wrote 4 images" -- "$clgan" sample "$scratch/run" -n 4 --seed 9223372036854775807 -o - --out-npy "$scratch/b.npy"
+cmp -s "$scratch/a.npy" "$scratch/b.npy" && ok || bad "the same --seed gave different samples"
+
+# a data.path of ~400 characters with '#', ';', '=' and spaces survives config.ini and the
+# checkpoint's stored config: the run folder's config.ini trains, and its checkpoint samples
+long="$scratch/data #1 ;x=y  $(printf 'a%.0s' $(seq 150))/more ; #= $(printf 'b%.0s' $(seq 150))"
+mkdir -p "$long" && ln -sf /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz "$long/images ;#=.gz"
+expect 0 "done: " -- "$clgan" train "$cfg" --out "$scratch/longpath" --set "data.path=$long/images ;#=.gz" \
+  --set data.limit=256 --set train.max_steps=2 --quiet
+expect 0 "wrote 4 images" -- "$clgan" sample "$scratch/longpath" -n 4 -o "$scratch/lp.png"
+expect 0 "done: " -- "$clgan" train "$scratch/longpath/config.ini" --out "$scratch/longpath2" --set train.max_steps=2 --quiet
+cmp -s "$scratch/longpath/config.ini" "$scratch/longpath2/config.ini" && ok || bad "config.ini changed when read back"
+# a comment longer than any line buffer cannot set a key
+{ cat "$cfg"; printf '[train]\n; %s seed = 99\n' "$(printf 'c%.0s' $(seq 250))"; } > "$scratch/comment.ini"
+expect 0 "done: " -- "$clgan" train "$scratch/comment.ini" --out "$scratch/comment" --set train.max_steps=1 --quiet
+grep -qx "seed = 99" "$scratch/comment/config.ini" && bad "a long comment set the seed" || ok
+# a device chosen by the index `clgan devices` gave for PoCL
+[ -n "$pocl" ] && expect 0 "wrote 1 images" -- "$clgan" sample "$scratch/run" -n 1 -o - --device "$pocl"
 
 # killing the process during training (and so, at times, during a checkpoint write) leaves a
 # loadable latest checkpoint

@@ -2,7 +2,9 @@
  * only place that exits; library failures arrive as a status plus clg_last_error's message.
  */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,9 +48,9 @@ static void usage_train(FILE *out)
             "                   run length may be raised with --set train.epochs=N)\n"
             "  --device D       OpenCL device: P:D index or a name substring (default: $CLGAN_DEVICE,\n"
             "                   else the first GPU, else the first CPU); see `clgan devices`\n"
-            "  --seed N         same as --set train.seed=N\n"
+            "  --seed N         same as --set train.seed=N (0 to 9223372036854775807)\n"
             "  --set S.K=V      override a config key, e.g. --set train.epochs=1 --set data.path=FILE\n"
-            "  --threads N      worker threads of a CPU device (PoCL); default: all cores\n"
+            "  --threads N      worker threads of a CPU device (PoCL), 1 to 1024; default: all cores\n"
             "  --quiet          no progress display\n\n"
             "config keys:\n");
     clg_config_print_keys(out);
@@ -67,22 +69,74 @@ static int die(const char *fmt, const char *a, const char *b)
     return 1;
 }
 
-static int parse_int(const char *s, int lo, int *out)
+/* ---- numeric options ------------------------------------------------------------------------ */
+/* Bounds of the numeric options. Image counts stay far below INT_MAX so that every size derived
+ * from them (images x latent size, images x pixels, the grid's width) fits its type. */
+#define MAX_IMAGES 100000L /* sample -n, interpolate rows x steps, vectors in a --noise file */
+#define MAX_ROWS 1000L     /* interpolate --rows */
+#define MAX_STEPS 1000L    /* interpolate --steps */
+#define MAX_BENCH 100000L  /* bench --steps and --warmup */
+#define MAX_THREADS 1024L  /* --threads */
+#define MAX_SETS 256       /* --set options per command */
+
+/* The value of numeric option `opt` of command `cmd`: the whole of `s` a base-10 integer in
+ * [lo, hi]; otherwise one message naming the option, the value and the range, and -1. */
+static int opt_long(long *out, const char *cmd, const char *opt, const char *s, long lo, long hi)
 {
     char *end;
+    errno = 0;
     long v = strtol(s, &end, 10);
-    if (*end || v < lo || v > 100000) return -1;
-    *out = (int)v;
+    const char *why = NULL;
+    if (end == s || *end || *s == ' ' || *s == '\t') why = "not an integer";
+    else if (errno == ERANGE || v < lo || v > hi) why = "out of range";
+    if (why) {
+        fprintf(stderr, "%s: %s: %s %s: %s (allowed: %ld to %ld)\n", prog, cmd, opt, s, why, lo, hi);
+        return -1;
+    }
+    *out = v;
     return 0;
+}
+
+static int opt_int(int *out, const char *cmd, const char *opt, const char *s, long lo, long hi)
+{
+    long v;
+    if (opt_long(&v, cmd, opt, s, lo, hi)) return -1;
+    *out = (int)v; /* the bounds callers pass are within int */
+    return 0;
+}
+
+/* n floats of a product of counts, as a byte count; 0 if it overflows size_t. */
+static size_t floats_bytes(size_t a, size_t b, size_t c)
+{
+    size_t n = sizeof(float);
+    size_t f[3] = {a, b, c};
+    for (int i = 0; i < 3; i++) {
+        if (f[i] && n > SIZE_MAX / f[i]) return 0;
+        n *= f[i];
+    }
+    return n;
 }
 
 /* --threads N: PoCL's CPU device reads its thread count from the environment when the OpenCL
  * platform starts, so it is set before any OpenCL call. Other drivers ignore it. */
-static int set_threads(const char *s)
+static int set_threads(const char *cmd, const char *s)
 {
-    int n;
-    if (parse_int(s, 1, &n) || n > 1024) return -1;
-    setenv("POCL_MAX_PTHREAD_COUNT", s, 1);
+    long n;
+    if (opt_long(&n, cmd, "--threads", s, 1, MAX_THREADS)) return -1;
+    char buf[24];
+    snprintf(buf, sizeof buf, "%ld", n);
+    setenv("POCL_MAX_PTHREAD_COUNT", buf, 1);
+    return 0;
+}
+
+/* Record one --set; more than MAX_SETS is an error rather than a silently dropped override. */
+static int add_set(const char **sets, int *nsets, const char *cmd, const char *assignment)
+{
+    if (*nsets == MAX_SETS) {
+        fprintf(stderr, "%s: %s: more than %d --set options\n", prog, cmd, MAX_SETS);
+        return -1;
+    }
+    sets[(*nsets)++] = assignment;
     return 0;
 }
 
@@ -160,7 +214,7 @@ static int cmd_train(int argc, char **argv)
 {
     const char *config = NULL, *out = NULL, *device = NULL, *resume = NULL;
     int overwrite = 0, quiet = 0;
-    const char *sets[128];
+    const char *sets[MAX_SETS];
     int nsets = 0;
     char seedset[64];
     for (int i = 0; i < argc; i++) {
@@ -173,13 +227,14 @@ static int cmd_train(int argc, char **argv)
         else if (!strcmp(a, "--device") && has_next) device = argv[++i];
         else if (!strcmp(a, "--resume") && has_next) resume = argv[++i];
         else if (!strcmp(a, "--threads") && has_next) {
-            if (set_threads(argv[++i])) return die("train: --threads %s: expected a number from 1 to 1024%s", argv[i], "");
-        }
-        else if (!strcmp(a, "--seed") && has_next) {
-            snprintf(seedset, sizeof seedset, "train.seed=%s", argv[++i]);
-            if (nsets < 128) sets[nsets++] = seedset;
+            if (set_threads("train", argv[++i])) return 1;
+        } else if (!strcmp(a, "--seed") && has_next) {
+            long seed;
+            if (opt_long(&seed, "train", "--seed", argv[++i], 0, LONG_MAX)) return 1;
+            snprintf(seedset, sizeof seedset, "train.seed=%ld", seed);
+            if (add_set(sets, &nsets, "train", seedset)) return 1;
         } else if (!strcmp(a, "--set") && has_next) {
-            if (nsets < 128) sets[nsets++] = argv[++i];
+            if (add_set(sets, &nsets, "train", argv[++i])) return 1;
         } else if (!strcmp(a, "--overwrite")) overwrite = 1;
         else if (!strcmp(a, "--quiet")) quiet = 1;
         else if (a[0] == '-') return die("train: unknown option or missing value: %s (see `clgan train --help`)%s", a, "");
@@ -249,11 +304,12 @@ static void usage_sample(FILE *out)
             "Runs the generator of CKPT (a checkpoint file, or a run folder: its latest checkpoint) in\n"
             "eval mode and writes a grid of its images.\n\n"
             "options:\n"
-            "  -n N            number of images (default 64)\n"
-            "  --seed S        seed of the latent vectors (default 1), drawn as in training\n"
+            "  -n N            number of images, 1 to 100000 (default 64)\n"
+            "  --seed S        seed of the latent vectors, 0 to 9223372036854775807 (default 1), drawn\n"
+            "                  as in training\n"
             "  -o FILE.png     the grid (default samples.png; \"-\" for none)\n"
             "  --noise Z.npy   take the latent vectors from a float32 .npy of shape (n, nz) or\n"
-            "                  (n, nz, 1, 1) instead\n"
+            "                  (n, nz, 1, 1) instead (n from 1 to 100000)\n"
             "  --out-npy X.npy also write the raw outputs, float32 (n, c, h, w)\n"
             "  --device D      OpenCL device, as for train\n");
 }
@@ -263,7 +319,12 @@ static void usage_interpolate(FILE *out)
     fprintf(out,
             "usage: clgan interpolate CKPT [--seed S] [--steps K] [--rows R] [-o FILE.png] [--device D]\n\n"
             "Writes R rows of K images each: the generator's outputs along straight lines in latent space\n"
-            "between pairs of random latent vectors (default: 8 rows, 10 steps, walk.png).\n");
+            "between pairs of random latent vectors (default: 8 rows, 10 steps, walk.png).\n\n"
+            "options:\n"
+            "  --rows R        1 to 1000, with R x K at most 100000 images\n"
+            "  --steps K       images per row, 2 to 1000\n"
+            "  --seed S        0 to 9223372036854775807 (default 1)\n"
+            "  --device D      OpenCL device, as for train\n");
 }
 
 
@@ -281,15 +342,16 @@ static int open_generator(clg_ctx **ctx, clg_generator **g, const char *device, 
 static int cmd_sample(int argc, char **argv)
 {
     const char *ckpt = NULL, *png = "samples.png", *noise = NULL, *npy = NULL, *device = NULL;
-    int n = 64, seed = 1;
+    int n = 64;
+    long seed = 1;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         int has_next = i + 1 < argc;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) return usage_sample(stdout), 0;
         else if (!strcmp(a, "-n") && has_next) {
-            if (parse_int(argv[++i], 1, &n)) return die("sample: -n %s: expected a count from 1 to 100000%s", argv[i], "");
+            if (opt_int(&n, "sample", "-n", argv[++i], 1, MAX_IMAGES)) return 1;
         } else if (!strcmp(a, "--seed") && has_next) {
-            if (parse_int(argv[++i], 0, &seed)) return die("sample: --seed %s: expected a number%s", argv[i], "");
+            if (opt_long(&seed, "sample", "--seed", argv[++i], 0, LONG_MAX)) return 1;
         } else if (!strcmp(a, "-o") && has_next) png = argv[++i];
         else if (!strcmp(a, "--noise") && has_next) noise = argv[++i];
         else if (!strcmp(a, "--out-npy") && has_next) npy = argv[++i];
@@ -303,6 +365,12 @@ static int cmd_sample(int argc, char **argv)
     float *z = NULL;
     int zdims[4], zndim = 0;
     if (noise && clg_npy_read(&z, &zndim, zdims, noise, err, sizeof err) != CLG_OK) return die("%s%s", err, "");
+    if (z && (zndim < 1 || zdims[0] < 1 || zdims[0] > MAX_IMAGES)) {
+        free(z);
+        fprintf(stderr, "%s: %s: %d latent vectors; sample takes 1 to %ld\n", prog, noise, zndim < 1 ? 0 : zdims[0],
+                MAX_IMAGES);
+        return 1;
+    }
     clg_ctx *ctx;
     clg_generator *g;
     int rc = open_generator(&ctx, &g, device, ckpt);
@@ -321,10 +389,12 @@ static int cmd_sample(int argc, char **argv)
         }
         n = zdims[0];
     } else {
-        z = malloc((size_t)n * nz * sizeof *z);
-        clg_generator_noise(g, z, n, (uint64_t)seed);
+        size_t zbytes = floats_bytes((size_t)n, (size_t)nz, 1);
+        z = zbytes ? malloc(zbytes) : NULL;
+        if (z) clg_generator_noise(g, z, n, (uint64_t)seed);
     }
-    x = malloc((size_t)n * c * h * w * sizeof *x);
+    size_t xbytes = floats_bytes((size_t)n, (size_t)c, (size_t)h * (size_t)w);
+    x = xbytes ? malloc(xbytes) : NULL;
     if (!z || !x) {
         rc = die("out of memory%s%s", "", "");
         goto out;
@@ -356,17 +426,18 @@ out:
 static int cmd_interpolate(int argc, char **argv)
 {
     const char *ckpt = NULL, *png = "walk.png", *device = NULL;
-    int steps = 10, rows = 8, seed = 1;
+    int steps = 10, rows = 8;
+    long seed = 1;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         int has_next = i + 1 < argc;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) return usage_interpolate(stdout), 0;
         else if (!strcmp(a, "--steps") && has_next) {
-            if (parse_int(argv[++i], 2, &steps)) return die("interpolate: --steps %s: expected 2 or more%s", argv[i], "");
+            if (opt_int(&steps, "interpolate", "--steps", argv[++i], 2, MAX_STEPS)) return 1;
         } else if (!strcmp(a, "--rows") && has_next) {
-            if (parse_int(argv[++i], 1, &rows)) return die("interpolate: --rows %s: expected 1 or more%s", argv[i], "");
+            if (opt_int(&rows, "interpolate", "--rows", argv[++i], 1, MAX_ROWS)) return 1;
         } else if (!strcmp(a, "--seed") && has_next) {
-            if (parse_int(argv[++i], 0, &seed)) return die("interpolate: --seed %s: expected a number%s", argv[i], "");
+            if (opt_long(&seed, "interpolate", "--seed", argv[++i], 0, LONG_MAX)) return 1;
         } else if (!strcmp(a, "-o") && has_next) png = argv[++i];
         else if (!strcmp(a, "--device") && has_next) device = argv[++i];
         else if (a[0] == '-') return die("interpolate: unknown option or missing value: %s%s", a, "");
@@ -374,6 +445,11 @@ static int cmd_interpolate(int argc, char **argv)
         else return die("interpolate: more than one checkpoint given: %s and %s", ckpt, a);
     }
     if (!ckpt) return die("interpolate: no checkpoint given%s%s", "", "");
+    if ((long)rows * steps > MAX_IMAGES) {
+        fprintf(stderr, "%s: interpolate: --rows %d x --steps %d = %ld images; the limit is %ld\n", prog, rows, steps,
+                (long)rows * steps, MAX_IMAGES);
+        return 1;
+    }
     clg_ctx *ctx;
     clg_generator *g;
     int rc = open_generator(&ctx, &g, device, ckpt), nz, c, h, w;
@@ -382,10 +458,12 @@ static int cmd_interpolate(int argc, char **argv)
     if (rc) goto out;
     clg_generator_shape(g, &nz, &c, &h, &w);
     clg_generator_range(g, &lo, &hi);
-    int n = rows * steps;
-    ends = malloc((size_t)2 * rows * nz * sizeof *ends);
-    z = malloc((size_t)n * nz * sizeof *z);
-    x = malloc((size_t)n * c * h * w * sizeof *x);
+    int n = rows * steps; /* <= MAX_IMAGES */
+    size_t ebytes = floats_bytes(2, (size_t)rows, (size_t)nz), zbytes = floats_bytes((size_t)n, (size_t)nz, 1),
+           xbytes = floats_bytes((size_t)n, (size_t)c, (size_t)h * (size_t)w);
+    ends = ebytes ? malloc(ebytes) : NULL;
+    z = zbytes ? malloc(zbytes) : NULL;
+    x = xbytes ? malloc(xbytes) : NULL;
     if (!ends || !z || !x) {
         rc = die("out of memory%s%s", "", "");
         goto out;
@@ -421,17 +499,18 @@ static void usage_bench(FILE *out)
             "bytes moved, the device's FP32 peak (estimated and measured) and program build times (cold\n"
             "and warm cache). --all-devices prints one summary row per device.\n\n"
             "options:\n"
-            "  --steps N      timed steps (default 20)\n"
-            "  --warmup N     untimed steps first (default 3; the first builds CLBlast's kernels)\n"
+            "  --steps N      timed steps, 1 to 100000 (default 20)\n"
+            "  --warmup N     untimed steps first, 0 to 100000 (default 3; the first builds CLBlast's\n"
+            "                 kernels)\n"
             "  --json FILE    also write the results as JSON (one object per device, one per line)\n"
-            "  --threads N    worker threads of a CPU device (PoCL); default: all cores\n");
+            "  --threads N    worker threads of a CPU device (PoCL), 1 to 1024; default: all cores\n");
 }
 
 static int cmd_bench(int argc, char **argv)
 {
     const char *config = NULL, *device = NULL, *json = NULL;
     int steps = 20, warmup = 3, all = 0;
-    const char *sets[64];
+    const char *sets[MAX_SETS];
     int nsets = 0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
@@ -440,15 +519,14 @@ static int cmd_bench(int argc, char **argv)
         else if (!strcmp(a, "--device") && has_next) device = argv[++i];
         else if (!strcmp(a, "--all-devices")) all = 1;
         else if (!strcmp(a, "--threads") && has_next) {
-            if (set_threads(argv[++i])) return die("bench: --threads %s: expected a number from 1 to 1024%s", argv[i], "");
-        }
-        else if (!strcmp(a, "--json") && has_next) json = argv[++i];
+            if (set_threads("bench", argv[++i])) return 1;
+        } else if (!strcmp(a, "--json") && has_next) json = argv[++i];
         else if (!strcmp(a, "--set") && has_next) {
-            if (nsets < 64) sets[nsets++] = argv[++i];
+            if (add_set(sets, &nsets, "bench", argv[++i])) return 1;
         } else if (!strcmp(a, "--steps") && has_next) {
-            if (parse_int(argv[++i], 1, &steps)) return die("bench: --steps %s: expected 1 or more%s", argv[i], "");
+            if (opt_int(&steps, "bench", "--steps", argv[++i], 1, MAX_BENCH)) return 1;
         } else if (!strcmp(a, "--warmup") && has_next) {
-            if (parse_int(argv[++i], 0, &warmup)) return die("bench: --warmup %s: expected 0 or more%s", argv[i], "");
+            if (opt_int(&warmup, "bench", "--warmup", argv[++i], 0, MAX_BENCH)) return 1;
         } else if (a[0] == '-') return die("bench: unknown option or missing value: %s (see `clgan bench --help`)%s", a, "");
         else if (!config) config = a;
         else return die("bench: more than one config given: %s and %s", config, a);
