@@ -54,9 +54,10 @@ typedef struct clg_ctx clg_ctx;
  * driver) to `out`. */
 int clg_list_devices(FILE *out);
 
-/* Open a device. `spec` is "P:D" (platform and device index), a case-insensitive substring of
- * the device or platform name, or NULL/"" for the default: $CLGAN_DEVICE if set, else the first
- * GPU, else the first CPU device. On failure *out is still a context holding the message
+/* Open a device. `spec` is "P:D" (platform and device index), "gpu" or "cpu" (the fastest of
+ * that type), a case-insensitive substring of the device or platform name, or NULL/"" for the
+ * default: $CLGAN_DEVICE if set, else the fastest device, a GPU before a CPU, never a simulator
+ * (Oclgrind) unless it is the only device. On failure *out is still a context holding the message
  * (clg_last_error), to be freed with clg_ctx_free. */
 int clg_ctx_create(clg_ctx **out, const char *spec);
 /* The same with flags: CLG_CTX_PROFILING makes a queue that records per-command device times
@@ -67,7 +68,8 @@ int clg_ctx_create_ex(clg_ctx **out, const char *spec, int flags);
 double clg_ctx_build_seconds(const clg_ctx *ctx);
 /* A non-fatal problem found while opening the device (e.g. an unreadable tuning file), or "". */
 const char *clg_ctx_warning(const clg_ctx *ctx);
-/* The GEMM back end in use: "own (cl/gemm.cl)", "clblast", or a tuned choice. */
+/* The GEMM that runs and why: "own (cl/gemm.cl)", "clblast (defaults)", "clblast (cpu-a
+ * parameters, tuned)", "own (cl/gemm.cl, $CLGAN_GEMM)", ... */
 const char *clg_ctx_gemm(const clg_ctx *ctx);
 /* Measure the GEMM back ends on this device, store the fastest correct one for later runs on
  * the same device and driver, and use it from now on (`clgan tune`). Progress goes to `log`. */
