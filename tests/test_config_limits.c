@@ -202,6 +202,11 @@ int main(int argc, char **argv)
               clg_opt_float(&o, "slope", 0, NULL, &fv, err, sizeof err) == CLG_ERR_CONFIG && strstr(err, "f.ini:9") &&
               strstr(err, "out of range"),
           "slope=1e39: %s", err);
+    char longopt[200];
+    snprintf(longopt, sizeof longopt, "dense init=normal:0:0.%0120d", 2);
+    CHECK(clg_opts_parse(&o, longopt, "f.ini:9", err, sizeof err) == CLG_ERR_CONFIG && strstr(err, "f.ini:9") &&
+              strstr(err, "too long"),
+          "long option value: %s", err);
     clg_layer l;
     memset(&l, 0, sizeof l);
     snprintf(l.where, sizeof l.where, "g.ini:4");

@@ -630,8 +630,10 @@ int clg_opts_parse(clg_opts *o, const char *text, const char *where, char *err, 
             return fmt_err(err, errlen, "%s: layer %s: \"%.*s\" is not key=value", where, o->type, (int)n, p);
         if (o->n == CLG_MAX_OPTS) return fmt_err(err, errlen, "%s: layer %s: too many options", where, o->type);
         size_t lk = (size_t)(eq - p), lv = n - lk - 1;
-        if (lk >= sizeof o->key[0] || lv >= sizeof o->val[0] || lv == 0)
-            return fmt_err(err, errlen, "%s: layer %s: bad option \"%.*s\"", where, o->type, (int)n, p);
+        if (lv == 0) return fmt_err(err, errlen, "%s: layer %s: option \"%.*s\" has no value", where, o->type, (int)n, p);
+        if (lk >= sizeof o->key[0] || lv >= sizeof o->val[0])
+            return fmt_err(err, errlen, "%s: layer %s: option \"%.*s\" is too long (names up to %zu characters, values up to %zu)",
+                           where, o->type, (int)(n > 120 ? 120 : n), p, sizeof o->key[0] - 1, sizeof o->val[0] - 1);
         for (int i = 0; i < o->n; i++)
             if (strlen(o->key[i]) == lk && !strncmp(o->key[i], p, lk))
                 return fmt_err(err, errlen, "%s: layer %s: option %.*s given twice", where, o->type, (int)lk, p);
