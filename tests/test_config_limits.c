@@ -179,6 +179,9 @@ int main(int argc, char **argv)
     expect_error("hugeint.ini", "[train]\nseed = 99999999999999999999999\n", "hugeint.ini:2:", "above the limit");
     expect_error("negint.ini", "[train]\nbatch = -3000000000\n", "negint.ini:2:", "must be > 0");
     expect_error("bigfloat.ini", "[generator]\nlr = 1e39\n", "bigfloat.ini:2:", "out of range");
+    expect_error("input.ini", "[generator]\ninput = 4294967297\n", "input.ini:2:", "outside 1 to 1000000000");
+    expect_error("input3.ini", "[generator]\ninput = 100,1,99999999999\n", "input3.ini:2:", "outside 1 to 1000000000");
+    expect_error("input2.ini", "[generator]\ninput = 100,1\n", "input2.ini:2:", "expected C or C,H,W");
     expect_error("notint.ini", "[train]\nbatch = 12abc\n", "notint.ini:2:", "not an integer");
     expect_error("bg.ini", "[data]\nbackground = 256\n", "bg.ini:2:", "above the limit 255");
     expect_error("beta.ini", "[generator]\nbeta1 = 1\n", "beta.ini:2:", "must be < 1");
@@ -238,9 +241,9 @@ int main(int argc, char **argv)
     const char *valid[] = {
         "\xEF\xBB\xBF[train]\r\nseed = 4\r\n[generator]\r\ninput = 10\r\nlayer = dense units=4\r\n"
         "[discriminator]\nlayer = dense units=1",
-        "  [ generator ]  ; indented\n\tinput=10;not a comment\nlayer=conv2d init=normal:0:0.02 padding=same\n"
-        "[discriminator]\nlayer = dense units=1 ;comment\n[generator]\nlayer = tanh\n[data]\npath=a=b:c\n",
-        "[generator]\ninput = \"10\"\nlayer = \"dense  units=4\"\n[discriminator]\ninput = x ; y\n"
+        "  [ generator ]  ; indented\n\tinput=10\nlayer=conv2d init=normal:0:0.02 padding=same\n"
+        "[discriminator]\nlayer = dense units=1 ;comment\n[generator]\nlayer = tanh\n[data]\npath=a=b:c;not a comment\n",
+        "[generator]\ninput = \"10\"\nlayer = \"dense  units=4\"\n[discriminator]\ninput = 5 ; y\n"
         "layer = dense units=1\n[train]\nnoise_min = -0\nnoise_max = 1e-30\nlabel_smoothing = 1\n",
     };
     for (size_t i = 0; i < sizeof valid / sizeof valid[0]; i++) {

@@ -192,6 +192,30 @@ static int store(const key_def *k, void *base, const char *value, const char *wh
     return CLG_OK;
 }
 
+/* `input`: "C" or "C,H,W", each a whole integer from 1 to 1e9 (the layers' limit), so the shape
+ * parser downstream never sees a number that overflows an int. */
+static int check_shape(const char *value, const char *where, const char *sect, char *err, size_t errlen)
+{
+    const char *p = value;
+    int n = 0;
+    for (;;) {
+        char *end;
+        errno = 0;
+        long v = strtol(p, &end, 10);
+        if (end == p || (*end && *end != ',') || ++n > 3) break;
+        if (errno == ERANGE || v > 1000000000L || v < 1)
+            return fmt_err(err, errlen, "%s: [%s] input = %s: %.*s is outside 1 to 1000000000", where, sect, value,
+                           (int)(end - p), p);
+        if (!*end) {
+            if (n == 2) break;
+            return CLG_OK;
+        }
+        p = end + 1;
+    }
+    return fmt_err(err, errlen, "%s: [%s] input = \"%s\": expected C or C,H,W (e.g. 100 or 100,1,1)", where, sect,
+                   value);
+}
+
 /* Apply one section/key/value; `where` is "file:line" or "--set ...". */
 static int apply(struct clg_config *c, const char *section, const char *key, const char *value, const char *where,
                  char *err, size_t errlen)
@@ -225,6 +249,10 @@ static int apply(struct clg_config *c, const char *section, const char *key, con
         const key_def *k = &keys[i];
         if (strcmp(k->section, is_net ? "net" : section)) continue;
         if (!strcmp(k->key, key)) {
+            if (is_net && !strcmp(key, "input") && *value) {
+                int st = check_shape(value, where, section, err, errlen);
+                if (st != CLG_OK) return st;
+            }
             int st = store(k, is_net ? (void *)net : (void *)c, value, where, section, err, errlen);
             if (st == CLG_OK && is_net && !strcmp(key, "input"))
                 snprintf(net->input_where, sizeof net->input_where, "%s", where);
