@@ -1,6 +1,7 @@
 /* main.c — the clgan command-line tool: `clgan train`, `clgan devices`, and help for each. The
  * only place that exits; library failures arrive as a status plus clg_last_error's message.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -210,6 +211,48 @@ static int dir_has_run(const char *dir)
     return access(path, F_OK) == 0;
 }
 
+/* A file name the trainer writes in a run folder's subfolder: PREFIX*SUFFIX, or its temp file. */
+static int run_file(const char *name, const char *prefix, const char *suffix)
+{
+    size_t n = strlen(name), p = strlen(prefix), s = strlen(suffix);
+    if (n >= 4 && !strcmp(name + n - 4, ".tmp")) n -= 4;
+    return n >= p + s && !strncmp(name, prefix, p) && !strncmp(name + n - s, suffix, s);
+}
+
+/* --overwrite: delete the old run's files (and only those: metrics, config, report, checkpoints,
+ * sample grids) once the new run has passed every start check and before it writes anything,
+ * so nothing of the new run can be lost and nothing of the old one is mixed in. */
+static int clear_run(const char *dir)
+{
+    static const char *const top[] = {"metrics.csv", "config.ini", "report.html"};
+    static const struct {
+        const char *sub, *prefix, *suffix;
+    } below[] = {{"checkpoints", "step_", ".safetensors"}, {"checkpoints", "latest", ".safetensors"},
+                 {"samples", "epoch_", ".png"}, {"samples", "step_", ".png"}};
+    char path[1400];
+    for (size_t i = 0; i < sizeof top / sizeof top[0]; i++)
+        for (int t = 0; t < 2; t++) {
+            snprintf(path, sizeof path, "%s/%s%s", dir, top[i], t ? ".tmp" : "");
+            if (remove(path) != 0 && errno != ENOENT) return die("--overwrite: cannot remove %s: %s", path, strerror(errno));
+        }
+    for (size_t i = 0; i < sizeof below / sizeof below[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, below[i].sub);
+        DIR *d = opendir(path);
+        if (!d) continue;
+        struct dirent *e;
+        while ((e = readdir(d)))
+            if (run_file(e->d_name, below[i].prefix, below[i].suffix)) {
+                snprintf(path, sizeof path, "%s/%s/%s", dir, below[i].sub, e->d_name);
+                if (remove(path) != 0 && errno != ENOENT) {
+                    closedir(d);
+                    return die("--overwrite: cannot remove %s: %s", path, strerror(errno));
+                }
+            }
+        closedir(d);
+    }
+    return 0;
+}
+
 static int cmd_train(int argc, char **argv)
 {
     const char *config = NULL, *out = NULL, *device = NULL, *resume = NULL;
@@ -246,8 +289,21 @@ static int cmd_train(int argc, char **argv)
     clg_config *cfg = load_config(config, sets, nsets);
     if (!cfg) return 1;
 
+    /* every check that needs no device comes first; nothing is written before all have passed */
     char outbuf[1024];
+    struct stat sb;
     if (resume) {
+        const char *why = NULL, *arg = "";
+        if (overwrite) why = "train: --resume continues a run and --overwrite starts a new one: give one of them%s%s";
+        else if (stat(resume, &sb) != 0) why = "train: --resume %s: no such run folder or checkpoint%s";
+        else if (S_ISDIR(sb.st_mode) && out && strcmp(out, resume))
+            why = "train: --resume %s continues the run in that folder; --out cannot name another (%s)", arg = out;
+        else if (!S_ISDIR(sb.st_mode) && !out)
+            why = "train: --resume %s is a checkpoint file: give --out, the run folder whose metrics.csv it continues%s";
+        if (why) {
+            clg_config_free(cfg);
+            return overwrite ? die(why, "", "") : die(why, resume, arg);
+        }
         if (!out) out = resume;
     } else if (!out) {
         const char *base = strrchr(config, '/') ? strrchr(config, '/') + 1 : config;
@@ -275,6 +331,12 @@ static int cmd_train(int argc, char **argv)
     clg_trainer *tr;
     st = clg_trainer_create(&tr, ctx, cfg, out, stdout);
     if (st == CLG_OK && resume) st = clg_trainer_resume(tr, resume);
+    if (st == CLG_OK && overwrite && clear_run(out)) {
+        clg_trainer_free(tr);
+        clg_ctx_free(ctx);
+        clg_config_free(cfg);
+        return 1;
+    }
     if (st == CLG_OK) {
         printf("writing to %s/\n", out);
         fflush(stdout);

@@ -4,10 +4,17 @@
  * optimizer moments are "optimizer.generator.3.weight.m" / ".v". The metadata holds the format
  * version, the resolved config, step, epoch, position in the epoch, optimizer step counts and
  * every random state, which makes a resumed run continue exactly where the saved one was.
+ * Nothing read from a file is trusted: metadata is checked against the config and data
+ * (clg_checkpoint_check_meta) and every tensor for shape and finite values before the trainer
+ * changes; nothing non-finite or exploded is ever written.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,30 +28,50 @@ extern const clg_layer_ops clg_layer_batchnorm;
 
 typedef struct host_copies {
     float **v;
-    int64_t *counts;
     int n, cap;
 } host_copies;
 
 static float *keep(host_copies *h, size_t n)
 {
     if (h->n == h->cap) {
-        h->cap = h->cap ? h->cap * 2 : 64;
-        h->v = realloc(h->v, (size_t)h->cap * sizeof *h->v);
-        h->counts = realloc(h->counts, (size_t)h->cap * sizeof *h->counts);
+        int cap = h->cap ? h->cap * 2 : 64;
+        float **v = realloc(h->v, (size_t)cap * sizeof *v);
+        if (!v) return NULL;
+        h->v = v;
+        h->cap = cap;
     }
-    return h->v[h->n++] = malloc((n ? n : 1) * sizeof(float));
+    float *p = malloc((n ? n : 1) * sizeof(float));
+    if (p) h->v[h->n++] = p;
+    return p;
 }
 
 static void drop_all(host_copies *h)
 {
     for (int i = 0; i < h->n; i++) free(h->v[i]);
     free(h->v);
-    free(h->counts);
 }
 
-static int add_net(clg_st_file *f, host_copies *h, clg_net *net, clg_ctx *ctx)
+int clg_values_bad(float *worst, const float *v, size_t n, float bound)
 {
+    float big = 0.0f;
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(v[i])) {
+            *worst = v[i];
+            return 1;
+        }
+        if (fabsf(v[i]) > big) big = fabsf(v[i]);
+    }
+    *worst = big;
+    return bound > 0 && big > bound;
+}
+
+/* Read a network's tensors (and optimizer moments) to the host and add them to f, refusing any
+ * non-finite value and weights beyond CLG_WEIGHT_BOUND. */
+static int add_net(clg_st_file *f, host_copies *h, clg_net *net, clg_trainer *tr)
+{
+    clg_ctx *ctx = tr->ctx;
     char name[160];
+    float worst;
     for (int i = 0; i < net->nlayers; i++) {
         clg_layer *l = &net->layers[i];
         for (int j = 0; j < l->nparams; j++) {
@@ -52,8 +79,11 @@ static int add_net(clg_st_file *f, host_copies *h, clg_net *net, clg_ctx *ctx)
             int64_t dims[4];
             for (int k = 0; k < p->ndim; k++) dims[k] = p->dims[k];
             float *v = keep(h, p->count);
+            if (!v) return clg_fail(ctx, CLG_ERR_NOMEM, "out of host memory");
             TRY(clg_buf_read(ctx, v, &p->value, p->count));
             snprintf(name, sizeof name, "%s.%d.%s", net->name, i, p->name);
+            if (clg_values_bad(&worst, v, p->count, p->trainable ? CLG_WEIGHT_BOUND : 0.0f))
+                return clg_trainer_bad_values(tr, net->name, name, worst, "checkpoint");
             TRY(clg_st_add(f, name, "F32", p->ndim, dims, v, p->count * sizeof(float)));
             if (!p->trainable) continue;
             const clg_buf *states[2] = {&net->opt_m, &net->opt_v};
@@ -61,13 +91,17 @@ static int add_net(clg_st_file *f, host_copies *h, clg_net *net, clg_ctx *ctx)
                 clg_buf view = *states[s];
                 view.off = states[s]->off + (p->value.off - net->params.off);
                 float *o = keep(h, p->count);
+                if (!o) return clg_fail(ctx, CLG_ERR_NOMEM, "out of host memory");
                 TRY(clg_buf_read(ctx, o, &view, p->count));
                 snprintf(name, sizeof name, "optimizer.%s.%d.%s.%s", net->name, i, p->name, s ? "v" : "m");
+                if (clg_values_bad(&worst, o, p->count, 0.0f))
+                    return clg_trainer_bad_values(tr, net->name, name, worst, "checkpoint");
                 TRY(clg_st_add(f, name, "F32", p->ndim, dims, o, p->count * sizeof(float)));
             }
         }
         if (l->ops == &clg_layer_batchnorm) {
             float *slot = keep(h, 2); /* 8 bytes for one int64 */
+            if (!slot) return clg_fail(ctx, CLG_ERR_NOMEM, "out of host memory");
             int64_t count = l->train_forwards;
             memcpy(slot, &count, sizeof count);
             snprintf(name, sizeof name, "%s.%d.num_batches_tracked", net->name, i);
@@ -101,29 +135,47 @@ static void meta_keys(clg_st_file *f, const char *key, const clg_net *net)
     clg_st_set_meta(f, key, buf);
 }
 
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+/* A checkpoint file name's step: "step_NNNNNNN.safetensors" exactly, else -1. */
+static long file_step(const char *name)
+{
+    if (strncmp(name, "step_", 5)) return -1;
+    const char *p = name + 5;
+    long v = 0;
+    if (*p < '0' || *p > '9') return -1;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        if (v > (LONG_MAX - 9) / 10) return -1;
+        v = v * 10 + (*p - '0');
+    }
+    return strcmp(p, ".safetensors") ? -1 : v;
+}
 
-/* Keep the newest `keep` step_*.safetensors files. */
-static void prune(const char *dir, int keep_n)
+static int cmp_long(const void *a, const void *b)
+{
+    long x = *(const long *)a, y = *(const long *)b;
+    return (x > y) - (x < y);
+}
+
+/* Keep the newest `keep_n` (at least 1) checkpoints of steps up to `step`, by step number (not
+ * name: names stop sorting at step 10^7). Files of later steps belong to another run's timeline
+ * and are not this run's to count or delete. */
+static void prune(const char *dir, int keep_n, long step)
 {
     DIR *d = opendir(dir);
     if (!d) return;
-    char *names[4096];
+    long steps[4096];
     int n = 0;
     struct dirent *e;
-    while ((e = readdir(d)) && n < 4096)
-        if (!strncmp(e->d_name, "step_", 5) && strstr(e->d_name, ".safetensors") &&
-            !strstr(e->d_name, ".tmp"))
-            names[n++] = strdup(e->d_name);
+    while ((e = readdir(d)) && n < 4096) {
+        long s = file_step(e->d_name);
+        if (s >= 0 && s <= step) steps[n++] = s;
+    }
     closedir(d);
-    qsort(names, (size_t)n, sizeof *names, cmp_str);
-    for (int i = 0; i < n; i++) {
-        if (i < n - keep_n) {
-            char path[1400];
-            snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-            remove(path);
-        }
-        free(names[i]);
+    qsort(steps, (size_t)n, sizeof *steps, cmp_long);
+    if (keep_n < 1) keep_n = 1;
+    for (int i = 0; i < n - keep_n; i++) {
+        char path[1400];
+        snprintf(path, sizeof path, "%s/step_%07ld.safetensors", dir, steps[i]);
+        remove(path);
     }
 }
 
@@ -132,12 +184,13 @@ int clg_checkpoint_save(clg_trainer *tr)
     clg_ctx *ctx = tr->ctx;
     char dir[1100], path[1200], latest[1200], tmp[1300], err[1400];
     snprintf(dir, sizeof dir, "%s/checkpoints", tr->out_dir);
-    if (mkdir(dir, 0755) != 0 && errno != EEXIST)
-        return clg_fail(ctx, CLG_ERR_IO, "%s: cannot create: %s", dir, strerror(errno));
     clg_st_file f = {0};
     host_copies h = {0};
-    int st = add_net(&f, &h, &tr->G, ctx);
-    if (st == CLG_OK) st = add_net(&f, &h, &tr->D, ctx);
+    /* read back and check everything before the folder is touched */
+    int st = add_net(&f, &h, &tr->G, tr);
+    if (st == CLG_OK) st = add_net(&f, &h, &tr->D, tr);
+    if (st == CLG_OK && mkdir(dir, 0755) != 0 && errno != EEXIST)
+        st = clg_fail(ctx, CLG_ERR_IO, "%s: cannot create: %s", dir, strerror(errno));
     if (st == CLG_OK) {
         clg_st_set_meta(&f, "format", CLG_CHECKPOINT_FORMAT);
         clg_st_set_meta(&f, "config", clg_config_text((struct clg_config *)tr->cfg));
@@ -170,47 +223,151 @@ int clg_checkpoint_save(clg_trainer *tr)
     remove(tmp);
     if (link(path, tmp) != 0 || rename(tmp, latest) != 0)
         return clg_fail(ctx, CLG_ERR_IO, "%s: cannot update: %s", latest, strerror(errno));
-    prune(dir, tr->cfg->keep_checkpoints);
+    tr->last_saved_step = tr->step;
+    prune(dir, tr->cfg->keep_checkpoints, tr->step);
     return CLG_OK;
 }
 
-static int parse_u64(const clg_st_file *f, const char *key, uint64_t *out)
+/* ---- metadata --------------------------------------------------------------------------- */
+static int meta_fail(char *msg, size_t msglen, int st, const char *fmt, ...)
 {
-    const char *v = clg_st_meta(f, key);
-    char *end;
-    if (!v) return -1;
-    *out = strtoull(v, &end, 16);
-    return *end ? -1 : 0;
+    va_list ap;
+    va_start(ap, fmt);
+    if (msglen) vsnprintf(msg, msglen, fmt, ap);
+    va_end(ap);
+    return st;
 }
 
-static int parse_long(const clg_st_file *f, const char *key, long *out)
+/* A decimal integer, the whole string: [-]digits, no blanks, in range. */
+static int dec(long *out, const char *v)
 {
-    const char *v = clg_st_meta(f, key);
+    const char *p = v + (*v == '-');
+    if (*p < '0' || *p > '9') return -1;
+    for (const char *q = p; *q; q++)
+        if (*q < '0' || *q > '9') return -1;
+    errno = 0;
     char *end;
-    if (!v) return -1;
     *out = strtol(v, &end, 10);
-    return *end ? -1 : 0;
+    return errno || *end ? -1 : 0;
 }
 
-static int parse_keys(const clg_st_file *f, const char *key, clg_net *net)
+static int hex(uint64_t *out, const char *v)
+{
+    size_t n = strlen(v);
+    if (n == 0 || n > 16 || strspn(v, "0123456789abcdefABCDEF") != n) return -1;
+    *out = strtoull(v, NULL, 16);
+    return 0;
+}
+
+int clg_checkpoint_parse_meta(clg_ckpt_meta *out, char *msg, size_t msglen, const clg_st_file *f)
+{
+    static const struct {
+        const char *key;
+        size_t off;
+    } longs[] = {
+        {"step", offsetof(clg_ckpt_meta, step)},
+        {"epoch", offsetof(clg_ckpt_meta, epoch)},
+        {"batch_in_epoch", offsetof(clg_ckpt_meta, batch_in_epoch)},
+        {"generator_t", offsetof(clg_ckpt_meta, generator_t)},
+        {"discriminator_t", offsetof(clg_ckpt_meta, discriminator_t)},
+        {"epoch_not_perfect", offsetof(clg_ckpt_meta, epoch_not_perfect)},
+    }, u64s[] = {
+        {"rng_epoch", offsetof(clg_ckpt_meta, rng_epoch)},
+        {"rng_shuffle", offsetof(clg_ckpt_meta, rng_shuffle)},
+        {"rng_noise", offsetof(clg_ckpt_meta, rng_noise)},
+    };
+    memset(out, 0, sizeof *out);
+    for (size_t i = 0; i < sizeof longs / sizeof longs[0]; i++) {
+        const char *v = clg_st_meta(f, longs[i].key);
+        if (!v) return meta_fail(msg, msglen, CLG_ERR_FORMAT, "its metadata has no \"%s\"", longs[i].key);
+        if (dec((long *)((char *)out + longs[i].off), v))
+            return meta_fail(msg, msglen, CLG_ERR_FORMAT, "its metadata \"%s\" = \"%.40s\" is not an integer",
+                             longs[i].key, v);
+    }
+    for (size_t i = 0; i < sizeof u64s / sizeof u64s[0]; i++) {
+        const char *v = clg_st_meta(f, u64s[i].key);
+        if (!v) return meta_fail(msg, msglen, CLG_ERR_FORMAT, "its metadata has no \"%s\"", u64s[i].key);
+        if (hex((uint64_t *)((char *)out + u64s[i].off), v))
+            return meta_fail(msg, msglen, CLG_ERR_FORMAT,
+                             "its metadata \"%s\" = \"%.40s\" is not a 64-bit hexadecimal random state", u64s[i].key, v);
+    }
+    const char *v = clg_st_meta(f, "image_shape");
+    if (!v) return meta_fail(msg, msglen, CLG_ERR_FORMAT, "its metadata has no \"image_shape\"");
+    char part[3][24];
+    long *dims[3] = {&out->image_c, &out->image_h, &out->image_w};
+    const char *p = v;
+    for (int k = 0; k < 3; k++) {
+        size_t len = strcspn(p, ",");
+        if (len >= sizeof part[k] || (k < 2 && p[len] != ',') || (k == 2 && p[len] != 0))
+            return meta_fail(msg, msglen, CLG_ERR_FORMAT, "its metadata \"image_shape\" = \"%.40s\" is not C,H,W", v);
+        memcpy(part[k], p, len);
+        part[k][len] = 0;
+        if (dec(dims[k], part[k]))
+            return meta_fail(msg, msglen, CLG_ERR_FORMAT, "its metadata \"image_shape\" = \"%.40s\" is not C,H,W", v);
+        p += len + (k < 2);
+    }
+    return CLG_OK;
+}
+
+int clg_checkpoint_check_meta(char *msg, size_t msglen, const clg_ckpt_meta *m, const clg_ckpt_limits *lim)
+{
+    if (msglen) msg[0] = 0;
+    if (lim->images < 1 || lim->batch < 1 || lim->d_steps < 1 || lim->batch > lim->images ||
+        lim->d_steps > lim->images / lim->batch)
+        return meta_fail(msg, msglen, CLG_ERR_ARG, "no step fits: batch %ld x d_steps %ld with %ld images",
+                         lim->batch, lim->d_steps, lim->images);
+    long spe = lim->images / (lim->batch * lim->d_steps); /* steps per epoch, >= 1 */
+    if (m->image_c != lim->image_c || m->image_h != lim->image_h || m->image_w != lim->image_w)
+        return meta_fail(msg, msglen, CLG_ERR_FORMAT, "it was saved for images of %ldx%ldx%ld but the data are %ldx%ldx%ld",
+                         m->image_c, m->image_h, m->image_w, lim->image_c, lim->image_h, lim->image_w);
+    if (m->step < 0 || m->epoch < 0 || m->batch_in_epoch < 0)
+        return meta_fail(msg, msglen, CLG_ERR_FORMAT, "step %ld, epoch %ld, batch_in_epoch %ld: negative", m->step,
+                         m->epoch, m->batch_in_epoch);
+    /* the only points a run reaches: the end of epoch k (step k*spe, epoch k, batch_in_epoch 0) or
+     * inside epoch k (step (k-1)*spe + b, epoch k, batch_in_epoch b, 0 < b < spe) */
+    long want_epoch = m->step / spe + (m->step % spe != 0);
+    if (m->batch_in_epoch >= spe || m->step % spe != m->batch_in_epoch || m->epoch != want_epoch)
+        return meta_fail(msg, msglen, CLG_ERR_FORMAT,
+                         "step %ld, epoch %ld, batch_in_epoch %ld is not a point of this run, which has %ld steps per "
+                         "epoch (%ld images / (batch %ld x d_steps %ld)): a checkpoint of another data set, or damaged",
+                         m->step, m->epoch, m->batch_in_epoch, spe, lim->images, lim->batch, lim->d_steps);
+    if (m->epoch >= INT_MAX)
+        return meta_fail(msg, msglen, CLG_ERR_FORMAT, "epoch %ld is out of range", m->epoch);
+    if (m->generator_t != m->step || m->discriminator_t < 0 || m->discriminator_t % lim->d_steps != 0 ||
+        m->discriminator_t / lim->d_steps != m->step)
+        return meta_fail(msg, msglen, CLG_ERR_FORMAT,
+                         "optimizer steps generator_t %ld, discriminator_t %ld do not match step %ld (expected %ld and "
+                         "%ld x d_steps %ld)",
+                         m->generator_t, m->discriminator_t, m->step, m->step, m->step, lim->d_steps);
+    if (m->epoch_not_perfect != 0 && m->epoch_not_perfect != 1)
+        return meta_fail(msg, msglen, CLG_ERR_FORMAT, "epoch_not_perfect %ld is not 0 or 1", m->epoch_not_perfect);
+    return CLG_OK;
+}
+
+/* The per-layer random keys: exactly nlayers hexadecimal numbers separated by commas. */
+static int parse_keys(uint32_t *keys, const clg_st_file *f, const char *key, const clg_net *net)
 {
     const char *v = clg_st_meta(f, key);
     if (!v) return -1;
     for (int i = 0; i < net->nlayers; i++) {
-        char *end;
-        net->layers[i].key = (uint32_t)strtoul(v, &end, 16);
-        if (end == v || (*end != ',' && *end != 0)) return -1;
-        v = *end ? end + 1 : end;
+        size_t len = strspn(v, "0123456789abcdefABCDEF");
+        if (len == 0 || len > 8) return -1;
+        keys[i] = (uint32_t)strtoul(v, NULL, 16);
+        v += len;
+        if (i + 1 < net->nlayers ? *v != ',' : *v != 0) return -1;
+        if (*v) v++;
     }
     return 0;
 }
 
+/* ---- tensors ---------------------------------------------------------------------------- */
+/* Check one tensor (present, F32 of p's shape, finite) and, when dst is given, upload it. */
 static int load_tensor(clg_ctx *ctx, clg_buf *dst, const clg_st_file *f, const char *name, const clg_param *p,
                        const char *path)
 {
     const clg_st_tensor *t = clg_st_find(f, name);
     if (!t) return clg_fail(ctx, CLG_ERR_FORMAT, "%s: has no tensor %s (a checkpoint of another model?)", path, name);
-    int same = strcmp(t->dtype, "F32") == 0 && t->ndim == p->ndim;
+    int same = strcmp(t->dtype, "F32") == 0 && t->ndim == p->ndim && t->nbytes == p->count * sizeof(float);
     for (int k = 0; same && k < p->ndim; k++) same = t->dims[k] == p->dims[k];
     if (!same) {
         char want[64] = "", got[64] = "";
@@ -220,35 +377,59 @@ static int load_tensor(clg_ctx *ctx, clg_buf *dst, const clg_st_file *f, const c
         return clg_fail(ctx, CLG_ERR_FORMAT, "%s: tensor %s is %s (%s) but the model needs F32 (%s)", path, name,
                         t->dtype, got, want);
     }
-    float *tmp = malloc(p->count * sizeof *tmp + 1);
+    float *tmp = malloc(p->count * sizeof *tmp + 1), worst;
     if (!tmp) return clg_fail(ctx, CLG_ERR_NOMEM, "out of host memory");
     memcpy(tmp, t->data, p->count * sizeof *tmp);
-    int st = clg_buf_write(ctx, dst, tmp, p->count, 1);
+    int st = CLG_OK;
+    if (clg_values_bad(&worst, tmp, p->count, 0.0f))
+        st = clg_fail(ctx, CLG_ERR_FORMAT, "%s: tensor %s holds a non-finite value (%g); it cannot be used", path,
+                      name, worst);
+    else if (dst) st = clg_buf_write(ctx, dst, tmp, p->count, 1);
     free(tmp);
     return st;
 }
 
-int clg_checkpoint_load_net(clg_net *net, clg_ctx *ctx, const clg_st_file *f, const char *path)
+/* The batch-norm step count of layer i, if the file has one; -1 when malformed. */
+static int batches_tracked(long *out, const clg_st_file *f, const clg_net *net, int i)
+{
+    char name[160];
+    snprintf(name, sizeof name, "%s.%d.num_batches_tracked", net->name, i);
+    const clg_st_tensor *t = clg_st_find(f, name);
+    if (!t) return 0;
+    int64_t v;
+    if (strcmp(t->dtype, "I64") || t->nbytes != 8) return -1;
+    memcpy(&v, t->data, 8);
+    if (v < 0 || v > LONG_MAX) return -1;
+    *out = (long)v;
+    return 0;
+}
+
+/* check: 1 = verify only, 0 = upload (after a verifying pass) */
+static int load_net(clg_net *net, clg_ctx *ctx, const clg_st_file *f, const char *path, int check)
 {
     char name[160];
     for (int i = 0; i < net->nlayers; i++) {
         clg_layer *l = &net->layers[i];
         for (int j = 0; j < l->nparams; j++) {
             snprintf(name, sizeof name, "%s.%d.%s", net->name, i, l->params[j].name);
-            TRY(load_tensor(ctx, &l->params[j].value, f, name, &l->params[j], path));
+            TRY(load_tensor(ctx, check ? NULL : &l->params[j].value, f, name, &l->params[j], path));
         }
-        snprintf(name, sizeof name, "%s.%d.num_batches_tracked", net->name, i);
-        const clg_st_tensor *t = clg_st_find(f, name);
-        if (t && !strcmp(t->dtype, "I64") && t->nbytes == 8) {
-            int64_t v;
-            memcpy(&v, t->data, 8);
-            l->train_forwards = (long)v;
-        }
+        long tracked = l->train_forwards;
+        if (batches_tracked(&tracked, f, net, i))
+            return clg_fail(ctx, CLG_ERR_FORMAT, "%s: %s.%d.num_batches_tracked is not one non-negative I64", path,
+                            net->name, i);
+        if (!check) l->train_forwards = tracked;
     }
     return CLG_OK;
 }
 
-static int load_optimizer(clg_net *net, clg_ctx *ctx, const clg_st_file *f, const char *path)
+int clg_checkpoint_load_net(clg_net *net, clg_ctx *ctx, const clg_st_file *f, const char *path)
+{
+    TRY(load_net(net, ctx, f, path, 1));
+    return load_net(net, ctx, f, path, 0);
+}
+
+static int load_optimizer(clg_net *net, clg_ctx *ctx, const clg_st_file *f, const char *path, int check)
 {
     char name[200];
     for (int i = 0; i < net->nlayers; i++) {
@@ -261,7 +442,7 @@ static int load_optimizer(clg_net *net, clg_ctx *ctx, const clg_st_file *f, cons
                 clg_buf view = *states[s];
                 view.off = states[s]->off + (p->value.off - net->params.off);
                 snprintf(name, sizeof name, "optimizer.%s.%d.%s.%s", net->name, i, p->name, s ? "v" : "m");
-                TRY(load_tensor(ctx, &view, f, name, p, path));
+                TRY(load_tensor(ctx, check ? NULL : &view, f, name, p, path));
             }
         }
     }
@@ -288,10 +469,38 @@ static void model_part(char *out, size_t n, const char *text)
     }
 }
 
+/* CLG_OK when the checkpoint's config equals the trainer's but for the run length. */
+static int same_config(clg_trainer *tr, const char *cfgtext, const char *path)
+{
+    size_t cap = strlen(cfgtext) + 1 + 65536;
+    char *a = malloc(cap), *b = malloc(cap);
+    if (!a || !b) {
+        free(a), free(b);
+        return clg_fail(tr->ctx, CLG_ERR_NOMEM, "out of host memory");
+    }
+    model_part(a, cap, cfgtext);
+    model_part(b, cap, clg_config_text((struct clg_config *)tr->cfg));
+    int st = CLG_OK;
+    if (strcmp(a, b)) { /* name the first line that differs */
+        const char *p = a, *q = b;
+        while (*p && *p == *q) p++, q++;
+        while (p > a && p[-1] != '\n') p--, q--;
+        char la[200], lb[200];
+        snprintf(la, sizeof la, "%.*s", (int)strcspn(p, "\n"), p);
+        snprintf(lb, sizeof lb, "%.*s", (int)strcspn(q, "\n"), q);
+        st = clg_fail(tr->ctx, CLG_ERR_CONFIG, "%s was saved from another config: it has \"%s\" where %s has \"%s\"",
+                      path, la, tr->cfg->path, lb);
+    }
+    free(a), free(b);
+    return st;
+}
+
 int clg_checkpoint_load(clg_trainer *tr, const char *path)
 {
     clg_ctx *ctx = tr->ctx;
-    char err[1400];
+    char err[1400], msg[600];
+    uint32_t gkeys[CLG_MAX_LAYERS], dkeys[CLG_MAX_LAYERS];
+    clg_ckpt_meta m;
     clg_st_file f;
     int st = clg_st_read(&f, path, err, sizeof err);
     if (st != CLG_OK) return clg_fail(ctx, st, "%s", err);
@@ -301,48 +510,38 @@ int clg_checkpoint_load(clg_trainer *tr, const char *path)
                       fmt ? fmt : "none", CLG_CHECKPOINT_FORMAT);
         goto out;
     }
-    size_t cap = strlen(cfgtext) + 1 + 65536;
-    char *a = malloc(cap), *b = malloc(cap);
-    model_part(a, cap, cfgtext);
-    model_part(b, cap, clg_config_text((struct clg_config *)tr->cfg));
-    int same = a && b && !strcmp(a, b);
-    if (!same && a && b) { /* name the first line that differs */
-        const char *p = a, *q = b;
-        while (*p && *p == *q) p++, q++;
-        while (p > a && p[-1] != '\n') p--, q--;
-        char la[200], lb[200];
-        snprintf(la, sizeof la, "%.*s", (int)strcspn(p, "\n"), p);
-        snprintf(lb, sizeof lb, "%.*s", (int)strcspn(q, "\n"), q);
-        st = clg_fail(ctx, CLG_ERR_CONFIG,
-                      "%s was saved from another config: it has \"%s\" where %s has \"%s\"", path, la,
-                      tr->cfg->path, lb);
-    }
-    free(a), free(b);
-    if (!same) goto out;
-    long step, epoch, bie, gt, dt, np;
-    uint64_t re, rs, rn;
-    if (parse_long(&f, "step", &step) || parse_long(&f, "epoch", &epoch) || parse_long(&f, "batch_in_epoch", &bie) ||
-        parse_long(&f, "generator_t", &gt) || parse_long(&f, "discriminator_t", &dt) ||
-        parse_long(&f, "epoch_not_perfect", &np) || parse_u64(&f, "rng_epoch", &re) ||
-        parse_u64(&f, "rng_shuffle", &rs) || parse_u64(&f, "rng_noise", &rn) ||
-        parse_keys(&f, "generator_keys", &tr->G) || parse_keys(&f, "discriminator_keys", &tr->D)) {
-        st = clg_fail(ctx, CLG_ERR_FORMAT, "%s: its metadata (step, epoch, random states) is missing or corrupt", path);
+    /* everything is checked before the trainer changes */
+    if ((st = same_config(tr, cfgtext, path)) != CLG_OK) goto out;
+    clg_ckpt_limits lim = {tr->data.n, tr->batch, tr->cfg->d_steps, tr->xshape.c, tr->xshape.h, tr->xshape.w};
+    if ((st = clg_checkpoint_parse_meta(&m, msg, sizeof msg, &f)) != CLG_OK ||
+        (st = clg_checkpoint_check_meta(msg, sizeof msg, &m, &lim)) != CLG_OK) {
+        st = clg_fail(ctx, st, "%s: %s", path, msg);
         goto out;
     }
-    st = clg_checkpoint_load_net(&tr->G, ctx, &f, path);
-    if (st == CLG_OK) st = clg_checkpoint_load_net(&tr->D, ctx, &f, path);
-    if (st == CLG_OK) st = load_optimizer(&tr->G, ctx, &f, path);
-    if (st == CLG_OK) st = load_optimizer(&tr->D, ctx, &f, path);
+    if (parse_keys(gkeys, &f, "generator_keys", &tr->G) || parse_keys(dkeys, &f, "discriminator_keys", &tr->D)) {
+        st = clg_fail(ctx, CLG_ERR_FORMAT, "%s: its metadata \"generator_keys\" or \"discriminator_keys\" is missing or "
+                      "does not hold one hexadecimal key per layer", path);
+        goto out;
+    }
+    for (int check = 1; check >= 0 && st == CLG_OK; check--) {
+        st = load_net(&tr->G, ctx, &f, path, check);
+        if (st == CLG_OK) st = load_net(&tr->D, ctx, &f, path, check);
+        if (st == CLG_OK) st = load_optimizer(&tr->G, ctx, &f, path, check);
+        if (st == CLG_OK) st = load_optimizer(&tr->D, ctx, &f, path, check);
+    }
     if (st != CLG_OK) goto out;
-    tr->step = step;
-    tr->epoch = (int)epoch;
-    tr->batch_in_epoch = bie;
-    tr->G.t = gt;
-    tr->D.t = dt;
-    tr->epoch_not_perfect = (int)np;
-    tr->rng_epoch.s = re;
-    tr->rng_shuffle.s = rs;
-    tr->rng_noise.s = rn;
+    for (int i = 0; i < tr->G.nlayers; i++) tr->G.layers[i].key = gkeys[i];
+    for (int i = 0; i < tr->D.nlayers; i++) tr->D.layers[i].key = dkeys[i];
+    tr->step = m.step;
+    tr->epoch = (int)m.epoch;
+    tr->batch_in_epoch = m.batch_in_epoch;
+    tr->G.t = m.generator_t;
+    tr->D.t = m.discriminator_t;
+    tr->epoch_not_perfect = (int)m.epoch_not_perfect;
+    tr->rng_epoch.s = m.rng_epoch;
+    tr->rng_shuffle.s = m.rng_shuffle;
+    tr->rng_noise.s = m.rng_noise;
+    tr->last_saved_step = m.step;
 out:
     clg_st_free(&f);
     return st;

@@ -1,7 +1,10 @@
 /* generator.c — a trained generator on its own, for sampling and interpolation: the network is
  * rebuilt from the config stored in a checkpoint, its tensors (with batch-norm running
- * statistics) loaded, and run in eval mode in chunks of its planned batch.
+ * statistics) loaded (each checked for shape and finite values), and run in eval mode in chunks
+ * of its planned batch; outputs that are not finite are an error, not an image.
  */
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -19,6 +22,7 @@ struct clg_generator {
     clg_net net;
     clg_shape zshape, out;
     clg_buf z;
+    char path[1200];
 };
 
 int clg_generator_load(clg_generator **out, clg_ctx *ctx, const char *checkpoint)
@@ -32,6 +36,7 @@ int clg_generator_load(clg_generator **out, clg_ctx *ctx, const char *checkpoint
     *out = g;
     if (!g) return clg_fail(ctx, CLG_ERR_NOMEM, "out of host memory");
     g->ctx = ctx;
+    snprintf(g->path, sizeof g->path, "%s", path);
     clg_st_file f;
     int st = clg_st_read(&f, path, err, sizeof err);
     if (st != CLG_OK) return clg_fail(ctx, st, "%s", err);
@@ -102,6 +107,10 @@ int clg_generator_run(clg_generator *g, float *images, const float *z, int n)
         TRY(clg_net_forward(&g->net, g->ctx, &g->z, m, 0, g->net.nlayers));
         TRY(clg_buf_read(g->ctx, images + (size_t)at * xs, &g->net.layers[g->net.nlayers - 1].y, (size_t)m * xs));
     }
+    for (size_t i = 0; i < (size_t)n * xs; i++)
+        if (!isfinite(images[i]))
+            return clg_fail(g->ctx, CLG_ERR_NUMERIC, "%s: the generator's output holds a non-finite value (%g) for "
+                            "latent vector %zu: its weights are broken (a run that diverged?)", g->path, images[i], i / xs);
     return CLG_OK;
 }
 

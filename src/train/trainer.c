@@ -2,10 +2,14 @@
  * real batch and on G(z) (gradients summed, one update), then a generator step through the
  * updated discriminator with the same fake batch. Losses, D(x), D(G(z)) and accuracies are
  * written by the loss kernel into a device-side ring and read back only every log_every steps,
- * which is the step loop's only host sync. Writes <out>/metrics.csv and sample grids.
+ * which is the step loop's only host sync; at that read-back the weights are checked too (finite,
+ * within CLG_WEIGHT_BOUND). Writes <out>/metrics.csv and sample grids. Nothing is written to the
+ * run folder before clg_trainer_run: creating a trainer and resuming only read and check, so a
+ * failed start leaves the folder as it was.
  */
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -116,6 +120,14 @@ int clg_trainer_create(clg_trainer **out, clg_ctx *ctx, const clg_config *cfg, c
     tr->host_stats = calloc((size_t)tr->ring * S_NSTATS, sizeof(float));
     tr->host_grid = calloc((size_t)cfg->grid * clg_shape_size(tr->xshape), sizeof(float));
     if (!tr->host_stats || !tr->host_grid) return clg_fail(ctx, CLG_ERR_NOMEM, "out of host memory");
+    clg_net *nets[2] = {&tr->G, &tr->D};
+    for (int k = 0; k < 2; k++)
+        for (int i = 0; i < nets[k]->nlayers; i++)
+            for (int j = 0; j < nets[k]->layers[i].nparams; j++)
+                if (nets[k]->layers[i].params[j].count > tr->host_weights_n)
+                    tr->host_weights_n = nets[k]->layers[i].params[j].count;
+    tr->host_weights = malloc((tr->host_weights_n ? tr->host_weights_n : 1) * sizeof(float));
+    if (!tr->host_weights) return clg_fail(ctx, CLG_ERR_NOMEM, "out of host memory");
     tr->fixed_key = key32(&tr->rng_noise);
     TRY(noise(tr, &tr->fixed_z, grid_rows * (int)zsize, tr->fixed_key));
 
@@ -136,17 +148,42 @@ int clg_trainer_create(clg_trainer **out, clg_ctx *ctx, const clg_config *cfg, c
                 tr->batch, tr->total_steps, tr->total_steps < tr->steps_per_epoch * cfg->epochs ? " (max_steps)" : "");
         fflush(log);
     }
-    if (tr->out_dir[0]) {
-        char path[1100];
-        snprintf(path, sizeof path, "%s/samples", tr->out_dir);
-        if (mkdirs(path) != 0) return clg_fail(ctx, CLG_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
-        snprintf(path, sizeof path, "%s/config.ini", tr->out_dir);
-        FILE *f = fopen(path, "w");
-        if (f) {
-            fputs(clg_config_text((struct clg_config *)cfg), f);
-            fclose(f);
-        }
-    }
+    return CLG_OK;
+}
+
+int clg_trainer_bad_values(clg_trainer *tr, const char *net, const char *tensor, float worst, const char *when)
+{
+    char what[400], kept[1300];
+    if (isfinite(worst))
+        snprintf(what, sizeof what, "the %s's weights exploded: |w| reaches %.9g in %s, above the bound %.0e", net,
+                 worst, tensor, (double)CLG_WEIGHT_BOUND);
+    else snprintf(what, sizeof what, "the %s's %s holds a non-finite value (%g)", net, tensor, worst);
+    if (tr->last_saved_step > 0)
+        snprintf(kept, sizeof kept, "%s/checkpoints/latest.safetensors stays the last good one (step %ld)", tr->out_dir,
+                 tr->last_saved_step);
+    else snprintf(kept, sizeof kept, "no checkpoint was written");
+    return clg_fail(tr->ctx, CLG_ERR_NUMERIC, "step %ld: %s%s; training stopped, %s. Try a lower learning rate (or "
+                    "clip_value / clip_norm).", tr->step, what, strcmp(when, "checkpoint") ? "" : " (checked before writing "
+                    "a checkpoint: none was written)", kept);
+}
+
+/* Every trainable weight finite and within CLG_WEIGHT_BOUND, every running statistic finite. */
+static int check_weights(clg_trainer *tr)
+{
+    clg_net *nets[2] = {&tr->G, &tr->D};
+    char name[200];
+    float worst;
+    for (int k = 0; k < 2; k++)
+        for (int i = 0; i < nets[k]->nlayers; i++)
+            for (int j = 0; j < nets[k]->layers[i].nparams; j++) {
+                clg_param *p = &nets[k]->layers[i].params[j];
+                if (p->count > tr->host_weights_n) return clg_fail(tr->ctx, CLG_ERR_INTERNAL, "weight check buffer too small");
+                TRY(clg_buf_read(tr->ctx, tr->host_weights, &p->value, p->count));
+                if (clg_values_bad(&worst, tr->host_weights, p->count, p->trainable ? CLG_WEIGHT_BOUND : 0.0f)) {
+                    snprintf(name, sizeof name, "%s.%d.%s", nets[k]->name, i, p->name);
+                    return clg_trainer_bad_values(tr, nets[k]->name, name, worst, "training");
+                }
+            }
     return CLG_OK;
 }
 
@@ -259,8 +296,10 @@ static int flush_stats(clg_trainer *tr, int nsteps, long first_step, clg_progres
 /* Read back what the ring holds (a host sync), e.g. before a checkpoint or at an epoch end. */
 static int flush_pending(clg_trainer *tr, clg_progress_fn progress, void *user)
 {
-    int st = flush_stats(tr, tr->pending, tr->step - tr->pending + 1, progress, user);
+    int n = tr->pending;
+    int st = flush_stats(tr, n, tr->step - n + 1, progress, user);
     tr->pending = 0;
+    if (st == CLG_OK && n > 0) st = check_weights(tr);
     return st;
 }
 
@@ -301,10 +340,43 @@ static int epoch_end(clg_trainer *tr)
 
 #define METRICS_HEADER "step,epoch,d_loss,g_loss,d_real,d_fake,acc_real,acc_fake\n"
 
-/* Open metrics.csv: new, or (after a resume) keeping the rows up to the checkpoint's step. */
+/* Rows 1..N of metrics.csv in order, counted up to `upto`; -1 when the file cannot be read. */
+static long metrics_rows(const char *path, long upto, FILE *copy)
+{
+    char line[512];
+    FILE *in = fopen(path, "r");
+    if (!in) return -1;
+    long rows = 0;
+    if (fgets(line, sizeof line, in))
+        while (rows < upto && fgets(line, sizeof line, in) && atol(line) == rows + 1) {
+            if (copy) fputs(line, copy);
+            rows++;
+        }
+    int bad = ferror(in);
+    fclose(in);
+    return bad ? -1 : rows;
+}
+
+/* A resumed run keeps metrics.csv's rows up to the checkpoint's step: it must have them all. */
+static int check_metrics(clg_trainer *tr)
+{
+    char path[1200];
+    snprintf(path, sizeof path, "%s/metrics.csv", tr->out_dir);
+    long rows = metrics_rows(path, tr->step, NULL);
+    if (rows < 0)
+        return clg_fail(tr->ctx, CLG_ERR_IO, "%s: cannot read it to resume: %s (the run folder must hold the run's "
+                        "metrics up to the checkpoint)", path, strerror(errno));
+    if (rows != tr->step)
+        return clg_fail(tr->ctx, CLG_ERR_FORMAT, "%s: has %ld rows but the checkpoint is at step %ld", path, rows,
+                        tr->step);
+    return CLG_OK;
+}
+
+/* Open metrics.csv: new, or (after a resume, checked by check_metrics) keeping the rows up to the
+ * checkpoint's step, rewritten through a temp file. */
 static int open_metrics(clg_trainer *tr)
 {
-    char path[1200], tmp[1300], line[512];
+    char path[1200], tmp[1300];
     snprintf(path, sizeof path, "%s/metrics.csv", tr->out_dir);
     if (tr->step == 0) {
         tr->metrics = fopen(path, "w");
@@ -313,28 +385,38 @@ static int open_metrics(clg_trainer *tr)
         return CLG_OK;
     }
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *in = fopen(path, "r"), *out = fopen(tmp, "w");
-    if (!in || !out) {
-        if (in) fclose(in);
-        if (out) fclose(out);
-        return clg_fail(tr->ctx, CLG_ERR_IO, "%s: cannot reopen to resume: %s", path, strerror(errno));
-    }
+    FILE *out = fopen(tmp, "w");
+    if (!out) return clg_fail(tr->ctx, CLG_ERR_IO, "%s: cannot create: %s", tmp, strerror(errno));
     fputs(METRICS_HEADER, out);
-    long rows = 0;
-    if (fgets(line, sizeof line, in))
-        while (fgets(line, sizeof line, in) && atol(line) == rows + 1 && rows < tr->step) {
-            fputs(line, out);
-            rows++;
-        }
-    fclose(in);
-    if (fclose(out) != 0 || rename(tmp, path) != 0)
-        return clg_fail(tr->ctx, CLG_ERR_IO, "%s: cannot rewrite: %s", path, strerror(errno));
-    if (rows != tr->step)
-        return clg_fail(tr->ctx, CLG_ERR_FORMAT, "%s: has %ld rows but the checkpoint is at step %ld", path, rows,
-                        tr->step);
+    long rows = metrics_rows(path, tr->step, out);
+    if (fclose(out) != 0 || rows != tr->step || rename(tmp, path) != 0) {
+        int e = errno;
+        remove(tmp);
+        return clg_fail(tr->ctx, CLG_ERR_IO, "%s: cannot rewrite: %s", path, rows != tr->step ? "rows changed" : strerror(e));
+    }
     tr->metrics = fopen(path, "a");
     if (!tr->metrics) return clg_fail(tr->ctx, CLG_ERR_IO, "%s: cannot append: %s", path, strerror(errno));
     return CLG_OK;
+}
+
+/* The run folder, once the start is validated: samples/, config.ini (temp file and rename) and
+ * metrics.csv. */
+static int start_folder(clg_trainer *tr)
+{
+    char path[1200], tmp[1300];
+    snprintf(path, sizeof path, "%s/samples", tr->out_dir);
+    if (mkdirs(path) != 0) return clg_fail(tr->ctx, CLG_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
+    snprintf(path, sizeof path, "%s/config.ini", tr->out_dir);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f) return clg_fail(tr->ctx, CLG_ERR_IO, "%s: cannot create: %s", tmp, strerror(errno));
+    fputs(clg_config_text((struct clg_config *)tr->cfg), f);
+    if (fclose(f) != 0 || rename(tmp, path) != 0) {
+        int e = errno;
+        remove(tmp);
+        return clg_fail(tr->ctx, CLG_ERR_IO, "%s: cannot write: %s", path, strerror(e));
+    }
+    return open_metrics(tr);
 }
 
 int clg_trainer_resume(clg_trainer *tr, const char *from)
@@ -345,6 +427,7 @@ int clg_trainer_resume(clg_trainer *tr, const char *from)
         snprintf(path, sizeof path, "%s/checkpoints/latest.safetensors", from);
     else snprintf(path, sizeof path, "%s", from);
     TRY(clg_checkpoint_load(tr, path));
+    if (tr->out_dir[0]) TRY(check_metrics(tr));
     if (tr->step >= tr->total_steps && tr->log)
         fprintf(tr->log, "%s is at step %ld, the end of this run's %ld steps: nothing to do (raise train.epochs or "
                 "train.max_steps to go on)\n", path, tr->step, tr->total_steps);
@@ -356,7 +439,7 @@ int clg_trainer_run(clg_trainer *tr, clg_progress_fn progress, void *user)
     clg_ctx *ctx = tr->ctx;
     const struct clg_config *cfg = tr->cfg;
     char path[1200];
-    if (tr->out_dir[0] && !tr->metrics) TRY(open_metrics(tr));
+    if (tr->out_dir[0] && !tr->metrics) TRY(start_folder(tr));
     tr->t_start = now_seconds();
     tr->step0 = tr->step;
     int shuffled = 0, saved = 0;
@@ -422,6 +505,7 @@ void clg_trainer_free(clg_trainer *tr)
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) clg_buf_release(bufs[i]);
     free(tr->host_stats);
     free(tr->host_grid);
+    free(tr->host_weights);
     if (tr->metrics) fclose(tr->metrics);
     free(tr);
 }

@@ -32,6 +32,9 @@ struct clg_trainer {
     uint32_t fixed_key;
     long step, steps_per_epoch, total_steps;
     long step0;          /* step at which this run (or resume) started */
+    long last_saved_step; /* step of checkpoints/latest.safetensors this run wrote or resumed; 0: none */
+    float *host_weights; /* room for the largest tensor, for the weight check at each read-back */
+    size_t host_weights_n;
     long batch_in_epoch; /* steps done in the current epoch */
     int epoch;           /* current (1-based) epoch; 0 before the first */
     int pending;         /* steps in the statistics ring not yet read back */
@@ -42,6 +45,17 @@ struct clg_trainer {
     double t_start;
     volatile sig_atomic_t stop;
 };
+
+/* Training stops when a trainable weight's magnitude passes this bound (or any value is NaN or
+ * infinite): such weights come from a learning rate that is far too high, and nothing useful is
+ * left to learn from them. No checkpoint holding them is ever written. */
+#define CLG_WEIGHT_BOUND 1e6f
+
+/* Stop training on a tensor of network `net` ("generator") with a non-finite value, or weights
+ * beyond CLG_WEIGHT_BOUND (`worst`, the first non-finite value or the largest |w|), found when
+ * checking the weights (`when` = "checkpoint": before writing one). Returns CLG_ERR_NUMERIC with
+ * a message naming the network, tensor, step and the checkpoint that stays latest. */
+int clg_trainer_bad_values(struct clg_trainer *tr, const char *net, const char *tensor, float worst, const char *when);
 
 /* One training step (D step on real and fake, then G step), all enqueued, no host sync.
  * `slot` is the statistics ring slot the step writes. */
