@@ -19,4 +19,5 @@ if(OCLGRIND)
   set_tests_properties(oclgrind_kernels_owngemm PROPERTIES LABELS oclgrind
                        ENVIRONMENT "CLGAN_GEMM=own;CLGAN_NO_CACHE=1;CLGAN_TEST_SMALL=1"
                        FAIL_REGULAR_EXPRESSION "Invalid (read|write)|[Uu]ninitiali[sz]ed|data race|Oclgrind - |OCLGRIND")
+  clgan_test_device(oclgrind_kernels_owngemm Oclgrind)
 endif()

@@ -1,5 +1,5 @@
 /* testutil.h — shared helpers for the OpenCL tests: a CHECK macro that counts failures, a context
- * on the default device ($CLGAN_DEVICE, else first GPU, else CPU/PoCL), host<->device helpers,
+ * on the test device ($CLGAN_TEST_DEVICE, see test_device()), host<->device helpers,
  * a seeded host RNG, and the max-relative-error comparison every kernel test uses.
  * Each test program ends with `return test_summary("name");`, which prints
  * "N passed, M failed" and returns non-zero on any failure.
@@ -46,11 +46,22 @@ static inline int test_summary(const char *name)
     return t_fail ? 1 : 0;
 }
 
+/* The device the tests run on: $CLGAN_TEST_DEVICE (P:D or a name substring), which ctest sets for
+ * every test (tests/CMakeLists.txt: PoCL, Oclgrind or rusticl by label), so that a CLGAN_DEVICE
+ * meant for training never moves a test to another OpenCL implementation. Unset (a test run by
+ * hand): clgan's default ($CLGAN_DEVICE, else the first GPU, else the first CPU). */
+static inline const char *test_device(void)
+{
+    const char *d = getenv("CLGAN_TEST_DEVICE");
+    return d && *d ? d : NULL;
+}
+
 static inline clg_ctx *test_ctx(void)
 {
     clg_ctx *ctx;
-    if (clg_ctx_create(&ctx, NULL) != CLG_OK) {
-        fprintf(stderr, "cannot open an OpenCL device: %s\n", clg_last_error(ctx));
+    if (clg_ctx_create(&ctx, test_device()) != CLG_OK) {
+        fprintf(stderr, "cannot open the test device%s%s: %s\n", test_device() ? " $CLGAN_TEST_DEVICE=" : "",
+                test_device() ? test_device() : "", clg_last_error(ctx));
         exit(1);
     }
     return ctx;
