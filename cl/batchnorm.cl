@@ -59,29 +59,29 @@ __kernel void bn_fwd_eval(__global float *y, __global float *stats, __global con
 
 /* Backward, elementwise, from the stats of the last forward and sums = stats + 2C = (sum dy (C),
  * sum dy*(x - mean) (C)) over the channel's m = N*HW values. With xhat = (x-mean)*inv:
- *   dbias += sum(dy), dweight += sum(dy * xhat)   (items c < C, when param_grads && affine)
  *   train: dx = w*inv * (dy - sum(dy)/m - xhat * sum(dy*xhat)/m)     (batch statistics)
  *   eval:  dx = w*inv * dy                                           (running statistics)
- * dx is not written when need_dx == 0 (it may then be NULL); sums are not read in eval mode
- * without param_grads. Launch: max(total, C) items. */
-__kernel void bn_bwd(__global float *dx, __global float *dw, __global float *db, __global const float *dy,
-                     __global const float *x, __global const float *stats, __global const float *w, const int total, const int nc, const int hw, const int train,
-                     const int affine, const int param_grads, const int need_dx)
+ * sums are not read in eval mode. */
+__kernel void bn_bwd(__global float *dx, __global const float *dy, __global const float *x,
+                     __global const float *stats, __global const float *w, const int total, const int nc,
+                     const int hw, const int train, const int affine)
 {
     const int i = get_global_id(0);
-    const int m = total / nc;
+    if (i >= total) return;
     __global const float *sums = stats + 2 * nc;
-    if (param_grads && affine && i < nc) {
-        dw[i] += sums[nc + i] * stats[nc + i];
-        db[i] += sums[i];
-    }
-    if (!need_dx || i >= total) return;
-    const int c = (i / hw) % nc;
+    const int c = (i / hw) % nc, m = total / nc;
     const float inv = stats[nc + c], g = affine ? w[c] * inv : inv;
-    if (train) {
-        const float mdy = sums[c] / (float)m, k = sums[nc + c] * inv * inv / (float)m;
-        dx[i] = g * (dy[i] - mdy - (x[i] - stats[c]) * k);
-    } else {
-        dx[i] = g * dy[i];
-    }
+    const float mdy = train ? sums[c] / (float)m : 0.0f, k = train ? sums[nc + c] * inv * inv / (float)m : 0.0f;
+    dx[i] = g * (dy[i] - mdy - (x[i] - stats[c]) * k);
+}
+
+/* dbias += sum(dy), dweight += sum(dy * xhat), one item per channel, from the sums above (a
+ * kernel of its own: next to the elementwise dx, these stores kept PoCL from vectorising it,
+ * 40x slower). */
+__kernel void bn_param_grads(__global float *dw, __global float *db, __global const float *stats, const int nc)
+{
+    const int c = get_global_id(0);
+    if (c >= nc) return;
+    dw[c] += stats[3 * nc + c] * stats[nc + c];
+    db[c] += stats[2 * nc + c];
 }

@@ -39,45 +39,57 @@ float red_group_sum(__local float *s, int l, float v)
  * out[out_off + c*G + g] = q1 sum and, in mode 3, out[out_off + (C + c)*G + g] = q2 sum, where
  * G = the number of groups along dimension 0; with `acc` they are added to out instead. The
  * (b, k) pair advances by (RED_WG / hw, RED_WG % hw) with one carry: no division per value. */
+/* The loop over this item's values of the channel, i = the element's index. */
+#define CHAN_WALK(i, body)                                                                   \
+    {                                                                                        \
+        long b_ = j0 / hw, k_ = j0 - (j0 / hw) * hw;                                         \
+        for (long j_ = j0; j_ < jend; j_ += RED_WG) {                                        \
+            const long i = (b_ * C + c) * hw + k_;                                           \
+            body;                                                                            \
+            b_ += sb;                                                                        \
+            k_ += sk;                                                                        \
+            if (k_ >= hw) {                                                                  \
+                k_ -= hw;                                                                    \
+                b_++;                                                                        \
+            }                                                                                \
+        }                                                                                    \
+    }
+
 __kernel __attribute__((reqd_work_group_size(RED_WG, 1, 1)))
 void chan_sums(__global float *out, const long out_off, const int acc, __global const float *x,
-               __global const float *x2, __global const float *aux, const long aux_off, const float div, const long n, const int C,
-               const long hw, const int mode)
+               __global const float *x2, __global const float *aux, const long aux_off, const float div, const long n,
+               const int C, const long hw, const int mode)
 {
-    __local float s[RED_WG];
+    __local float s1[RED_WG], s2[RED_WG];
     const int l = get_local_id(0), c = get_group_id(1);
     const long g = get_group_id(0), G = get_num_groups(0), m = n * hw;
     const long j0 = g * RED_SPAN + l, jend = min(m, (g + 1) * RED_SPAN);
     const float mu = mode >= 2 ? aux[aux_off + c] / div : 0.0f;
     const long sb = RED_WG / hw, sk = RED_WG - sb * hw;
-    long b = j0 / hw, k = j0 - b * hw;
     float q1 = 0.0f, q2 = 0.0f;
-    for (long j = j0; j < jend; j += RED_WG) {
-        const float v = x[(b * C + c) * hw + k];
-        if (mode == 0) q1 += v;
-        else if (mode == 1) q1 += v * v;
-        else if (mode == 2) {
-            const float d = v - mu;
-            q1 += d * d;
-        } else {
-            q1 += v;
-            q2 += v * (x2[(b * C + c) * hw + k] - mu);
+    /* one loop per mode (a uniform branch outside the loops, so each loop vectorises) */
+    if (mode == 0) CHAN_WALK(i, q1 += x[i])
+    else if (mode == 1) CHAN_WALK(i, q1 += x[i] * x[i])
+    else if (mode == 2) CHAN_WALK(i, { const float d = x[i] - mu; q1 += d * d; })
+    else CHAN_WALK(i, { const float v = x[i]; q1 += v; q2 += v * (x2[i] - mu); })
+    /* both sums in one tree, reached by every item whatever the mode (no barrier under a
+     * branch: PoCL runs such work-groups far slower) */
+    s1[l] = q1;
+    s2[l] = q2;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int k = RED_WG / 2; k > 0; k >>= 1) {
+        if (l < k) {
+            s1[l] += s1[l + k];
+            s2[l] += s2[l + k];
         }
-        b += sb;
-        k += sk;
-        if (k >= hw) {
-            k -= hw;
-            b++;
-        }
+        barrier(CLK_LOCAL_MEM_FENCE);
     }
-    q1 = red_group_sum(s, l, q1);
-    if (mode == 3) q2 = red_group_sum(s, l, q2);
     if (l == 0) {
         __global float *o = out + out_off + c * G + g;
-        *o = acc ? *o + q1 : q1;
+        *o = acc ? *o + s1[0] : s1[0];
         if (mode == 3) {
             o += (long)C * G;
-            *o = acc ? *o + q2 : q2;
+            *o = acc ? *o + s2[0] : s2[0];
         }
     }
 }

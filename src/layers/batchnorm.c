@@ -111,18 +111,18 @@ static int backward(clg_layer *l, clg_ctx *ctx, clg_buf *dx, const clg_buf *dy, 
     bn *b = l->priv;
     param_grads = param_grads && b->affine;
     if (!dx && !param_grads) return CLG_OK;
-    cl_mem none = NULL;
-    cl_mem dxm = dx ? dx->sub : none;
-    cl_mem w = b->affine ? l->params[b->iw].value.sub : none;
-    cl_mem dw = param_grads ? l->params[b->iw].grad.sub : none, db = param_grads ? l->params[b->ib].grad.sub : none;
     const clg_buf *sc = &l->scratch;
     int c2 = 2 * b->c, total = n * b->c * b->hw;
     if (b->last_train || param_grads) /* sum dy and sum dy*(x - mean) per channel */
         TRY(clg_chan_sums(ctx, sc, c2, 0, sc, 2 * c2, CLG_SUM_DY_DYX, dy, x, sc, 0, 1.0f, n, b->c, b->hw));
-    int items = dx ? (total > b->c ? total : b->c) : b->c;
-    return CLG_LAUNCH1(ctx, CLG_K_BN_BWD, items, KA_MEM(dxm), KA_MEM(dw), KA_MEM(db), KA_MEM(dy->sub), KA_MEM(x->sub),
-                       KA_MEM(sc->sub), KA_MEM(w), KA_INT(total), KA_INT(b->c), KA_INT(b->hw),
-                       KA_INT(b->last_train), KA_INT(b->affine), KA_INT(param_grads), KA_INT(dx != NULL));
+    if (param_grads)
+        TRY(CLG_LAUNCH1(ctx, CLG_K_BN_PARAM_GRADS, b->c, KA_MEM(l->params[b->iw].grad.sub),
+                        KA_MEM(l->params[b->ib].grad.sub), KA_MEM(sc->sub), KA_INT(b->c)));
+    if (!dx) return CLG_OK;
+    cl_mem w = b->affine ? l->params[b->iw].value.sub : NULL;
+    return CLG_LAUNCH1(ctx, CLG_K_BN_BWD, total, KA_MEM(dx->sub), KA_MEM(dy->sub), KA_MEM(x->sub), KA_MEM(sc->sub),
+                       KA_MEM(w), KA_INT(total), KA_INT(b->c), KA_INT(b->hw), KA_INT(b->last_train),
+                       KA_INT(b->affine));
 }
 
 static void destroy(clg_layer *l) { free(l->priv); }
