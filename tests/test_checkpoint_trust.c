@@ -230,15 +230,18 @@ static long check_folder(clg_ctx *ctx, const char *dir, const char *what)
     return latest;
 }
 
-static void blow_up(clg_ctx *ctx, const char *opt, const char *lr, int expect_good)
+/* ckpt_every 0: no checkpoint before the end, so the weight check at the statistics read-back
+ * must stop the run */
+static void blow_up(clg_ctx *ctx, const char *opt, const char *lr, int ckpt_every, int expect_good)
 {
-    char out[600], o1[64], o2[64], l1[64], l2[64];
-    snprintf(out, sizeof out, "%s/lr_%s_%s", scratch, opt, lr);
+    char out[600], o1[64], o2[64], l1[64], l2[64], ce[64];
+    snprintf(out, sizeof out, "%s/lr_%s_%s_%d", scratch, opt, lr, ckpt_every);
+    snprintf(ce, sizeof ce, "train.checkpoint_every=%d", ckpt_every);
     snprintf(o1, sizeof o1, "generator.optimizer=%s", opt);
     snprintf(o2, sizeof o2, "discriminator.optimizer=%s", opt);
     snprintf(l1, sizeof l1, "generator.lr=%s", lr);
     snprintf(l2, sizeof l2, "discriminator.lr=%s", lr);
-    const char *sets[] = {o1, o2, l1, l2, "train.max_steps=200", "train.checkpoint_every=1", "train.log_every=10", NULL};
+    const char *sets[] = {o1, o2, l1, l2, "train.max_steps=200", ce, "train.log_every=10", NULL};
     clg_trainer *tr;
     clg_config *cfg;
     CHECK_OK(ctx, make(&tr, &cfg, ctx, out, sets));
@@ -251,6 +254,8 @@ static void blow_up(clg_ctx *ctx, const char *opt, const char *lr, int expect_go
     if (latest) snprintf(kept, sizeof kept, "stays the last good one (step %ld)", latest);
     CHECK(st != CLG_ERR_NUMERIC || strstr(msg, kept), "%s lr %s: message \"%s\" should say \"%s\"", opt, lr, msg, kept);
     CHECK(!expect_good || latest > 0, "%s lr %s: a good checkpoint was expected to stay", opt, lr);
+    CHECK(ckpt_every || (latest == 0 && !strstr(msg, "before writing a checkpoint")),
+          "%s lr %s without checkpoints: the read-back check should have stopped it: \"%s\"", opt, lr, msg);
     done(tr, cfg);
 }
 
@@ -263,10 +268,11 @@ int main(int argc, char **argv)
     pure_checks();
     clg_ctx *ctx = test_ctx();
     crafted(ctx);
-    blow_up(ctx, "sgd", "1e6", 0);     /* NaN by the first read-back */
-    blow_up(ctx, "sgd", "10", 1);      /* exploding after good steps: the good checkpoint stays */
-    blow_up(ctx, "adam", "1e6", 0);    /* used to "succeed" with weights near 1e9 */
-    blow_up(ctx, "rmsprop", "1e6", 0);
+    blow_up(ctx, "sgd", "1e6", 1, 0);     /* NaN by the first read-back */
+    blow_up(ctx, "sgd", "10", 1, 1);      /* exploding after good steps: the good checkpoint stays */
+    blow_up(ctx, "adam", "1e6", 1, 0);    /* used to "succeed" with weights near 1e9 */
+    blow_up(ctx, "rmsprop", "1e6", 1, 0);
+    blow_up(ctx, "adam", "1e6", 0, 0);
     clg_ctx_free(ctx);
     return test_summary("checkpoint_trust");
 }

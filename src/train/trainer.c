@@ -167,6 +167,8 @@ int clg_trainer_bad_values(clg_trainer *tr, const char *net, const char *tensor,
                     "a checkpoint: none was written)", kept);
 }
 
+#define WEIGHT_CHECK_EVERY 25
+
 /* Every trainable weight finite and within CLG_WEIGHT_BOUND, every running statistic finite. */
 static int check_weights(clg_trainer *tr)
 {
@@ -299,7 +301,12 @@ static int flush_pending(clg_trainer *tr, clg_progress_fn progress, void *user)
     int n = tr->pending;
     int st = flush_stats(tr, n, tr->step - n + 1, progress, user);
     tr->pending = 0;
-    if (st == CLG_OK && n > 0) st = check_weights(tr);
+    /* the weights too, at most every WEIGHT_CHECK_EVERY steps so that a small log_every does not
+     * read them back every step (each checkpoint checks what it writes anyway) */
+    if (st == CLG_OK && n > 0 && tr->step - tr->weights_checked >= WEIGHT_CHECK_EVERY) {
+        st = check_weights(tr);
+        tr->weights_checked = tr->step;
+    }
     return st;
 }
 
@@ -441,7 +448,7 @@ int clg_trainer_run(clg_trainer *tr, clg_progress_fn progress, void *user)
     char path[1200];
     if (tr->out_dir[0] && !tr->metrics) TRY(start_folder(tr));
     tr->t_start = now_seconds();
-    tr->step0 = tr->step;
+    tr->step0 = tr->weights_checked = tr->step;
     int shuffled = 0, saved = 0;
     while (tr->step < tr->total_steps && !tr->stop) {
         if (tr->batch_in_epoch == 0) { /* a new epoch */

@@ -35,6 +35,7 @@ struct clg_trainer {
     long last_saved_step; /* step of checkpoints/latest.safetensors this run wrote or resumed; 0: none */
     float *host_weights; /* room for the largest tensor, for the weight check at each read-back */
     size_t host_weights_n;
+    long weights_checked; /* step of the last weight check */
     long batch_in_epoch; /* steps done in the current epoch */
     int epoch;           /* current (1-based) epoch; 0 before the first */
     int pending;         /* steps in the statistics ring not yet read back */
