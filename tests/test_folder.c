@@ -1,6 +1,8 @@
 /* test_folder.c — the image-folder data set: PNG, JPEG and BMP files written by the test itself
  * (grey and colour, odd sizes, with alpha, in a sub-folder), a corrupt file among them, an empty
- * folder, a folder of only unreadable files, and a missing folder.
+ * folder, a folder of only unreadable files, a folder of crafted images that must be skipped
+ * (huge headers, 16-bit PNM, GIF), a symbolic link looping back to its folder, and a missing
+ * folder.
  * usage: test_folder SCRATCH
  */
 #include <math.h>
@@ -8,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 #include <stb_image_write.h>
 
 #include "clgan/clgan.h"
@@ -90,6 +94,58 @@ int main(int argc, char **argv)
     write_file(sub, "not an image", 12);
     st = clg_folder_load(&f, path, 3, 8, 8, 255, 0, err, sizeof err);
     CHECK(st == CLG_ERR_FORMAT && strstr(err, "none of its 1 files is a readable image"), "unreadable only: %s", err);
+
+    /* Crafted files are skipped and counted, never fatal and never slow: an 18-byte PPM announcing
+     * 1 x 16777215 pixels (stb zero-filled and resized it for 26 s), a PGM of 16-bit samples at
+     * maxval 1000 (read as 8 bits by stb: 1000 -> 3; decoded here to white), a GIF (stb's GIF
+     * decoder is not safe on crafted files) and a BMP claiming 10000 x 10000 in 60 bytes. */
+    snprintf(path, sizeof path, "%s/crafted", dir);
+    mkdir(path, 0755);
+    snprintf(sub, sizeof sub, "%s/crafted/a_huge.ppm", dir);
+    write_file(sub, "P6 1 16777215 255\n", 18);
+    snprintf(sub, sizeof sub, "%s/crafted/b_wide.pgm", dir);
+    write_file(sub, "P5 1 1 1000\n\x03\xe8", 14);
+    snprintf(sub, sizeof sub, "%s/crafted/c.gif", dir);
+    write_file(sub, "GIF89a\x01\x00\x01\x00\x00\x00\x00;", 14);
+    snprintf(sub, sizeof sub, "%s/crafted/d.bmp", dir);
+    CHECK(stbi_write_bmp(sub, 6, 6, 3, blue), "write d.bmp");
+    FILE *bf = fopen(sub, "r+b");
+    unsigned char bmphdr[60];
+    CHECK(bf && fread(bmphdr, 1, 60, bf) == 60, "read d.bmp");
+    bmphdr[18] = 0x10, bmphdr[19] = 0x27, bmphdr[22] = 0x10, bmphdr[23] = 0x27; /* 10000 x 10000 */
+    rewind(bf);
+    fwrite(bmphdr, 1, 60, bf);
+    fclose(bf);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    st = clg_folder_load(&f, path, 1, 4, 4, 0, 0, err, sizeof err);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) * 1e-9;
+    CHECK(st == CLG_OK && f.n == 1 && f.skipped == 3, "crafted: 1 image, 3 skipped; got %s, %d, %d (%s)",
+          clg_status_str(st), f.n, f.skipped, err);
+    CHECK(secs < 1.0, "crafted folder took %.1f s", secs);
+    if (st == CLG_OK) {
+        CHECK(f.data[0] == 255 && f.data[15] == 255, "16-bit PGM at maxval 1000 is white, got %d", f.data[0]);
+        CHECK(strstr(f.first_skipped, "a_huge.ppm") && strstr(f.first_skipped, "outside"), "first skipped: %s",
+              f.first_skipped);
+        clg_folder_free(&f);
+    }
+
+    /* A symbolic link back to its own folder: each image is read once. */
+    snprintf(path, sizeof path, "%s/loop", dir);
+    mkdir(path, 0755);
+    snprintf(sub, sizeof sub, "%s/loop/a.png", dir);
+    CHECK(stbi_write_png(sub, 5, 3, 3, red, 15), "write loop/a.png");
+    snprintf(sub, sizeof sub, "%s/loop/again", dir);
+    unlink(sub);
+    CHECK(symlink(".", sub) == 0, "symlink %s", sub);
+    st = clg_folder_load(&f, path, 3, 4, 4, 0, 0, err, sizeof err);
+    CHECK(st == CLG_OK && f.n == 1 && f.skipped == 0, "loop: 1 image; got %d, %d (%s)", f.n, f.skipped, err);
+    if (st == CLG_OK) clg_folder_free(&f);
+
+    /* out-of-range arguments are refused, not decoded into */
+    st = clg_folder_load(&f, path, 3, 8, 8, 256, 0, err, sizeof err);
+    CHECK(st == CLG_ERR_ARG && strstr(err, "background"), "background 256: %s", err);
 
     st = clg_folder_load(&f, "/nonexistent/folder", 3, 8, 8, 255, 0, err, sizeof err);
     CHECK(st == CLG_ERR_IO && strstr(err, "/nonexistent/folder"), "missing folder: %s", err);

@@ -1,0 +1,4 @@
+# File readers on crafted input: one image decoded from memory (every format, headers announcing
+# huge images, truncations, seeded mutations), .npy and safetensors from memory and from files.
+# Build with -fsanitize=address,undefined to see them clean under the sanitizers as well.
+clgan_test(image_decode test_image_decode.c ${CMAKE_CURRENT_SOURCE_DIR}/fixtures)
