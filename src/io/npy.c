@@ -1,38 +1,75 @@
 /* npy.c — the .npy format (version 1.0-3.0 headers): magic "\x93NUMPY", version, header length,
  * then a Python dict literal {'descr': '<f4', 'fortran_order': False, 'shape': (...)} padded
- * with spaces to a multiple of 64 bytes, then the data. Only float32 in C order is accepted.
+ * with spaces to a multiple of 64 bytes, then the data. Only float32 in C order is accepted. The
+ * reader checks the shape (integers, bounded, overflow-free product) against the bytes present
+ * before allocating anything.
  */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "clgan/clgan.h"
 #include "io/npy.h"
 
-int clg_npy_read(float **data, int *ndim, int dims[4], const char *path, char *err, size_t errlen)
+/* The value of `key` in the header dict: the first non-space byte after 'key' and its colon. */
+static const char *dict_value(const char *h, const char *key)
 {
-    *data = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f) return snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno)), CLG_ERR_IO;
-    unsigned char pre[10];
+    char k[32];
+    snprintf(k, sizeof k, "'%s'", key);
+    const char *p = strstr(h, k);
+    if (!p) return NULL;
+    p += strlen(k);
+    while (*p == ' ') p++;
+    if (*p++ != ':') return NULL;
+    while (*p == ' ') p++;
+    return p;
+}
+
+/* Parse "(d0, d1, ...)": 1 to 4 decimal integers in 1..2^30, nothing else. */
+static const char *parse_shape(int *ndim, int dims[4], const char *p)
+{
+    if (!p || *p++ != '(') return "no shape in the header";
+    *ndim = 0;
+    for (;;) {
+        while (*p == ' ') p++;
+        if (*p == ')') break;
+        if (*p < '0' || *p > '9') return "the shape is not a tuple of integers";
+        long long v = 0;
+        while (*p >= '0' && *p <= '9') {
+            v = v * 10 + (*p++ - '0');
+            if (v > (1LL << 30)) return "a dimension is larger than 2^30";
+        }
+        if (v == 0) return "a dimension is 0 (empty arrays are not read)";
+        if (*ndim == 4) return "more than 4 dimensions";
+        dims[(*ndim)++] = (int)v;
+        while (*p == ' ') p++;
+        if (*p == ',') p++;
+        else if (*p != ')') return "the shape is not a tuple of integers";
+    }
+    return *ndim ? NULL : "a scalar (shape ()) is not read";
+}
+
+int clg_npy_parse(float **data, int *ndim, int dims[4], const void *buf, size_t len, const char *name, char *err,
+                  size_t errlen)
+{
+    const unsigned char *b = buf;
     char header[4096];
-    int st = CLG_ERR_FORMAT;
     const char *why = NULL;
-    if (fread(pre, 1, 8, f) != 8 || memcmp(pre, "\x93NUMPY", 6)) {
+    int st = CLG_ERR_FORMAT;
+    *data = NULL;
+    *ndim = 0;
+    if (len < 10 || memcmp(b, "\x93NUMPY", 6)) {
         why = "not a .npy file (no \\x93NUMPY magic)";
         goto out;
     }
-    uint32_t hl;
-    if (pre[6] == 1) {
-        unsigned char b[2];
-        if (fread(b, 1, 2, f) != 2) goto trunc;
-        hl = b[0] | (uint32_t)b[1] << 8;
-    } else if (pre[6] == 2 || pre[6] == 3) {
-        unsigned char b[4];
-        if (fread(b, 1, 4, f) != 4) goto trunc;
-        hl = b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+    size_t hl, off;
+    if (b[6] == 1) hl = b[8] | (size_t)b[9] << 8, off = 10;
+    else if (b[6] == 2 || b[6] == 3) {
+        if (len < 12) goto trunc;
+        hl = b[8] | (size_t)b[9] << 8 | (size_t)b[10] << 16 | (size_t)b[11] << 24, off = 12;
     } else {
         why = "unsupported .npy version";
         goto out;
@@ -41,42 +78,33 @@ int clg_npy_read(float **data, int *ndim, int dims[4], const char *path, char *e
         why = "header too long";
         goto out;
     }
-    if (fread(header, 1, hl, f) != hl) goto trunc;
+    if (len - off < hl) goto trunc;
+    memcpy(header, b + off, hl);
     header[hl] = 0;
-    if (!strstr(header, "'descr': '<f4'") && !strstr(header, "'descr':'<f4'")) {
+    off += hl;
+    const char *descr = dict_value(header, "descr"), *fo = dict_value(header, "fortran_order");
+    if (!descr || strncmp(descr, "'<f4'", 5)) {
         why = "data type is not float32 ('<f4'); save with x.astype(np.float32)";
         goto out;
     }
-    if (strstr(header, "'fortran_order': True")) {
+    if (!fo || strncmp(fo, "False", 5)) {
         why = "Fortran order is not supported; save with np.ascontiguousarray(x)";
         goto out;
     }
-    const char *s = strstr(header, "'shape':");
-    const char *p = s ? strchr(s, '(') : NULL;
-    if (!p) {
-        why = "no shape in the header";
-        goto out;
-    }
-    p++;
-    *ndim = 0;
+    int nd = 0, d[4];
+    if ((why = parse_shape(&nd, d, dict_value(header, "shape")))) goto out;
     size_t count = 1;
-    while (*p && *p != ')') {
-        char *end;
-        long v = strtol(p, &end, 10);
-        if (end == p) {
-            p++;
-            continue;
-        }
-        if (*ndim == 4 || v <= 0 || v > (1L << 30)) {
-            why = "shape has more than 4 dimensions or a bad size";
+    for (int i = 0; i < nd; i++) {
+        if ((size_t)d[i] > ((size_t)1 << 30) / count) {
+            why = "the shape holds more than 2^30 values";
             goto out;
         }
-        dims[(*ndim)++] = (int)v;
-        count *= (size_t)v;
-        p = end;
+        count *= (size_t)d[i];
     }
-    if (*ndim == 0 || count > (1u << 30)) {
-        why = "bad shape";
+    /* The bytes must be there before anything is allocated for them. */
+    if (len - off < count * sizeof(float)) goto trunc;
+    if (len - off > count * sizeof(float)) {
+        why = "bytes after the data (the shape does not match the file)";
         goto out;
     }
     *data = malloc(count * sizeof(float));
@@ -85,17 +113,44 @@ int clg_npy_read(float **data, int *ndim, int dims[4], const char *path, char *e
         why = "out of memory";
         goto out;
     }
-    if (fread(*data, sizeof(float), count, f) != count) goto trunc;
-    fclose(f);
+    memcpy(*data, b + off, count * sizeof(float));
+    *ndim = nd;
+    memcpy(dims, d, sizeof d);
     return CLG_OK;
 trunc:
-    why = "truncated";
+    why = "truncated (the file is shorter than its header says)";
 out:
-    fclose(f);
-    free(*data);
-    *data = NULL;
-    snprintf(err, errlen, "%s: %s", path, why);
+    snprintf(err, errlen, "%s: %s", name, why);
     return st;
+}
+
+int clg_npy_read(float **data, int *ndim, int dims[4], const char *path, char *err, size_t errlen)
+{
+    *data = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f) return snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno)), CLG_ERR_IO;
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fclose(f);
+        return snprintf(err, errlen, "%s: not a regular file", path), CLG_ERR_IO;
+    }
+    /* 2^30 floats and a header at most */
+    if (st.st_size > (off_t)((1LL << 32) + 8192)) {
+        fclose(f);
+        return snprintf(err, errlen, "%s: more than 4 GiB: too large for a .npy of float32", path), CLG_ERR_FORMAT;
+    }
+    size_t len = (size_t)st.st_size;
+    unsigned char *buf = malloc(len ? len : 1);
+    if (!buf) {
+        fclose(f);
+        return snprintf(err, errlen, "%s: out of memory", path), CLG_ERR_NOMEM;
+    }
+    size_t got = fread(buf, 1, len, f);
+    fclose(f);
+    int rc = got == len ? clg_npy_parse(data, ndim, dims, buf, len, path, err, errlen)
+                        : (snprintf(err, errlen, "%s: read error", path), CLG_ERR_IO);
+    free(buf);
+    return rc;
 }
 
 int clg_npy_write(const char *path, const float *data, int ndim, const int *dims, char *err, size_t errlen)

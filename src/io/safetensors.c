@@ -1,11 +1,13 @@
 /* safetensors.c — the safetensors reader and writer behind checkpoints. Header JSON is parsed
- * and built with cJSON; data offsets are validated against the file before anything is used.
+ * and built with cJSON; shapes (exact integers, overflow-checked products), dtypes and data offsets
+ * are validated against the file before anything is used.
  */
 #include <cJSON.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "clgan/clgan.h"
@@ -120,51 +122,60 @@ static int bad(char *err, size_t errlen, const char *path, const char *what)
     return CLG_ERR_FORMAT;
 }
 
-int clg_st_read(clg_st_file *f, const char *path, char *err, size_t errlen)
+/* A JSON number that is an integer in [0, 2^53] (exact in a double): *v; else 0. */
+static int json_count(uint64_t *v, const cJSON *x)
 {
-    memset(f, 0, sizeof *f);
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno)), CLG_ERR_IO;
-    fseek(fp, 0, SEEK_END);
-    long size = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    if (size < 8) {
-        fclose(fp);
-        return bad(err, errlen, path, "shorter than its 8-byte header length");
-    }
-    f->blob = malloc((size_t)size + 1);
-    if (!f->blob || fread(f->blob, 1, (size_t)size, fp) != (size_t)size) {
-        fclose(fp);
-        clg_st_free(f);
-        return snprintf(err, errlen, "%s: cannot read", path), CLG_ERR_IO;
-    }
-    fclose(fp);
+    if (!cJSON_IsNumber(x)) return 0;
+    double d = x->valuedouble;
+    if (!(d >= 0 && d <= 9007199254740992.0) || d != (double)(uint64_t)d) return 0;
+    *v = (uint64_t)d;
+    return 1;
+}
+
+/* Parse f->blob (size bytes, owned by f) into tensors and metadata. */
+static int parse_blob(clg_st_file *f, size_t size, const char *name, char *err, size_t errlen)
+{
+    if (size < 8) return bad(err, errlen, name, "shorter than its 8-byte header length");
     uint64_t hl = 0;
     for (int i = 0; i < 8; i++) hl |= (uint64_t)f->blob[i] << (8 * i);
-    if (hl > (uint64_t)size - 8 || hl > 100u << 20) {
-        clg_st_free(f);
-        return bad(err, errlen, path, "header length is larger than the file (truncated?)");
-    }
+    if (hl > (uint64_t)size - 8 || hl > 100u << 20)
+        return bad(err, errlen, name, "header length is larger than the file (truncated?)");
     char *json = malloc(hl + 1);
+    if (!json) return snprintf(err, errlen, "%s: out of memory", name), CLG_ERR_NOMEM;
     memcpy(json, f->blob + 8, hl);
     json[hl] = 0;
     cJSON *h = cJSON_Parse(json);
     free(json);
     if (!h || !cJSON_IsObject(h)) {
         cJSON_Delete(h);
-        clg_st_free(f);
-        return bad(err, errlen, path, "the header is not a JSON object");
+        return bad(err, errlen, name, "the header is not a JSON object");
     }
     const unsigned char *data = f->blob + 8 + hl;
-    size_t data_len = (size_t)size - 8 - hl;
+    uint64_t data_len = (uint64_t)size - 8 - hl;
     int st = CLG_OK;
     char why[300];
     cJSON *it;
     cJSON_ArrayForEach(it, h)
     {
         if (!strcmp(it->string, "__metadata__")) {
+            if (!cJSON_IsObject(it)) {
+                st = bad(err, errlen, name, "__metadata__ is not an object");
+                break;
+            }
             cJSON *m;
-            cJSON_ArrayForEach(m, it) if (cJSON_IsString(m)) clg_st_set_meta(f, m->string, m->valuestring);
+            cJSON_ArrayForEach(m, it)
+            {
+                if (!cJSON_IsString(m)) {
+                    snprintf(why, sizeof why, "metadata \"%.100s\" is not a string", m->string);
+                    st = bad(err, errlen, name, why);
+                    break;
+                }
+                if ((st = clg_st_set_meta(f, m->string, m->valuestring)) != CLG_OK) {
+                    snprintf(err, errlen, "%s: out of memory", name);
+                    break;
+                }
+            }
+            if (st != CLG_OK) break;
             continue;
         }
         cJSON *dt = cJSON_GetObjectItemCaseSensitive(it, "dtype"), *sh = cJSON_GetObjectItemCaseSensitive(it, "shape"),
@@ -172,32 +183,82 @@ int clg_st_read(clg_st_file *f, const char *path, char *err, size_t errlen)
         if (!cJSON_IsString(dt) || !cJSON_IsArray(sh) || !cJSON_IsArray(of) || cJSON_GetArraySize(of) != 2 ||
             cJSON_GetArraySize(sh) > CLG_ST_MAX_DIMS || !dtype_size(dt->valuestring)) {
             snprintf(why, sizeof why, "tensor \"%.100s\" has a bad dtype, shape or data_offsets", it->string);
-            st = bad(err, errlen, path, why);
+            st = bad(err, errlen, name, why);
             break;
         }
+        /* Every dimension and offset an exact integer, the element count without overflow, and
+         * the byte range inside the data and exactly count * dtype size long. */
         int64_t dims[CLG_ST_MAX_DIMS];
         int nd = cJSON_GetArraySize(sh);
-        double count = 1;
-        for (int k = 0; k < nd; k++) {
-            double v = cJSON_GetArrayItem(sh, k)->valuedouble;
-            dims[k] = (int64_t)v;
-            count *= v < 0 ? -1 : v;
+        uint64_t count = 1, b, e, dsz = dtype_size(dt->valuestring);
+        int ok = 1;
+        for (int k = 0; k < nd && ok; k++) {
+            uint64_t v;
+            ok = json_count(&v, cJSON_GetArrayItem(sh, k));
+            if (ok && v && count > UINT64_MAX / dsz / v) ok = 0;
+            if (ok) count *= v, dims[k] = (int64_t)v;
         }
-        double b = cJSON_GetArrayItem(of, 0)->valuedouble, e = cJSON_GetArrayItem(of, 1)->valuedouble;
-        if (count < 0 || b < 0 || e < b || e > (double)data_len || (e - b) != count * dtype_size(dt->valuestring)) {
-            snprintf(why, sizeof why, "tensor \"%.100s\": its bytes [%.0f, %.0f) do not fit %.0f elements of %s in %zu "
-                     "data bytes (truncated?)", it->string, b, e, count, dt->valuestring, data_len);
-            st = bad(err, errlen, path, why);
+        if (!ok) {
+            snprintf(why, sizeof why, "tensor \"%.100s\": its shape is not a list of integers of at most 2^53 with "
+                     "a product that fits", it->string);
+            st = bad(err, errlen, name, why);
+            break;
+        }
+        if (!json_count(&b, cJSON_GetArrayItem(of, 0)) || !json_count(&e, cJSON_GetArrayItem(of, 1)) || e < b ||
+            e > data_len || e - b != count * dsz) {
+            snprintf(why, sizeof why, "tensor \"%.100s\": its data_offsets do not hold %llu elements of %s within "
+                     "%llu data bytes (truncated?)", it->string, (unsigned long long)count, dt->valuestring,
+                     (unsigned long long)data_len);
+            st = bad(err, errlen, name, why);
             break;
         }
         if (strlen(it->string) >= sizeof f->t[0].name) {
-            st = bad(err, errlen, path, "a tensor name is too long");
+            st = bad(err, errlen, name, "a tensor name is too long");
             break;
         }
-        st = clg_st_add(f, it->string, dt->valuestring, nd, dims, data + (size_t)b, (size_t)(e - b));
-        if (st != CLG_OK) break;
+        if ((st = clg_st_add(f, it->string, dt->valuestring, nd, dims, data + b, (size_t)(e - b))) != CLG_OK) {
+            snprintf(err, errlen, "%s: out of memory", name);
+            break;
+        }
     }
     cJSON_Delete(h);
+    return st;
+}
+
+int clg_st_parse(clg_st_file *f, const void *buf, size_t len, const char *name, char *err, size_t errlen)
+{
+    memset(f, 0, sizeof *f);
+    f->blob = malloc(len ? len : 1);
+    if (!f->blob) return snprintf(err, errlen, "%s: out of memory", name), CLG_ERR_NOMEM;
+    if (len) memcpy(f->blob, buf, len);
+    int st = parse_blob(f, len, name, err, errlen);
+    if (st != CLG_OK) clg_st_free(f);
+    return st;
+}
+
+int clg_st_read(clg_st_file *f, const char *path, char *err, size_t errlen)
+{
+    memset(f, 0, sizeof *f);
+    FILE *fp = fopen(path, "rb");
+    if (!fp) return snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno)), CLG_ERR_IO;
+    struct stat sb;
+    if (fstat(fileno(fp), &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        fclose(fp);
+        return snprintf(err, errlen, "%s: not a regular file", path), CLG_ERR_IO;
+    }
+    size_t size = (size_t)sb.st_size;
+    if (size < 8) {
+        fclose(fp);
+        return bad(err, errlen, path, "shorter than its 8-byte header length");
+    }
+    f->blob = malloc(size);
+    if (!f->blob || fread(f->blob, 1, size, fp) != size) {
+        fclose(fp);
+        clg_st_free(f);
+        return snprintf(err, errlen, "%s: cannot read", path), CLG_ERR_IO;
+    }
+    fclose(fp);
+    int st = parse_blob(f, size, path, err, errlen);
     if (st != CLG_OK) clg_st_free(f);
     return st;
 }

@@ -28,9 +28,12 @@ typedef struct clg_st_file {
 } clg_st_file;
 
 /* Read a safetensors file; every malformation (short file, absurd header length, bad JSON, a
- * tensor whose bytes fall outside the data or disagree with its shape and dtype) is an error
- * naming the path (CLG_ERR_IO / CLG_ERR_FORMAT). */
+ * tensor whose shape is not a list of integers, whose bytes fall outside the data or disagree
+ * with its shape and dtype, metadata that is not strings) is an error naming the path
+ * (CLG_ERR_IO / CLG_ERR_FORMAT). */
 int clg_st_read(clg_st_file *f, const char *path, char *err, size_t errlen);
+/* The same on a file held in memory (buf, len bytes, copied), `name` naming it in messages. */
+int clg_st_parse(clg_st_file *f, const void *buf, size_t len, const char *name, char *err, size_t errlen);
 const clg_st_tensor *clg_st_find(const clg_st_file *f, const char *name);
 const char *clg_st_meta(const clg_st_file *f, const char *key);
 
