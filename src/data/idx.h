@@ -22,7 +22,8 @@ typedef struct clg_idx {
 } clg_idx;
 
 /* Load a raw or gzip-compressed IDX file of unsigned bytes. limit > 0 loads only the first
- * `limit` items (reading only what is needed); limit <= 0 loads them all.
+ * `limit` items (the rest is still checked: a gzip stream is inflated to its end to verify its
+ * CRC, a raw file must hold all the data its header announces); limit <= 0 loads them all.
  * Returns CLG_OK, or CLG_ERR_ARG / CLG_ERR_IO / CLG_ERR_FORMAT / CLG_ERR_NOMEM with one line in
  * `err` (may be NULL) naming the path and the problem; on failure *out is left zeroed. */
 int clg_idx_load(clg_idx *out, const char *path, int limit, char *err, size_t errlen);
