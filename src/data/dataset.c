@@ -3,6 +3,7 @@
  * bytes, shuffled per epoch on the host (a permutation of ints, uploaded once per epoch) and
  * gathered into float batches by the gather_u8 kernel.
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -145,7 +146,12 @@ int clg_dataset_shuffle(clg_dataset *ds, clg_ctx *ctx, clg_rng *rng)
 
 int clg_dataset_batch(clg_dataset *ds, clg_ctx *ctx, clg_buf *out, int base, int n)
 {
-    int item = (int)clg_shape_size(ds->shape);
+    /* the gather kernel indexes a batch in int */
+    size_t isz = clg_shape_size(ds->shape);
+    if (n < 0 || base < 0 || isz > INT_MAX || (n && isz > (size_t)INT_MAX / (size_t)n) || n > ds->n - base)
+        return clg_fail(ctx, CLG_ERR_ARG, "a batch of %d images of %zu bytes from %d is outside the data set (%d images) "
+                        "or the 2^31 elements a batch may hold", n, isz, base, ds->n);
+    int item = (int)isz;
     return CLG_LAUNCH1(ctx, CLG_K_GATHER_U8, n * item, KA_MEM(out->sub), KA_MEM(ds->data), KA_MEM(ds->perm_dev),
                        KA_INT(n), KA_INT(item), KA_INT(base), KA_FLT(ds->scale), KA_FLT(ds->shift));
 }

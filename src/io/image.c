@@ -2,6 +2,8 @@
  * a viewer never sees half an image.
  */
 #include <errno.h>
+#include <limits.h>
+#include <stdint.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,13 +22,21 @@ int clg_write_grid(const char *path, const float *x, int n, int c, int h, int w,
 int clg_write_image_grid(const char *path, const float *x, int n, int c, int h, int w, float lo, float hi, int cols,
                          char *err, size_t errlen)
 {
-    if (n <= 0 || (c != 1 && c != 3)) {
-        snprintf(err, errlen, "%s: cannot draw %d images of %d channels", path, n, c);
+    if (n <= 0 || (c != 1 && c != 3) || h <= 0 || w <= 0) {
+        snprintf(err, errlen, "%s: cannot draw %d images of %d channels of %dx%d", path, n, c, h, w);
         return -1;
     }
     if (cols <= 0) cols = (int)ceil(sqrt((double)n));
+    if (cols > n) cols = n;
     int rows = (n + cols - 1) / cols, pad = 2;
-    int W = cols * (w + pad) + pad, H = rows * (h + pad) + pad;
+    /* stb_image_write sizes its buffers in int: (W * c + 1) * H bytes must fit */
+    int64_t W64 = (int64_t)cols * (w + pad) + pad, H64 = (int64_t)rows * (h + pad) + pad;
+    if (W64 > INT_MAX / 4 || H64 > INT_MAX / 4 || (W64 * c + 1) * H64 > INT_MAX) {
+        snprintf(err, errlen, "%s: a grid of %lldx%lld pixels is too large for a PNG", path, (long long)W64,
+                 (long long)H64);
+        return -1;
+    }
+    int W = (int)W64, H = (int)H64;
     unsigned char *img = malloc((size_t)W * H * c);
     if (!img) {
         snprintf(err, errlen, "%s: out of memory", path);

@@ -1,0 +1,48 @@
+/* test_sizes.c — size arithmetic that must not overflow int: a sample grid too large for a PNG
+ * is refused before the pixels are touched, and a data-set batch outside the set or over 2^31
+ * elements is refused before the gather kernel's int indices could wrap.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clgan/clgan.h"
+#include "config/config.h"
+#include "data/dataset.h"
+#include "io/image.h"
+#include "testutil.h"
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) return fprintf(stderr, "usage: test_sizes SCRATCH\n"), 2;
+    char path[600], err[512];
+    snprintf(path, sizeof path, "%s-grid.png", argv[1]);
+    float px[16] = {0};
+    /* 46341^2 > 2^31: the old int arithmetic overflowed, and the pixels (x) were read past 16 */
+    CHECK(clg_write_image_grid(path, px, 1, 1, 46341, 46341, 0, 1, 0, err, sizeof err) == -1 &&
+              strstr(err, "too large"),
+          "46341x46341 grid: %s", err);
+    CHECK(clg_write_image_grid(path, px, 4, 3, 1 << 20, 1 << 20, 0, 1, INT_MAX, err, sizeof err) == -1,
+          "2^20 x 2^20 x 4 grid: %s", err);
+    CHECK(clg_write_image_grid(path, px, 1, 1, 4, 0, 0, 1, 0, err, sizeof err) == -1, "width 0: %s", err);
+    CHECK(clg_write_image_grid(path, px, 4, 1, 2, 2, 0, 1, 1000, err, sizeof err) == 0, "4 tiles, 1000 columns: %s",
+          err);
+
+    clg_ctx *ctx = test_ctx();
+    static struct clg_config cfg0; /* only the seed and data.range are used */
+    clg_config *cfg = &cfg0;
+    snprintf(cfg->data_range, sizeof cfg->data_range, "-1,1");
+    clg_dataset ds;
+    clg_shape shape = {1, 4, 4};
+    CHECK(clg_dataset_synthetic(&ds, ctx, cfg, shape, 10, err, sizeof err) == CLG_OK, "synthetic: %s", err);
+    clg_buf out;
+    CHECK_OK(ctx, clg_buf_alloc(ctx, &out, 10 * 16, "batch"));
+    CHECK(clg_dataset_batch(&ds, ctx, &out, 0, 10) == CLG_OK, "batch of all 10");
+    CHECK(clg_dataset_batch(&ds, ctx, &out, 8, 4) == CLG_ERR_ARG, "batch past the end");
+    CHECK(clg_dataset_batch(&ds, ctx, &out, 0, INT_MAX / 8) == CLG_ERR_ARG, "batch of 2^31 elements");
+    clg_buf_release(&out);
+    clg_dataset_close(&ds);
+    clg_ctx_free(ctx);
+    return test_summary("sizes");
+}
