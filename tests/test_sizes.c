@@ -36,6 +36,8 @@ int main(int argc, char **argv)
     clg_dataset ds;
     clg_shape shape = {1, 4, 4};
     CHECK(clg_dataset_synthetic(&ds, ctx, cfg, shape, 10, err, sizeof err) == CLG_OK, "synthetic: %s", err);
+    clg_rng rng = {1};
+    CHECK(clg_dataset_shuffle(&ds, ctx, &rng) == CLG_OK, "shuffle"); /* uploads the permutation */
     clg_buf out;
     CHECK_OK(ctx, clg_buf_alloc(ctx, &out, 10 * 16, "batch"));
     CHECK(clg_dataset_batch(&ds, ctx, &out, 0, 10) == CLG_OK, "batch of all 10");
