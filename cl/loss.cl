@@ -8,6 +8,12 @@
  * sign = -1 turns BCE with y = 0 into the minimax generator loss mean(log(1 - D(G(z)))).
  * dz = sign * grad / n.  stats[off..off+2] = loss, mean p, accuracy (p > 0.5 when `real`,
  * else p < 0.5).
+ *
+ * Work per item: n is train.batch, at most 1048576 by the config, so an item loops at most
+ * 1048576 / WG = 16384 times (on PoCL, 2 cores: ~0.2 ms at n = 4096, ~53 ms at n = 1048576, one
+ * core busy). A batch that large spends far longer in the layers; should the bound grow, this
+ * becomes an elementwise pass plus the multi-pass sums of cl/reduce.cl (with a scratch planned
+ * by the trainer).
  */
 #define WG 64
 __kernel __attribute__((reqd_work_group_size(WG, 1, 1)))

@@ -55,7 +55,7 @@ line=$(grep -n "reshape" "$scratch/reshape.ini" | head -1 | cut -d: -f1)
 expect nonzero "reshape.ini:$line: .*cannot reshape 1x28x28" -- "$clgan" train "$scratch/reshape.ini" --out "$scratch/r0"
 sed 's/^layer = flatten$//' "$cfg" > "$scratch/flat.ini"
 expect nonzero "needs a flat input but gets 1x28x28: add \`layer = flatten\`" -- "$clgan" train "$scratch/flat.ini" --out "$scratch/r0"
-sed 's/^layer = dense units=128$/layer = dense units=100000000/' "$cfg" > "$scratch/huge.ini"
+sed 's/^layer = dense units=128$/layer = dense units=30000000/' "$cfg" > "$scratch/huge.ini"
 expect nonzero "out of device memory: the generator.* [0-9.]+ MiB" -- "$clgan" train "$scratch/huge.ini" --out "$scratch/r0"
 [ ! -e "$scratch/r0/metrics.csv" ] && ok || bad "a failed start wrote $scratch/r0/metrics.csv"
 

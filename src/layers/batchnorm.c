@@ -16,7 +16,6 @@
  * mean and inverse std of the last forward (2C floats, for backward), then the per-channel sums
  * (2C) and the partial sums of their passes (layers/reduce.h), planned for the whole batch.
  */
-#include <limits.h>
 #include <stdlib.h>
 
 #include "layers/layer.h"
@@ -37,14 +36,13 @@ static int create(clg_layer *l, clg_opts *o, int batch, char *err, size_t errlen
     const char *init_s;
     TRY(clg_opt_float(o, "momentum", 0.1f, NULL, &momentum, err, errlen));
     TRY(clg_opt_float(o, "eps", 1e-5f, NULL, &eps, err, errlen));
-    TRY(clg_opt_int(o, "affine", 1, 0, &affine, err, errlen));
+    TRY(clg_layer_opt_int(o, "affine", 1, 0, 0, 1, &affine, err, errlen));
     clg_opt_str(o, "init", "ones", &init_s);
     if (!(momentum >= 0.0f && momentum <= 1.0f))
         return clg_layer_err(err, errlen, l,
                              "momentum=%g must be in [0, 1] (PyTorch convention: Keras momentum 0.9 is 0.1 here)",
                              momentum);
     if (!(eps > 0.0f)) return clg_layer_err(err, errlen, l, "eps=%g must be > 0", eps);
-    if (affine != 0 && affine != 1) return clg_layer_err(err, errlen, l, "affine=%d must be 0 or 1", affine);
     clg_init wi;
     TRY(clg_parse_init(&wi, init_s, l, err, errlen));
     bn *b = calloc(1, sizeof *b);
@@ -69,9 +67,7 @@ static int create(clg_layer *l, clg_opts *o, int batch, char *err, size_t errlen
     clg_layer_param(l, "running_mean", 0, (clg_init){CLG_INIT_ZEROS, 0, 0}, 1, dims);
     b->irv = l->nparams;
     clg_layer_param(l, "running_var", 0, (clg_init){CLG_INIT_ONES, 0, 0}, 1, dims);
-    if ((size_t)batch * clg_shape_size(l->in) >= INT_MAX)
-        return clg_layer_err(err, errlen, l, "too large: %d x %zu values (the kernels index with int)", batch,
-                             clg_shape_size(l->in));
+    /* the input and output at the whole batch are checked by the network (clg_layer_check_io) */
     l->scratch_floats = 4 * (size_t)b->c + clg_sum_scratch(2 * (size_t)b->c, (size_t)batch * b->hw);
     return CLG_OK;
 }

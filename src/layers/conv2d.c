@@ -17,7 +17,6 @@
  * The workspace (col + Y') is bounded by CLG_CONV_WORKSPACE floats: larger batches run in
  * balanced chunks (option chunk=N caps the samples per chunk).
  */
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,47 +39,52 @@ typedef struct conv {
     size_t red_off;   /* scratch offset of the bias gradient's partial sums (after the cache) */
 } conv;
 
-/* "same" | "valid" | P: output size and top padding along one axis (in, k, s > 0). */
-static int out_size(int in, int k, int s, const char *pad, int *out, int *top)
+/* Output size and top padding along one axis (in, k, s > 0) for padding "same" (pad < 0) or a
+ * number pad >= 0 ("valid" is 0); in long so that no option can overflow them. */
+static void out_size(long in, long k, long s, long pad, int *out, int *top)
 {
-    char *end;
-    if (!strcmp(pad, "same")) {
-        *out = (in + s - 1) / s;
-        int total = (*out - 1) * s + k - in;
-        *top = total > 0 ? total / 2 : 0;
-        return 0;
+    if (pad < 0) {
+        long o = (in + s - 1) / s, total = (o - 1) * s + k - in;
+        *out = (int)o;
+        *top = total > 0 ? (int)(total / 2) : 0;
+        return;
     }
-    long p = 0;
-    if (strcmp(pad, "valid")) {
-        p = strtol(pad, &end, 10);
-        if (*end || end == pad || p < 0 || p > 1 << 20) return -1;
-    }
-    *top = (int)p;
-    *out = in + 2 * (int)p >= k ? (in + 2 * (int)p - k) / s + 1 : 0;
-    return 0;
+    *top = (int)pad;
+    *out = in + 2 * pad >= k ? (int)((in + 2 * pad - k) / s + 1) : 0;
 }
+
+/* filters, kernel, stride and padding (conv_transpose2d has the same limit) */
+#define CONV_LIMIT (1L << 20)
 
 static int create(clg_layer *l, clg_opts *o, int batch, char *err, size_t errlen)
 {
-    int filters, k, s, bias, chunk;
-    const char *pad, *init_s, *binit_s;
-    TRY(clg_opt_int(o, "filters", 0, 1, &filters, err, errlen));
-    TRY(clg_opt_int(o, "kernel", 0, 1, &k, err, errlen));
-    TRY(clg_opt_int(o, "stride", 1, 0, &s, err, errlen));
-    TRY(clg_opt_int(o, "bias", 1, 0, &bias, err, errlen));
-    TRY(clg_opt_int(o, "chunk", 0, 0, &chunk, err, errlen));
-    clg_opt_str(o, "padding", "0", &pad);
+    int filters, k, s, bias, chunk, pad = 0;
+    const char *pad_s, *init_s, *binit_s;
+    TRY(clg_layer_opt_int(o, "filters", 0, 1, 1, CONV_LIMIT, &filters, err, errlen));
+    TRY(clg_layer_opt_int(o, "kernel", 0, 1, 1, CONV_LIMIT, &k, err, errlen));
+    TRY(clg_layer_opt_int(o, "stride", 1, 0, 1, CONV_LIMIT, &s, err, errlen));
+    TRY(clg_layer_opt_int(o, "bias", 1, 0, 0, 1, &bias, err, errlen));
+    TRY(clg_layer_opt_int(o, "chunk", 0, 0, 0, 1000000000L, &chunk, err, errlen));
+    clg_opt_str(o, "padding", "0", &pad_s);
     clg_opt_str(o, "init", "torch", &init_s);
     clg_opt_str(o, "bias_init", "torch", &binit_s);
-    if (filters <= 0 || k <= 0 || s <= 0 || chunk < 0)
-        return clg_layer_err(err, errlen, l, "filters=%d, kernel=%d and stride=%d must be > 0 (chunk=%d >= 0)", filters,
-                             k, s, chunk);
+    if (!strcmp(pad_s, "same")) pad = -1;
+    else if (strcmp(pad_s, "valid"))
+        TRY(clg_layer_int_value(o, "padding", pad_s, 0, CONV_LIMIT, "a number >= 0, same or valid", &pad, err, errlen));
     int oh, ow, pt, pl;
-    if (out_size(l->in.h, k, s, pad, &oh, &pt) || out_size(l->in.w, k, s, pad, &ow, &pl))
-        return clg_layer_err(err, errlen, l, "padding=%s: expected a number >= 0, same or valid", pad);
+    out_size(l->in.h, k, s, pad, &oh, &pt);
+    out_size(l->in.w, k, s, pad, &ow, &pl);
     if (oh <= 0 || ow <= 0)
-        return clg_layer_err(err, errlen, l, "kernel %d with padding=%s does not fit the %dx%d input", k, pad, l->in.h,
+        return clg_layer_err(err, errlen, l, "kernel %d with padding=%s does not fit the %dx%d input", k, pad_s, l->in.h,
                              l->in.w);
+    /* weights and columns: int fans and kernel indices; a huge kernel fails here, not in a product */
+    size_t k2 = (size_t)k * k, ck2 = clg_mul_sat((size_t)l->in.c, k2);
+    TRY(clg_layer_check_count(err, errlen, l, "one filter's weights (input channels x kernel^2)", 1, ck2));
+    TRY(clg_layer_check_count(err, errlen, l, "one input channel's weights (filters x kernel^2)", 1,
+                              clg_mul_sat((size_t)filters, k2)));
+    size_t p = (size_t)oh * ow, col_ps = clg_mul_sat(ck2, p), y_ps = clg_mul_sat((size_t)filters, p);
+    TRY(clg_layer_check_count(err, errlen, l, "the im2col workspace", 1,
+                              col_ps > SIZE_MAX - y_ps ? SIZE_MAX : col_ps + y_ps));
     conv *c = calloc(1, sizeof *c);
     if (!c) return CLG_ERR_NOMEM;
     l->priv = c;
@@ -89,10 +93,9 @@ static int create(clg_layer *l, clg_opts *o, int batch, char *err, size_t errlen
     c->k = k;
     c->bias = bias != 0;
     c->g = (clg_conv_geom){l->in.c, l->in.h, l->in.w, oh, ow, k, s, pt, pl};
-    c->ck2 = (size_t)c->cin * k * k;
-    c->p = (size_t)oh * ow;
+    c->ck2 = ck2;
+    c->p = p;
     l->out = (clg_shape){filters, oh, ow};
-    size_t col_ps = c->ck2 * c->p, y_ps = (size_t)filters * c->p;
     c->chunk = clg_conv_chunk(batch, col_ps + y_ps, chunk);
     c->off2 = clg_round_up(col_ps * c->chunk, 64);
     l->workspace_floats = c->off2 + y_ps * c->chunk;
@@ -100,10 +103,8 @@ static int create(clg_layer *l, clg_opts *o, int batch, char *err, size_t errlen
     if (c->cache) l->scratch_floats = col_ps * batch;
     c->red_off = l->scratch_floats;
     if (bias) l->scratch_floats += clg_sum_scratch((size_t)filters, (size_t)batch * c->p);
-    size_t biggest = (size_t)batch * (clg_shape_size(l->in) > y_ps ? clg_shape_size(l->in) : y_ps);
-    if (l->workspace_floats >= INT_MAX || biggest >= INT_MAX)
-        return clg_layer_err(err, errlen, l, "too large: %zu workspace floats per sample (kernels index with int)",
-                             col_ps + y_ps);
+    /* the input and output at the whole batch are checked by the network (clg_layer_check_io) */
+    TRY(clg_layer_check_count(err, errlen, l, "the im2col workspace", 1, l->workspace_floats));
     clg_init wi, bi;
     TRY(clg_parse_init(&wi, init_s, l, err, errlen));
     TRY(clg_parse_init(&bi, binit_s, l, err, errlen));

@@ -16,7 +16,6 @@
  * ~380 ms strided-batched or per sample; dW ~100 vs ~290 ms; dX' ~60 vs ~80 ms (see conv2d.c). The workspace (col + X') is bounded by CLG_CONV_WORKSPACE floats; larger
  * batches run in balanced chunks (option chunk=N caps the samples per chunk).
  */
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,52 +31,59 @@ typedef struct convt {
     size_t off2;      /* workspace offset of X' / dX' (after col) */
 } convt;
 
-/* Output size and top crop along one axis; -1 if `pad` is malformed. */
-static int out_size(int in, int k, int s, const char *pad, int op, int *out, int *top)
+/* Output size and top crop along one axis for padding "same" (pad -1), "valid" (pad -2) or a
+ * number pad >= 0, in long: with the options' limits it cannot overflow (the caller bounds it). */
+static long out_size(long in, long k, long s, long pad, long op, int *top)
 {
-    char *end;
-    if (!strcmp(pad, "same")) {
-        *out = in * s;
-        *top = k > s ? (k - s) / 2 : 0;
-        return 0;
+    if (pad == -1) {
+        *top = k > s ? (int)((k - s) / 2) : 0;
+        return in * s;
     }
-    if (!strcmp(pad, "valid")) {
-        *out = in * s + (k > s ? k - s : 0);
+    if (pad == -2) {
         *top = 0;
-        return 0;
+        return in * s + (k > s ? k - s : 0);
     }
-    long p = strtol(pad, &end, 10);
-    if (*end || end == pad || p < 0 || p > 1 << 20) return -1;
-    *top = (int)p;
-    *out = (in - 1) * s - 2 * (int)p + k + op;
-    return 0;
+    *top = (int)pad;
+    return (in - 1) * s - 2 * pad + k + op;
 }
+
+#define CONV_LIMIT (1L << 20) /* filters, kernel, stride, padding and each output side */
 
 static int create(clg_layer *l, clg_opts *o, int batch, char *err, size_t errlen)
 {
-    int filters, k, s, op, bias, chunk;
-    const char *pad, *init_s, *binit_s;
-    TRY(clg_opt_int(o, "filters", 0, 1, &filters, err, errlen));
-    TRY(clg_opt_int(o, "kernel", 0, 1, &k, err, errlen));
-    TRY(clg_opt_int(o, "stride", 1, 0, &s, err, errlen));
-    TRY(clg_opt_int(o, "output_padding", 0, 0, &op, err, errlen));
-    TRY(clg_opt_int(o, "bias", 1, 0, &bias, err, errlen));
-    TRY(clg_opt_int(o, "chunk", 0, 0, &chunk, err, errlen));
-    clg_opt_str(o, "padding", "0", &pad);
+    int filters, k, s, op, bias, chunk, pad = 0;
+    const char *pad_s, *init_s, *binit_s;
+    TRY(clg_layer_opt_int(o, "filters", 0, 1, 1, CONV_LIMIT, &filters, err, errlen));
+    TRY(clg_layer_opt_int(o, "kernel", 0, 1, 1, CONV_LIMIT, &k, err, errlen));
+    TRY(clg_layer_opt_int(o, "stride", 1, 0, 1, CONV_LIMIT, &s, err, errlen));
+    TRY(clg_layer_opt_int(o, "output_padding", 0, 0, 0, CONV_LIMIT, &op, err, errlen));
+    TRY(clg_layer_opt_int(o, "bias", 1, 0, 0, 1, &bias, err, errlen));
+    TRY(clg_layer_opt_int(o, "chunk", 0, 0, 0, 1000000000L, &chunk, err, errlen));
+    clg_opt_str(o, "padding", "0", &pad_s);
     clg_opt_str(o, "init", "torch", &init_s);
     clg_opt_str(o, "bias_init", "torch", &binit_s);
-    if (filters <= 0 || k <= 0 || s <= 0 || chunk < 0)
-        return clg_layer_err(err, errlen, l, "filters=%d, kernel=%d and stride=%d must be > 0 (chunk=%d >= 0)", filters,
-                             k, s, chunk);
-    if (op < 0 || op >= s)
-        return clg_layer_err(err, errlen, l, "output_padding=%d must be >= 0 and smaller than stride=%d", op, s);
-    if (op && (!strcmp(pad, "same") || !strcmp(pad, "valid")))
-        return clg_layer_err(err, errlen, l, "output_padding goes with a numeric padding, not padding=%s", pad);
-    int oh, ow, pt, pl;
-    if (out_size(l->in.h, k, s, pad, op, &oh, &pt) || out_size(l->in.w, k, s, pad, op, &ow, &pl))
-        return clg_layer_err(err, errlen, l, "padding=%s: expected a number >= 0, same or valid", pad);
+    if (op >= s)
+        return clg_layer_err(err, errlen, l, "output_padding=%d must be smaller than stride=%d", op, s);
+    if (!strcmp(pad_s, "same")) pad = -1;
+    else if (!strcmp(pad_s, "valid")) pad = -2;
+    else TRY(clg_layer_int_value(o, "padding", pad_s, 0, CONV_LIMIT, "a number >= 0, same or valid", &pad, err, errlen));
+    if (op && pad < 0)
+        return clg_layer_err(err, errlen, l, "output_padding goes with a numeric padding, not padding=%s", pad_s);
+    int pt, pl;
+    long oh = out_size(l->in.h, k, s, pad, op, &pt), ow = out_size(l->in.w, k, s, pad, op, &pl);
     if (oh <= 0 || ow <= 0)
-        return clg_layer_err(err, errlen, l, "padding=%s crops the whole %dx%d output", pad, oh, ow);
+        return clg_layer_err(err, errlen, l, "padding=%s crops the whole %ldx%ld output", pad_s, oh, ow);
+    if (oh > CONV_LIMIT || ow > CONV_LIMIT)
+        return clg_layer_err(err, errlen, l, "output %ldx%ld (from %dx%d, kernel %d, stride %d) is above the limit %ld "
+                             "per side", oh, ow, l->in.h, l->in.w, k, s, CONV_LIMIT);
+    /* weights and columns: int fans and kernel indices; a huge kernel fails here, not in a product */
+    size_t k2 = (size_t)k * k, ck2 = clg_mul_sat((size_t)filters, k2);
+    TRY(clg_layer_check_count(err, errlen, l, "one input channel's weights (filters x kernel^2)", 1, ck2));
+    TRY(clg_layer_check_count(err, errlen, l, "one filter's weights (input channels x kernel^2)", 1,
+                              clg_mul_sat((size_t)l->in.c, k2)));
+    size_t p = (size_t)l->in.h * l->in.w, col_ps = clg_mul_sat(ck2, p), x_ps = clg_shape_count(l->in);
+    TRY(clg_layer_check_count(err, errlen, l, "the col2im workspace", 1,
+                              col_ps > SIZE_MAX - x_ps ? SIZE_MAX : col_ps + x_ps));
     convt *c = calloc(1, sizeof *c);
     if (!c) return CLG_ERR_NOMEM;
     l->priv = c;
@@ -85,19 +91,16 @@ static int create(clg_layer *l, clg_opts *o, int batch, char *err, size_t errlen
     c->cout = filters;
     c->k = k;
     c->bias = bias != 0;
-    c->g = (clg_conv_geom){filters, oh, ow, l->in.h, l->in.w, k, s, pt, pl};
-    c->ck2 = (size_t)filters * k * k;
-    c->p = (size_t)l->in.h * l->in.w;
-    l->out = (clg_shape){filters, oh, ow};
-    size_t col_ps = c->ck2 * c->p, x_ps = clg_shape_size(l->in);
+    c->g = (clg_conv_geom){filters, (int)oh, (int)ow, l->in.h, l->in.w, k, s, pt, pl};
+    c->ck2 = ck2;
+    c->p = p;
+    l->out = (clg_shape){filters, (int)oh, (int)ow};
     c->chunk = clg_conv_chunk(batch, col_ps + x_ps, chunk);
     c->off2 = clg_round_up(col_ps * c->chunk, 64);
     l->workspace_floats = c->off2 + x_ps * c->chunk;
     if (bias) l->scratch_floats = clg_sum_scratch((size_t)filters, (size_t)batch * oh * ow); /* bias gradient */
-    size_t biggest = (size_t)batch * (clg_shape_size(l->out) > x_ps ? clg_shape_size(l->out) : x_ps);
-    if (l->workspace_floats >= INT_MAX || biggest >= INT_MAX)
-        return clg_layer_err(err, errlen, l, "too large: %zu workspace floats per sample (kernels index with int)",
-                             col_ps + x_ps);
+    /* the input and output at the whole batch are checked by the network (clg_layer_check_io) */
+    TRY(clg_layer_check_count(err, errlen, l, "the col2im workspace", 1, l->workspace_floats));
     clg_init wi, bi;
     TRY(clg_parse_init(&wi, init_s, l, err, errlen));
     TRY(clg_parse_init(&bi, binit_s, l, err, errlen));

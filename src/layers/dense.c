@@ -15,11 +15,10 @@ static int create(clg_layer *l, clg_opts *o, int batch, char *err, size_t errlen
 {
     int units, bias;
     const char *init_s, *binit_s;
-    TRY(clg_opt_int(o, "units", 0, 1, &units, err, errlen));
-    TRY(clg_opt_int(o, "bias", 1, 0, &bias, err, errlen));
+    TRY(clg_layer_opt_int(o, "units", 0, 1, 1, 1000000000L, &units, err, errlen));
+    TRY(clg_layer_opt_int(o, "bias", 1, 0, 0, 1, &bias, err, errlen));
     clg_opt_str(o, "init", "torch", &init_s);
     clg_opt_str(o, "bias_init", "torch", &binit_s);
-    if (units <= 0) return clg_layer_err(err, errlen, l, "units=%d must be > 0", units);
     if (l->in.h != 1 || l->in.w != 1)
         return clg_layer_err(err, errlen, l, "needs a flat input but gets %dx%dx%d: add `layer = flatten` before it",
                              l->in.c, l->in.h, l->in.w);

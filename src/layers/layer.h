@@ -10,6 +10,7 @@
 #ifndef CLGAN_LAYER_H
 #define CLGAN_LAYER_H
 
+#include <limits.h>
 #include <stdint.h>
 
 #include "config/config.h"
@@ -19,7 +20,28 @@ typedef struct clg_shape {
     int c, h, w;
 } clg_shape;
 
+/* a * b, or SIZE_MAX when it overflows (so that a size check downstream fails instead of passing
+ * on a wrapped value) */
+static inline size_t clg_mul_sat(size_t a, size_t b)
+{
+    size_t r;
+    return __builtin_mul_overflow(a, b, &r) ? SIZE_MAX : r;
+}
+
+/* Values per sample (the network has checked every layer's shapes with clg_shape_count). */
 static inline size_t clg_shape_size(clg_shape s) { return (size_t)s.c * s.h * s.w; }
+
+/* The same for shapes not checked yet: SIZE_MAX if the product overflows or a dimension is
+ * negative. */
+static inline size_t clg_shape_count(clg_shape s)
+{
+    if (s.c < 0 || s.h < 0 || s.w < 0) return SIZE_MAX;
+    return clg_mul_sat(clg_mul_sat((size_t)s.c, (size_t)s.h), (size_t)s.w);
+}
+
+/* The most values one kernel launch may cover: the element kernels index with int and their
+ * global size is rounded up to whole work-groups, so room for that stays below INT_MAX. */
+#define CLG_MAX_ELEMS ((size_t)INT_MAX - 65535)
 
 /* Parameter initialisers (PyTorch's names where there is one). */
 typedef enum clg_init_kind {
@@ -88,6 +110,24 @@ void clg_layer_list(char *out, size_t n);
 /* Shared helpers for layers. */
 int clg_layer_err(char *err, size_t errlen, const clg_layer *l, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* An integer option `key` from lo to hi (`def` when absent, unless `required`). A value out of
+ * range or not an integer is reported as the config reports numbers: "where: layer TYPE:
+ * KEY=VAL is above the limit HI" (below the limit LO, is not an integer). */
+int clg_layer_opt_int(clg_opts *o, const char *key, int def, int required, long lo, long hi, int *out, char *err,
+                      size_t errlen);
+/* The same for a value already read (an option that may also be a word, like padding=same);
+ * `expect` names the accepted forms for the "is not" message (NULL: "an integer"). */
+int clg_layer_int_value(const clg_opts *o, const char *key, const char *val, long lo, long hi, const char *expect,
+                        int *out, char *err, size_t errlen);
+/* CLG_OK if a tensor of `batch` samples of `per_sample` values (SIZE_MAX: overflowed) stays
+ * within CLG_MAX_ELEMS; otherwise CLG_ERR_CONFIG with a message naming the layer, the tensor
+ * (`what`), its size and what to lower (train.batch, or the layer's size when one sample is
+ * already too large). Runs while the network is built, before any allocation. */
+int clg_layer_check_count(char *err, size_t errlen, const clg_layer *l, const char *what, int batch,
+                          size_t per_sample);
+/* A layer's input and output (what its kernels launch over) at `batch`; the network checks
+ * every layer with it right after the layer is created. */
+int clg_layer_check_io(char *err, size_t errlen, const clg_layer *l, int batch);
 /* Declare a parameter; returns it for further setup. */
 clg_param *clg_layer_param(clg_layer *l, const char *name, int trainable, clg_init init, int ndim, const int *dims);
 /* Parse an init spec "glorot_uniform", "normal:0:0.02", "uniform:-0.05:0.05", "zeros", "ones",

@@ -13,8 +13,7 @@ typedef struct maxout {
 static int create(clg_layer *l, clg_opts *o, int batch, char *err, size_t errlen)
 {
     int k;
-    TRY(clg_opt_int(o, "k", 0, 1, &k, err, errlen));
-    if (k < 1) return clg_layer_err(err, errlen, l, "k=%d must be >= 1", k);
+    TRY(clg_layer_opt_int(o, "k", 0, 1, 1, 1000000000L, &k, err, errlen));
     if (l->in.h != 1 || l->in.w != 1)
         return clg_layer_err(err, errlen, l, "needs a flat input but gets %dx%dx%d: add `layer = flatten` before it",
                              l->in.c, l->in.h, l->in.w);

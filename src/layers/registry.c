@@ -1,6 +1,8 @@
 /* registry.c — the table of layer types, and helpers every layer shares: error messages that
- * name the config line, parameter declaration, initialiser specs and random keys.
+ * name the config line, bounded integer options, the check that a tensor fits the kernels' int
+ * index, parameter declaration, initialiser specs and random keys.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +51,70 @@ int clg_layer_err(char *err, size_t errlen, const clg_layer *l, const char *fmt,
     va_end(ap);
     snprintf(err, errlen, "%s: layer %d (%s): %s", l->where, l->index, l->ops ? l->ops->type : "?", msg);
     return CLG_ERR_CONFIG;
+}
+
+int clg_layer_int_value(const clg_opts *o, const char *key, const char *val, long lo, long hi, const char *expect,
+                        int *out, char *err, size_t errlen)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(val, &end, 10);
+    /* strtol skips leading spaces: a number starts with a sign or a digit */
+    if (end == val || *end || !(val[0] == '-' || val[0] == '+' || (val[0] >= '0' && val[0] <= '9'))) {
+        snprintf(err, errlen, "%s: layer %s: %s=%s is not %s", o->where, o->type, key, val,
+                 expect ? expect : "an integer");
+        return CLG_ERR_CONFIG;
+    }
+    /* on overflow strtol gives LONG_MAX or LONG_MIN, beyond the limits */
+    if (v > hi || v < lo) {
+        snprintf(err, errlen, "%s: layer %s: %s=%s is %s the limit %ld", o->where, o->type, key, val,
+                 v > hi ? "above" : "below", v > hi ? hi : lo);
+        return CLG_ERR_CONFIG;
+    }
+    *out = (int)v;
+    return CLG_OK;
+}
+
+int clg_layer_opt_int(clg_opts *o, const char *key, int def, int required, long lo, long hi, int *out, char *err,
+                      size_t errlen)
+{
+    const char *val;
+    clg_opt_str(o, key, NULL, &val);
+    if (!val) {
+        if (required) {
+            snprintf(err, errlen, "%s: layer %s needs %s=...", o->where, o->type, key);
+            return CLG_ERR_CONFIG;
+        }
+        *out = def;
+        return CLG_OK;
+    }
+    return clg_layer_int_value(o, key, val, lo, hi, NULL, out, err, errlen);
+}
+
+int clg_layer_check_count(char *err, size_t errlen, const clg_layer *l, const char *what, int batch,
+                          size_t per_sample)
+{
+    size_t total = clg_mul_sat((size_t)(batch > 0 ? batch : 1), per_sample);
+    if (total <= CLG_MAX_ELEMS) return CLG_OK;
+    if (per_sample > CLG_MAX_ELEMS) {
+        if (per_sample == SIZE_MAX)
+            return clg_layer_err(err, errlen, l, "%s is too large (its size overflows); the kernels index with int, "
+                                 "at most %zu values: make the layer smaller", what, CLG_MAX_ELEMS);
+        return clg_layer_err(err, errlen, l,
+                             "%s has %zu values per sample, above the %zu the kernels can index (int): make the layer "
+                             "smaller",
+                             what, per_sample, CLG_MAX_ELEMS);
+    }
+    return clg_layer_err(err, errlen, l,
+                         "%s at batch %d has %d x %zu = %zu values, above the %zu the kernels can index (int): lower "
+                         "train.batch (now %d) to at most %zu, or make the layer smaller",
+                         what, batch, batch, per_sample, total, CLG_MAX_ELEMS, batch, CLG_MAX_ELEMS / per_sample);
+}
+
+int clg_layer_check_io(char *err, size_t errlen, const clg_layer *l, int batch)
+{
+    TRY(clg_layer_check_count(err, errlen, l, "the input", batch, clg_shape_count(l->in)));
+    return clg_layer_check_count(err, errlen, l, "the output", batch, clg_shape_count(l->out));
 }
 
 clg_param *clg_layer_param(clg_layer *l, const char *name, int trainable, clg_init init, int ndim, const int *dims)

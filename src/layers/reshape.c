@@ -7,8 +7,12 @@
 
 static int create_flatten(clg_layer *l, clg_opts *o, int batch, char *err, size_t errlen)
 {
-    (void)o, (void)batch, (void)err, (void)errlen;
-    l->out = (clg_shape){(int)clg_shape_size(l->in), 1, 1};
+    (void)o, (void)batch;
+    size_t n = clg_shape_count(l->in);
+    if (n > INT_MAX)
+        return clg_layer_err(err, errlen, l, "cannot flatten %dx%dx%d: %.0f values per sample, above the limit %d",
+                             l->in.c, l->in.h, l->in.w, (double)l->in.c * l->in.h * l->in.w, INT_MAX);
+    l->out = (clg_shape){(int)n, 1, 1};
     return CLG_OK;
 }
 
@@ -16,14 +20,16 @@ static int create_reshape(clg_layer *l, clg_opts *o, int batch, char *err, size_
 {
     (void)batch;
     int c, h, w;
-    TRY(clg_opt_int(o, "c", 0, 1, &c, err, errlen));
-    TRY(clg_opt_int(o, "h", 1, 0, &h, err, errlen));
-    TRY(clg_opt_int(o, "w", 1, 0, &w, err, errlen));
-    if (c <= 0 || h <= 0 || w <= 0) return clg_layer_err(err, errlen, l, "c, h, w must be > 0");
+    TRY(clg_layer_opt_int(o, "c", 0, 1, 1, 1000000000L, &c, err, errlen));
+    TRY(clg_layer_opt_int(o, "h", 1, 0, 1, 1000000000L, &h, err, errlen));
+    TRY(clg_layer_opt_int(o, "w", 1, 0, 1, 1000000000L, &w, err, errlen));
     l->out = (clg_shape){c, h, w};
-    if (clg_shape_size(l->out) != clg_shape_size(l->in))
-        return clg_layer_err(err, errlen, l, "cannot reshape %dx%dx%d (%zu values) to %dx%dx%d (%zu values)", l->in.c,
-                             l->in.h, l->in.w, clg_shape_size(l->in), c, h, w, clg_shape_size(l->out));
+    /* sizes saturate at SIZE_MAX (clg_shape_count), so two overflowing shapes are not "equal" by
+     * wrapping; the network bounds both far below that */
+    size_t nin = clg_shape_count(l->in), nout = clg_shape_count(l->out);
+    if (nin != nout || nout == SIZE_MAX)
+        return clg_layer_err(err, errlen, l, "cannot reshape %dx%dx%d (%.0f values) to %dx%dx%d (%.0f values)", l->in.c,
+                             l->in.h, l->in.w, (double)l->in.c * l->in.h * l->in.w, c, h, w, (double)c * h * w);
     return CLG_OK;
 }
 

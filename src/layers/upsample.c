@@ -18,14 +18,14 @@ static int create(clg_layer *l, clg_opts *o, int batch, char *err, size_t errlen
     (void)batch;
     int k;
     const char *mode;
-    TRY(clg_opt_int(o, "scale", 2, 0, &k, err, errlen));
+    TRY(clg_layer_opt_int(o, "scale", 2, 0, 1, 64, &k, err, errlen));
     clg_opt_str(o, "mode", "nearest", &mode);
-    if (k < 1 || k > 64) return clg_layer_err(err, errlen, l, "scale=%d must be an integer in [1, 64]", k);
     int bilinear = !strcmp(mode, "bilinear");
     if (!bilinear && strcmp(mode, "nearest"))
         return clg_layer_err(err, errlen, l, "mode=%s: expected nearest or bilinear", mode);
     if ((long)l->in.h * k > 1 << 20 || (long)l->in.w * k > 1 << 20)
-        return clg_layer_err(err, errlen, l, "output %dx%d is too large", l->in.h * k, l->in.w * k);
+        return clg_layer_err(err, errlen, l, "output %ldx%ld (input %dx%d, scale=%d) is above the limit %d per side",
+                             (long)l->in.h * k, (long)l->in.w * k, l->in.h, l->in.w, k, 1 << 20);
     ups *u = calloc(1, sizeof *u);
     if (!u) return CLG_ERR_NOMEM;
     u->k = k;

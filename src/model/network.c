@@ -1,6 +1,7 @@
 /* network.c — building a network from its config section (layers, shapes, memory plan,
  * initialisation), and running it forward and backward, and its optimizer update.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,13 +11,25 @@
 
 static size_t align_up(size_t n, size_t a) { return (n + a - 1) / a * a; }
 
+/* "C" or "C,H,W": whole decimal numbers from 1 to 1e9 (the config's limit for inputs), nothing
+ * around them. Not sscanf: "%d" overflows silently and ignores what follows the last number. */
 static int parse_shape(clg_shape *s, const char *text)
 {
-    int c = 0, h = 1, w = 1;
-    char tail;
-    int k = sscanf(text, "%d,%d,%d%c", &c, &h, &w, &tail);
-    if ((k != 1 && k != 3) || c <= 0 || h <= 0 || w <= 0) return -1;
-    *s = (clg_shape){c, h, w};
+    int v[3] = {0, 1, 1}, n = 0;
+    const char *p = text;
+    for (;;) {
+        if (n == 3 || !(*p >= '0' && *p <= '9')) return -1;
+        char *end;
+        errno = 0;
+        long x = strtol(p, &end, 10);
+        if (errno == ERANGE || x < 1 || x > 1000000000L) return -1;
+        v[n++] = (int)x;
+        if (!*end) break;
+        if (*end != ',') return -1;
+        p = end + 1;
+    }
+    if (n == 2) return -1;
+    *s = (clg_shape){v[0], v[1], v[2]};
     return 0;
 }
 
@@ -73,6 +86,10 @@ static int create_layers(clg_net *net, const clg_net_cfg *cfg, clg_shape in, int
         TRY(clg_opts_check_unused(&o, l->ops->options, err, errlen));
         if (l->out.c <= 0 || l->out.h <= 0 || l->out.w <= 0)
             return clg_layer_err(err, errlen, l, "output shape %dx%dx%d is empty", l->out.c, l->out.h, l->out.w);
+        /* every tensor a layer launches over is its input or output (or checked by the layer
+         * itself, like the convolutions' workspace): all fit the kernels' int index before any
+         * memory is planned */
+        TRY(clg_layer_check_io(err, errlen, l, batch));
         cur = l->out;
     }
     return CLG_OK;

@@ -49,7 +49,8 @@ int clg_net_update(clg_net *net, clg_ctx *ctx);
 /* Print each layer's output shape and parameter count. */
 void clg_net_print(const clg_net *net, FILE *out);
 size_t clg_net_param_count(const clg_net *net);
-/* Parse "100" or "100,1,1"; returns -1 if malformed. */
+/* Parse "100" or "100,1,1" (each a whole number from 1 to 1e9, nothing else around them);
+ * returns -1 if malformed or out of range, leaving *s unchanged. */
 int clg_net_parse_input(clg_shape *s, const char *text);
 
 #endif
