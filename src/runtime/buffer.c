@@ -34,6 +34,20 @@ int clg_mem_check(clg_ctx *ctx, size_t total, const char *what, size_t largest, 
     return CLG_OK;
 }
 
+static cl_int zero_fill(clg_ctx *ctx, cl_mem m, size_t bytes)
+{
+    enum { CHUNK = 1 << 20 };
+    void *zero = calloc(1, bytes < CHUNK ? bytes : CHUNK);
+    if (!zero) return CL_OUT_OF_HOST_MEMORY;
+    cl_int e = CL_SUCCESS;
+    for (size_t at = 0; at < bytes && e == CL_SUCCESS; at += CHUNK)
+        e = clEnqueueWriteBuffer(ctx->queue, m, CL_FALSE, at, bytes - at < CHUNK ? bytes - at : CHUNK, zero, 0, NULL, NULL);
+    if (e == CL_SUCCESS) e = clFinish(ctx->queue);
+    else clFinish(ctx->queue);
+    free(zero);
+    return e;
+}
+
 int clg_buf_alloc(clg_ctx *ctx, clg_buf *b, size_t nfloats, const char *what)
 {
     memset(b, 0, sizeof *b);
@@ -52,10 +66,10 @@ int clg_buf_alloc(clg_ctx *ctx, clg_buf *b, size_t nfloats, const char *what)
     b->sub = b->mem;
     clRetainMemObject(b->mem);
     b->n = nfloats;
-    /* Touch it now: some drivers allocate lazily and would fail later, inside a step. */
-    float zero = 0;
-    e = clEnqueueFillBuffer(ctx->queue, b->mem, &zero, sizeof zero, 0, bytes, 0, NULL, NULL);
-    if (e == CL_SUCCESS) e = clFinish(ctx->queue);
+    /* Touch it now: some drivers allocate lazily and would fail later, inside a step. Zeros are
+     * written from the host rather than with clEnqueueFillBuffer, which Oclgrind does not count
+     * as initialising memory (the planning pass reads these zeros). */
+    e = zero_fill(ctx, b->mem, bytes);
     if (e != CL_SUCCESS)
         return clg_fail(ctx, CLG_ERR_NOMEM, "allocating %s (%.1f MiB) on %s failed with %s: %s", what,
                         bytes / 1048576.0, ctx->name, clg_status_str(e), clg_cl_hint(e));
