@@ -1,8 +1,11 @@
 /* test_sizes.c — size arithmetic that must not overflow int: a sample grid too large for a PNG
  * is refused before the pixels are touched, and a data-set batch outside the set or over 2^31
- * elements is refused before the gather kernel's int indices could wrap.
+ * elements is refused before the gather kernel's int indices could wrap; a batch gathered before
+ * the first shuffle takes the images in order.
  */
 #include <limits.h>
+#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +31,11 @@ int main(int argc, char **argv)
     CHECK(clg_write_image_grid(path, px, 1, 1, 4, 0, 0, 1, 0, err, sizeof err) == -1, "width 0: %s", err);
     CHECK(clg_write_image_grid(path, px, 4, 1, 2, 2, 0, 1, 1000, err, sizeof err) == 0, "4 tiles, 1000 columns: %s",
           err);
+    /* a path too long for the temporary name is refused, not cut short into another file's name */
+    static char longpath[4400];
+    memset(longpath, 'a', sizeof longpath - 1);
+    CHECK(clg_write_image_grid(longpath, px, 1, 1, 2, 2, 0, 1, 0, err, sizeof err) == -1 && strstr(err, "too long"),
+          "a 4399-byte path: %s", err);
 
     clg_ctx *ctx = test_ctx();
     static struct clg_config cfg0; /* only the seed and data.range are used */
@@ -36,10 +44,22 @@ int main(int argc, char **argv)
     clg_dataset ds;
     clg_shape shape = {1, 4, 4};
     CHECK(clg_dataset_synthetic(&ds, ctx, cfg, shape, 10, err, sizeof err) == CLG_OK, "synthetic: %s", err);
-    clg_rng rng = {1};
-    CHECK(clg_dataset_shuffle(&ds, ctx, &rng) == CLG_OK, "shuffle"); /* uploads the permutation */
     clg_buf out;
     CHECK_OK(ctx, clg_buf_alloc(ctx, &out, 10 * 16, "batch"));
+    /* before any shuffle the order is the identity (the device permutation was once left unset) */
+    CHECK(clg_dataset_batch(&ds, ctx, &out, 0, 10) == CLG_OK, "batch before the first shuffle");
+    {
+        uint8_t bytes[160];
+        float got[160];
+        CHECK_OK(ctx, clg_buf_read(ctx, got, &out, 160));
+        CHECK(clEnqueueReadBuffer(ctx->queue, ds.data, CL_TRUE, 0, sizeof bytes, bytes, 0, NULL, NULL) == CL_SUCCESS,
+              "read the set");
+        int same = 1;
+        for (int i = 0; i < 160; i++) same &= fabsf(got[i] - ((float)bytes[i] * ds.scale + ds.shift)) < 1e-5f;
+        CHECK(same, "a batch before the first shuffle is the first images in order");
+    }
+    clg_rng rng = {1};
+    CHECK(clg_dataset_shuffle(&ds, ctx, &rng) == CLG_OK, "shuffle");
     CHECK(clg_dataset_batch(&ds, ctx, &out, 0, 10) == CLG_OK, "batch of all 10");
     CHECK(clg_dataset_batch(&ds, ctx, &out, 8, 4) == CLG_ERR_ARG, "batch past the end");
     CHECK(clg_dataset_batch(&ds, ctx, &out, 0, INT_MAX / 8) == CLG_ERR_ARG, "batch of 2^31 elements");

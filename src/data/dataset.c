@@ -75,13 +75,21 @@ static int upload(clg_dataset *ds, clg_ctx *ctx, const struct clg_config *cfg, u
         return CLG_ERR_NOMEM;
     }
     ds->perm = malloc((size_t)ds->n * sizeof(int));
-    ds->perm_dev = clCreateBuffer(ctx->context, CL_MEM_READ_ONLY, (size_t)ds->n * sizeof(int), NULL, &e);
-    if (!ds->perm || e != CL_SUCCESS) {
+    if (!ds->perm) {
         clg_dataset_close(ds);
         snprintf(err, errlen, "out of memory for the shuffle of %d images", n);
         return CLG_ERR_NOMEM;
     }
+    /* the identity order until the first shuffle, so a batch gathered before it is defined */
     for (int i = 0; i < ds->n; i++) ds->perm[i] = i;
+    ds->perm_dev = clCreateBuffer(ctx->context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, (size_t)ds->n * sizeof(int),
+                                  ds->perm, &e);
+    if (e != CL_SUCCESS) {
+        ds->perm_dev = NULL;
+        clg_dataset_close(ds);
+        snprintf(err, errlen, "out of memory for the shuffle of %d images", n);
+        return CLG_ERR_NOMEM;
+    }
     return CLG_OK;
 }
 

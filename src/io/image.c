@@ -55,8 +55,12 @@ int clg_write_image_grid(const char *path, const float *x, int n, int c, int h, 
                     img[((size_t)(gy + y) * W + gx + xx) * c + k] = (unsigned char)lrintf(t * 255.0f);
                 }
     }
-    char tmp[1200];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    char tmp[4200];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) {
+        free(img);
+        snprintf(err, errlen, "%.200s...: path too long (at most %zu bytes)", path, sizeof tmp - 5);
+        return -1;
+    }
     int ok = stbi_write_png(tmp, W, H, c, img, W * c);
     free(img);
     if (!ok || rename(tmp, path) != 0) {
