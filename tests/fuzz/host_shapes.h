@@ -1,11 +1,12 @@
 /* host_shapes.h — a network's layers created on the host only: options parsed, each layer's
  * output shape inferred and its parameters declared, exactly the steps clg_net_build takes before
- * it plans device memory (src/model/network.c, create_layers), so that configs can be fuzzed
+ * it plans device memory (src/model/network.c, create_layers: keep the two in step), so that configs can be fuzzed
  * without an OpenCL device. Nothing is allocated on a device and no kernel runs.
  */
 #ifndef CLGAN_FUZZ_HOST_SHAPES_H
 #define CLGAN_FUZZ_HOST_SHAPES_H
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -39,6 +40,12 @@ static int fuzz_net_shapes(clg_net *net, clg_shape *out, const clg_net_cfg *cfg,
         TRY(clg_opts_check_unused(&o, l->ops->options, err, errlen));
         if (l->out.c <= 0 || l->out.h <= 0 || l->out.w <= 0)
             return clg_layer_err(err, errlen, l, "output shape %dx%dx%d is empty", l->out.c, l->out.h, l->out.w);
+        TRY(clg_layer_check_io(err, errlen, l, batch));
+        /* an accepted layer's input and output at the batch fit the kernels' int index */
+        FUZZ_CHECK((double)batch * l->in.c * l->in.h * l->in.w <= INT_MAX &&
+                       (double)batch * l->out.c * l->out.h * l->out.w <= INT_MAX,
+                   "%s: batch %d x %dx%dx%d -> %dx%dx%d passes the int index check", l->where, batch, l->in.c,
+                   l->in.h, l->in.w, l->out.c, l->out.h, l->out.w);
         /* an accepted layer: its parameters are what their shapes say */
         FUZZ_CHECK(l->nparams >= 0 && l->nparams <= CLG_MAX_PARAMS, "%s: %d parameters", l->where, l->nparams);
         for (int j = 0; j < l->nparams; j++) {
