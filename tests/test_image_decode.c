@@ -35,6 +35,18 @@ static double now(void)
     return t.tv_sec + t.tv_nsec * 1e-9;
 }
 
+/* Leave `v` in the stack below this call and in freed heap blocks of many sizes, where a decoder
+ * that reads memory it never wrote would find it. */
+static void dirty_memory(uint8_t v)
+{
+    volatile uint8_t junk[1 << 16];
+    for (size_t i = 0; i < sizeof junk; i++) junk[i] = v;
+    for (size_t n = 16; n <= (1u << 16); n *= 2) {
+        void *p = malloc(n);
+        if (p) memset(p, v, n), free(p);
+    }
+}
+
 static char why[256];
 static uint8_t out[3 * 64 * 64];
 
@@ -166,6 +178,45 @@ int main(int argc, char **argv)
     stbi_write_tga_to_func(mem_write, &tgarle, 32, 24, 3, px);
     CHECK(dec(tga.p, tga.n, 3, 24, 32) == CLG_OK && out[0] == px[0], "valid TGA: %s", why);
     CHECK(dec(tgarle.p, tgarle.n, 3, 24, 32) == CLG_OK && out[0] == px[0], "valid RLE TGA: %s", why);
+
+    /* A BMP whose 2-entry palette 8-bit indices overrun decodes the overrun as black; one whose
+     * pixel offset lies inside its header (stb then reads no palette at all) is refused. */
+    {
+        unsigned char sp[68] = {'B', 'M', 68, 0, 0, 0, 0, 0, 0, 0, 62, 0, 0, 0, 40, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 1, 0,
+                                8, 0};
+        const unsigned char pal[8] = {0, 0, 255, 0, 0, 255, 0, 0}; /* BGRx: red, green */
+        memcpy(sp + 54, pal, 8);
+        sp[62] = 1, sp[63] = 200; /* green, then an index past the palette */
+        CHECK(dec(sp, sizeof sp, 3, 1, 2) == CLG_OK && out[0] == 0 && out[2] == 255 && out[4] == 0 && out[1] == 0 &&
+                  out[3] == 0 && out[5] == 0,
+              "short-palette BMP: %s (%d %d %d / %d %d %d)", why, out[0], out[2], out[4], out[1], out[3], out[5]);
+        sp[10] = 51, sp[14] = 56; /* offset 51 inside a 56-byte header */
+        CHECK(dec(sp, sizeof sp, 3, 1, 2) == CLG_ERR_FORMAT, "BMP pixel offset inside the header: %s", why);
+    }
+
+    /* Crafted files whose pixels stb leaves to whatever memory held: a BMP palette of 35 entries
+     * that 8-bit indices overrun (stb's palette is an uninitialised stack array) and a TGA cut
+     * short (stb's pixel buffer was not zeroed). Decoded after filling the stack and the heap with
+     * two different bytes, the output must be the same. */
+    static const char *const unstable[] = {"bmp_short_palette.bmp", "tga_cut.tga"};
+    for (int f = 0; f < 2; f++) {
+        snprintf(path, sizeof path, "%s/%s", argv[1], unstable[f]);
+        size_t ul = 0;
+        unsigned char *u = slurp(&ul, path);
+        CHECK(u != NULL, "cannot read %s", path);
+        if (!u) continue;
+        static uint8_t first[sizeof out];
+        int st[2];
+        for (int round = 0; round < 2; round++) {
+            dirty_memory(round ? 0x5a : 0xa5);
+            memset(out, round ? 0x11 : 0xee, sizeof out);
+            st[round] = dec(u, ul, 3, 21, 38);
+            if (!round) memcpy(first, out, sizeof out);
+        }
+        CHECK(st[0] == st[1] && (st[0] != CLG_OK || !memcmp(first, out, 3 * 21 * 38)),
+              "%s: decoded differently after other memory contents (%d, %d)", unstable[f], st[0], st[1]);
+        free(u);
+    }
     stbi_write_png_to_func(mem_write, &png, 32, 24, 3, px, 96);
     CHECK(dec(png.p, png.n, 3, 24, 32) == CLG_OK && out[0] == px[0] && out[32 * 24] == px[1], "valid PNG: %s", why);
 
