@@ -194,11 +194,11 @@ int main(int argc, char **argv)
         CHECK(dec(sp, sizeof sp, 3, 1, 2) == CLG_ERR_FORMAT, "BMP pixel offset inside the header: %s", why);
     }
 
-    /* Crafted files whose pixels stb leaves to whatever memory held: a BMP palette of 35 entries
-     * that 8-bit indices overrun (stb's palette is an uninitialised stack array) and a TGA cut
+    /* Crafted files whose pixels stb leaves to whatever memory held: a BMP whose pixel offset lies in
+     * its header (stb reads no palette: an uninitialised stack array) and a TGA cut
      * short (stb's pixel buffer was not zeroed). Decoded after filling the stack and the heap with
      * two different bytes, the output must be the same. */
-    static const char *const unstable[] = {"bmp_short_palette.bmp", "tga_cut.tga"};
+    static const char *const unstable[] = {"bmp_offset_in_header.bmp", "tga_cut.tga"};
     for (int f = 0; f < 2; f++) {
         snprintf(path, sizeof path, "%s/%s", argv[1], unstable[f]);
         size_t ul = 0;
