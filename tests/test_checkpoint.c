@@ -31,13 +31,20 @@ static int train(clg_ctx *ctx, const char *out, long steps, const char *resume, 
     if (st == CLG_OK && !keep) st = clg_trainer_run(tr, NULL, NULL);
     if (keep && st == CLG_OK) {
         *keep = tr;
-        return st; /* the caller frees tr and, through it, nothing else: cfg leaks by design here */
+        return st; /* the caller frees both with trainer_done */
     }
     clg_trainer_free(tr);
     clg_config_free(cfg);
     return st;
 }
 
+/* Free a trainer kept by train() and the config it was made from. */
+static void trainer_done(clg_trainer *tr)
+{
+    clg_config *cfg = (clg_config *)tr->cfg;
+    clg_trainer_free(tr);
+    clg_config_free(cfg);
+}
 
 static void spit(const char *path, const char *data, long n)
 {
@@ -86,7 +93,7 @@ static void round_trip(clg_ctx *ctx, const char *ckpt_dir)
     CHECK(equal && tensors >= 6, "round trip of %d tensors is not bit-exact", tensors);
     CHECK(clg_st_meta(&f, "config") && strstr(clg_st_meta(&f, "config"), "[generator]"), "config in metadata");
     clg_st_free(&f);
-    clg_trainer_free(tr);
+    trainer_done(tr);
 }
 
 static void expect_load_error(clg_ctx *ctx, const char *path, int status, const char *what, const char *extra)
@@ -96,7 +103,7 @@ static void expect_load_error(clg_ctx *ctx, const char *path, int status, const 
     CHECK(st == status && strstr(clg_last_error(ctx), path) && strstr(clg_last_error(ctx), what),
           "loading %s: got %s \"%s\", expected %s \"%s\"", path, clg_status_str(st), clg_last_error(ctx),
           clg_status_str(status), what);
-    if (tr) clg_trainer_free(tr);
+    if (tr) trainer_done(tr);
 }
 
 int main(int argc, char **argv)
