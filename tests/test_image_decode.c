@@ -192,6 +192,7 @@ int main(int argc, char **argv)
               "short-palette BMP: %s (%d %d %d / %d %d %d)", why, out[0], out[2], out[4], out[1], out[3], out[5]);
         sp[10] = 51, sp[14] = 56; /* offset 51 inside a 56-byte header */
         CHECK(dec(sp, sizeof sp, 3, 1, 2) == CLG_ERR_FORMAT, "BMP pixel offset inside the header: %s", why);
+        CHECK(dec(sp, 29, 3, 1, 2) == CLG_ERR_FORMAT, "the same cut inside its bpp field: %s", why);
     }
 
     /* Crafted files whose pixels stb leaves to whatever memory held: a BMP whose pixel offset lies in

@@ -44,10 +44,12 @@ static uint32_t le32(const uint8_t *p) { return p[0] | p[1] << 8 | p[2] << 16 | 
 static int bmp_pad_palette(uint8_t **padded, int *newlen, const uint8_t *buf, int len)
 {
     *padded = NULL;
-    if (len < 30 || buf[0] != 'B' || buf[1] != 'M') return 0;
-    uint32_t offset = le32(buf + 10), hsz = le32(buf + 14);
+    uint8_t hd[30] = {0}; /* the fields read, as stb reads them: zeros past the end of the file */
+    memcpy(hd, buf, len < 30 ? (size_t)len : 30);
+    if (hd[0] != 'B' || hd[1] != 'M') return 0;
+    uint32_t offset = le32(hd + 10), hsz = le32(hd + 14);
     if (hsz != 12 && hsz != 40 && hsz != 56 && hsz != 108 && hsz != 124) return 0; /* stb refuses these */
-    int bpp = hsz == 12 ? buf[24] | buf[25] << 8 : buf[28] | buf[29] << 8;
+    int bpp = hsz == 12 ? hd[24] | hd[25] << 8 : hd[28] | hd[29] << 8;
     if (bpp != 1 && bpp != 4 && bpp != 8) return 0;
     if ((size_t)len < 14 + (size_t)hsz || offset < (hsz == 12 ? 38u : 14 + hsz)) return -1;
     int entry = hsz == 12 ? 3 : 4;
