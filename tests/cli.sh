@@ -3,23 +3,7 @@
 # typos, impossible shapes, unknown devices, kernels that fail to build, an existing run folder):
 # each gives one clear message naming what and where, a non-zero exit, and destroys nothing.
 # usage: cli.sh CLGAN_BINARY SOURCE_DIR SCRATCH
-set -u
-clgan=$1 src=$2 scratch=$3
-rm -rf "$scratch" && mkdir -p "$scratch"
-pass=0 fail=0
-ok()   { pass=$((pass + 1)); }
-bad()  { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-
-# expect CODE PATTERN -- command...: exit status CODE (or "nonzero") and stderr+stdout matching PATTERN
-expect() {
-  local code=$1 pattern=$2; shift 3
-  local out rc
-  out=$("$@" 2>&1); rc=$?
-  if [ "$code" = nonzero ]; then [ $rc -ne 0 ] || { bad "$* exited 0, expected failure"; return; }
-  else [ $rc -eq "$code" ] || { bad "$* exited $rc, expected $code; output: $out"; return; }
-  fi
-  if printf '%s' "$out" | grep -qzE -- "$pattern"; then ok; else bad "$*: output does not match /$pattern/: $out"; fi
-}
+. "$(dirname "$0")/clitest.sh" cli "$@"
 
 cfg=$src/configs/test_mlp.ini
 expect 0 "commands:" -- "$clgan" --help
@@ -141,5 +125,4 @@ for delay in 0.7 1.3 1.9 2.6; do
 done
 [ -e "$scratch/kill/checkpoints/latest.safetensors" ] && ok || bad "no checkpoint was written before the kills"
 
-echo "cli: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish

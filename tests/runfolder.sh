@@ -8,12 +8,7 @@
 # - --overwrite with a shorter run leaves exactly the new run's checkpoints, samples and
 #   metrics (and files of the user's own), none of the old run's.
 # usage: runfolder.sh CLGAN_BINARY SOURCE_DIR SCRATCH
-set -u
-clgan=$1 src=$2 scratch=$3
-rm -rf "$scratch" && mkdir -p "$scratch"
-pass=0 fail=0
-ok()   { pass=$((pass + 1)); }
-bad()  { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/clitest.sh" runfolder "$@"
 cfg=$src/configs/test_mlp.ini
 
 # every name, type and content below a folder
@@ -106,5 +101,4 @@ grep -q "max_steps = 15" "$scratch/o/config.ini" && ok || bad "config.ini is not
 run --resume "$scratch/o" --set train.max_steps=20 --set train.checkpoint_every=10 || exit 1
 [ "$(wc -l < "$scratch/o/metrics.csv")" -eq 21 ] && ok || bad "resumed overwritten run should have 21 lines"
 
-echo "runfolder: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish

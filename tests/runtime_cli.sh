@@ -4,20 +4,11 @@
 # allows (limits lowered through $CLGAN_TEST_MAX_ALLOC / $CLGAN_TEST_GLOBAL_MEM) names the sizes
 # and what to change, exits non-zero and writes nothing.
 # usage: runtime_cli.sh CLGAN_BINARY SOURCE_DIR SCRATCH
-set -u
-clgan=$1 src=$2 scratch=$3
-rm -rf "$scratch" && mkdir -p "$scratch"
-pass=0 fail=0
-ok()  { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/clitest.sh" runtime_cli "$@"
 
-# expect PATTERN -- command...: a non-zero exit, output matching PATTERN, no run folder
+# expect_fail PATTERN -- command...: a non-zero exit, output matching PATTERN, no run folder
 expect_fail() {
-  local pattern=$1; shift 2
-  local out rc
-  out=$("$@" 2>&1); rc=$?
-  [ $rc -ne 0 ] || { bad "$* exited 0, expected failure"; return; }
-  if printf '%s' "$out" | grep -qE -- "$pattern"; then ok; else bad "$*: output does not match /$pattern/: $out"; fi
+  expect nonzero "$@"
   [ ! -e "$scratch/r0" ] && ok || bad "$*: a failed start created $scratch/r0"
 }
 
@@ -42,5 +33,4 @@ expect_fail "out of device memory: the generator's memory plan at batch 20000 \(
 expect_fail "out of device memory: the 6400 images .* needs 4.8 MiB but .* has 6.0 MiB of global memory \(CL_DEVICE_GLOBAL_MEM_SIZE, [0-9.]+ MiB of it already planned\): set data.limit below 6400" -- \
   env CLGAN_TEST_GLOBAL_MEM=6291456 "$clgan" train "$cfg" --out "$scratch/r0"
 
-echo "runtime_cli: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish

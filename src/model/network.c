@@ -60,8 +60,8 @@ static float init_value(const clg_param *p, clg_rng *rng)
     return 0.0f;
 }
 
-static int create_layers(clg_net *net, const clg_net_cfg *cfg, clg_shape in, int batch, clg_rng *rng, char *err,
-                         size_t errlen)
+int clg_net_create_layers(clg_net *net, const clg_net_cfg *cfg, clg_shape in, int batch, clg_rng *rng, char *err,
+                          size_t errlen)
 {
     clg_shape cur = in;
     for (int i = 0; i < cfg->nlayers; i++) {
@@ -219,7 +219,7 @@ int clg_net_build(clg_net *net, clg_ctx *ctx, const char *name, const clg_net_cf
     net->cfg = cfg;
     net->in = in;
     net->batch = batch;
-    int st = create_layers(net, cfg, in, batch, rng, err, errlen);
+    int st = clg_net_create_layers(net, cfg, in, batch, rng, err, errlen);
     if (st == CLG_OK) st = plan_memory(net, ctx, batch, err, errlen);
     if (st == CLG_OK) st = plan_gemm(net, ctx, batch, err, errlen);
     if (st == CLG_OK) st = init_params(net, ctx, rng, err, errlen);

@@ -1,7 +1,7 @@
-/* host_shapes.h — a network's layers created on the host only: options parsed, each layer's
- * output shape inferred and its parameters declared, exactly the steps clg_net_build takes before
- * it plans device memory (src/model/network.c, create_layers: keep the two in step), so that configs can be fuzzed
- * without an OpenCL device. Nothing is allocated on a device and no kernel runs.
+/* host_shapes.h — a network's layers created on the host only (clg_net_create_layers: options
+ * parsed, each layer's output shape inferred and its parameters declared, the steps clg_net_build
+ * takes before it plans device memory), with the properties every accepted layer must have, so
+ * that configs can be fuzzed without an OpenCL device. Nothing is allocated on a device.
  */
 #ifndef CLGAN_FUZZ_HOST_SHAPES_H
 #define CLGAN_FUZZ_HOST_SHAPES_H
@@ -13,9 +13,10 @@
 #include "fuzz/fuzz.h"
 #include "model/network.h"
 
-/* Create the layers of `cfg` on input shape `in` into `net` (zeroed first); the result is the last
- * layer's output in *out. Properties of every accepted layer are checked (FUZZ_CHECK). The caller
- * frees with fuzz_net_destroy, also after a failure. */
+/* Create the layers of `cfg` on input shape `in` into `net` with clg_net_create_layers (the host
+ * half of clg_net_build); the result is the last layer's output in *out. Properties of every
+ * accepted layer are checked (FUZZ_CHECK). The caller frees with fuzz_net_destroy, also after a
+ * failure. */
 static int fuzz_net_shapes(clg_net *net, clg_shape *out, const clg_net_cfg *cfg, clg_shape in, int batch, char *err,
                            size_t errlen)
 {
@@ -23,29 +24,16 @@ static int fuzz_net_shapes(clg_net *net, clg_shape *out, const clg_net_cfg *cfg,
     net->cfg = cfg;
     net->in = in;
     net->batch = batch;
-    clg_shape cur = in;
-    for (int i = 0; i < cfg->nlayers; i++) {
-        const clg_layer_spec *spec = &cfg->layers[i];
-        clg_layer *l = &net->layers[i];
-        clg_opts o;
-        TRY(clg_opts_parse(&o, spec->text, spec->where, err, errlen));
-        l->ops = clg_layer_find(o.type);
-        l->net = net;
-        l->index = i;
-        l->in = cur;
-        snprintf(l->where, sizeof l->where, "%s", spec->where);
-        if (!l->ops) return snprintf(err, errlen, "%s: unknown layer type \"%s\"", spec->where, o.type), CLG_ERR_CONFIG;
-        net->nlayers = i + 1;
-        TRY(l->ops->create(l, &o, batch, err, errlen));
-        TRY(clg_opts_check_unused(&o, l->ops->options, err, errlen));
-        if (l->out.c <= 0 || l->out.h <= 0 || l->out.w <= 0)
-            return clg_layer_err(err, errlen, l, "output shape %dx%dx%d is empty", l->out.c, l->out.h, l->out.w);
-        TRY(clg_layer_check_io(err, errlen, l, batch));
+    clg_rng rng = {1};
+    TRY(clg_net_create_layers(net, cfg, in, batch, &rng, err, errlen));
+    for (int i = 0; i < net->nlayers; i++) {
+        const clg_layer *l = &net->layers[i];
         /* an accepted layer's input and output at the batch fit the kernels' int index */
         FUZZ_CHECK((double)batch * l->in.c * l->in.h * l->in.w <= INT_MAX &&
                        (double)batch * l->out.c * l->out.h * l->out.w <= INT_MAX,
                    "%s: batch %d x %dx%dx%d -> %dx%dx%d passes the int index check", l->where, batch, l->in.c,
                    l->in.h, l->in.w, l->out.c, l->out.h, l->out.w);
+        FUZZ_CHECK(l->out.c > 0 && l->out.h > 0 && l->out.w > 0, "%s: empty output accepted", l->where);
         /* an accepted layer: its parameters are what their shapes say */
         FUZZ_CHECK(l->nparams >= 0 && l->nparams <= CLG_MAX_PARAMS, "%s: %d parameters", l->where, l->nparams);
         for (int j = 0; j < l->nparams; j++) {
@@ -60,17 +48,11 @@ static int fuzz_net_shapes(clg_net *net, clg_shape *out, const clg_net_cfg *cfg,
             FUZZ_CHECK(p->count == count, "%s: %s count %zu, product of its shape %zu", l->where, p->name, p->count,
                        count);
         }
-        cur = l->out;
     }
-    *out = cur;
+    *out = net->nlayers ? net->layers[net->nlayers - 1].out : in;
     return CLG_OK;
 }
 
-static void fuzz_net_destroy(clg_net *net)
-{
-    for (int i = 0; i < net->nlayers; i++)
-        if (net->layers[i].ops && net->layers[i].ops->destroy) net->layers[i].ops->destroy(&net->layers[i]);
-    net->nlayers = 0;
-}
+static void fuzz_net_destroy(clg_net *net) { clg_net_free(net); }
 
 #endif
