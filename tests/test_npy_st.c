@@ -147,6 +147,12 @@ int main(int argc, char **argv)
     CHECK(st_mem("{\"a\":{\"dtype\":\"F32\",\"shape\":[0,3],\"data_offsets\":[0,0]}}", 0) == CLG_OK,
           "empty tensor: %s", err);
     /* [1e300, 0]: the float -> int64 cast was undefined and the product 0 let it through */
+    /* a tensor named twice: which one a lookup finds would depend on order */
+    CHECK(st_mem("{\"d\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+                 "\"e\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]},"
+                 "\"d\":{\"dtype\":\"F32\",\"shape\":[0,1],\"data_offsets\":[4,4]}}", 4) == CLG_ERR_FORMAT &&
+              strstr(err, "\"d\" appears twice"),
+          "a tensor named twice: %s", err);
     CHECK(st_mem("{\"a\":{\"dtype\":\"F32\",\"shape\":[1e300,0],\"data_offsets\":[0,0]}}", 0) == CLG_ERR_FORMAT &&
               strstr(err, "integers"),
           "shape [1e300, 0]: %s", err);

@@ -133,6 +133,31 @@ static int json_count(uint64_t *v, const cJSON *x)
 }
 
 /* Parse f->blob (size bytes, owned by f) into tensors and metadata. */
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp((*(const clg_st_tensor *const *)a)->name, (*(const clg_st_tensor *const *)b)->name);
+}
+
+/* JSON leaves a repeated key to the reader; here a tensor named twice is an error (which of the two
+ * a lookup finds would otherwise depend on order). Sorted, so a huge header stays n log n. */
+static int check_unique(clg_st_file *f, const char *name, char *err, size_t errlen)
+{
+    if (f->n < 2) return CLG_OK;
+    const clg_st_tensor **s = malloc((size_t)f->n * sizeof *s);
+    if (!s) return snprintf(err, errlen, "%s: out of memory", name), CLG_ERR_NOMEM;
+    for (int i = 0; i < f->n; i++) s[i] = &f->t[i];
+    qsort(s, (size_t)f->n, sizeof *s, cmp_name);
+    int st = CLG_OK;
+    for (int i = 1; i < f->n && st == CLG_OK; i++)
+        if (!strcmp(s[i]->name, s[i - 1]->name)) {
+            char why[240];
+            snprintf(why, sizeof why, "tensor \"%.100s\" appears twice in the header", s[i]->name);
+            st = bad(err, errlen, name, why);
+        }
+    free(s);
+    return st;
+}
+
 static int parse_blob(clg_st_file *f, size_t size, const char *name, char *err, size_t errlen)
 {
     if (size < 8) return bad(err, errlen, name, "shorter than its 8-byte header length");
@@ -222,6 +247,7 @@ static int parse_blob(clg_st_file *f, size_t size, const char *name, char *err, 
         }
     }
     cJSON_Delete(h);
+    if (st == CLG_OK) st = check_unique(f, name, err, errlen);
     return st;
 }
 
