@@ -193,6 +193,10 @@ int main(int argc, char **argv)
     float vals[6] = {1, 2, 3, 4, 5, 6};
     int64_t shp[2] = {2, 3};
     clg_st_add(&w, "x", "F32", 2, shp, vals, sizeof vals);
+    /* an empty tensor with a dimension of 2^53 - 1: every digit written (cJSON's own number
+     * printing rounds it to 15 significant digits) */
+    int64_t big[2] = {0, 9007199254740991};
+    clg_st_add(&w, "big", "F32", 2, big, vals, 0);
     clg_st_set_meta(&w, "step", "7");
     snprintf(path, sizeof path, "%s/good.safetensors", scratch);
     CHECK(clg_st_write(&w, path, err, sizeof err) == CLG_OK, "write: %s", err);
@@ -202,9 +206,13 @@ int main(int argc, char **argv)
     long len = 0;
     char *blob = test_slurp(path, &len);
     CHECK(blob && clg_st_parse(&r, blob, (size_t)len, path, err, sizeof err) == CLG_OK, "parse: %s", err);
-    if (blob && r.n == 1) {
+    CHECK(r.n == 2, "%d tensors read back", r.n);
+    if (blob && r.n == 2) {
         const clg_st_tensor *t = clg_st_find(&r, "x");
         CHECK(t && t->ndim == 2 && t->dims[1] == 3 && !memcmp(t->data, vals, sizeof vals), "tensor x read back");
+        t = clg_st_find(&r, "big");
+        CHECK(t && t->ndim == 2 && t->dims[0] == 0 && t->dims[1] == 9007199254740991 && t->nbytes == 0,
+              "a dimension of 2^53 - 1 read back as %lld", t ? (long long)t->dims[1] : -1LL);
         CHECK(clg_st_meta(&r, "step") && !strcmp(clg_st_meta(&r, "step"), "7"), "metadata read back");
         clg_st_free(&r);
     }

@@ -68,6 +68,15 @@ int clg_st_set_meta(clg_st_file *f, const char *key, const char *value)
     return CLG_OK;
 }
 
+/* An integer written with all its digits: cJSON prints numbers with 15 significant digits when
+ * they compare equal within a relative epsilon, which rounds integers above 2^49 or so. */
+static cJSON *json_int(uint64_t v)
+{
+    char d[24];
+    snprintf(d, sizeof d, "%llu", (unsigned long long)v);
+    return cJSON_CreateRaw(d);
+}
+
 int clg_st_write(const clg_st_file *f, const char *path, char *err, size_t errlen)
 {
     cJSON *h = cJSON_CreateObject();
@@ -82,18 +91,21 @@ int clg_st_write(const clg_st_file *f, const char *path, char *err, size_t errle
         cJSON *o = cJSON_AddObjectToObject(h, t->name);
         cJSON_AddStringToObject(o, "dtype", t->dtype);
         cJSON *shape = cJSON_AddArrayToObject(o, "shape");
-        for (int k = 0; k < t->ndim; k++) cJSON_AddItemToArray(shape, cJSON_CreateNumber((double)t->dims[k]));
+        for (int k = 0; k < t->ndim; k++) cJSON_AddItemToArray(shape, json_int((uint64_t)t->dims[k]));
         cJSON *offs = cJSON_AddArrayToObject(o, "data_offsets");
-        cJSON_AddItemToArray(offs, cJSON_CreateNumber((double)off));
-        cJSON_AddItemToArray(offs, cJSON_CreateNumber((double)(off + t->nbytes)));
+        cJSON_AddItemToArray(offs, json_int(off));
+        cJSON_AddItemToArray(offs, json_int(off + t->nbytes));
         off += t->nbytes;
     }
     char *json = cJSON_PrintUnformatted(h);
     cJSON_Delete(h);
     if (!json) return snprintf(err, errlen, "%s: out of memory", path), CLG_ERR_NOMEM;
     size_t hl = strlen(json), padded = (hl + 7) / 8 * 8;
-    char tmp[1200];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    char tmp[4200];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) {
+        free(json);
+        return snprintf(err, errlen, "%.200s...: path too long", path), CLG_ERR_IO;
+    }
     FILE *fp = fopen(tmp, "wb");
     if (!fp) {
         snprintf(err, errlen, "%s: cannot create: %s", tmp, strerror(errno));
