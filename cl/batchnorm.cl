@@ -2,39 +2,52 @@
  * an (N,C,HW) tensor: HW = H*W for images, 1 for (N,F) features. The per-channel sums (of x, of
  * (x - mean)^2, of dy and dy*(x - mean)) come from cl/reduce.cl's passes, so each work-item does
  * a bounded amount of work and the order of additions is fixed (deterministic results); mean and
- * variance take two passes (no E[x^2]-E[x]^2 cancellation). The kernels here are elementwise.
+ * variance take two passes (no E[x^2]-E[x]^2 cancellation). The kernels here are elementwise;
+ * the per-channel factors are first spread over one sample's C*hw slots (coef), so the
+ * elementwise kernels find them without a division per element.
  * stats (2C) holds mean (C) then inverse std (C) of the last forward, for the backward pass.
  * Element counts are int: the layer checks N*C*HW < 2^31 when it is created.
  */
 
-/* Training statistics, one item per channel, from sums = stats + 2C = (sum x (C),
- * sum (x - sum x / m)^2 (C)) over the m = N*HW values: stats = (mean, 1/sqrt(var + eps)) with the biased variance; the
- * running stats move by `momentum` towards the batch mean and the UNBIASED variance (PyTorch).
- * Needs m >= 2 (the host checks). */
-__kernel void bn_stats(__global float *stats, __global float *rmean, __global float *rvar, const int nc, const int m, const float eps, const float momentum)
+/* Training statistics and the forward's per-slot coefficients. Launch: C*hw items, one per slot
+ * j = c*hw + k of a sample (the elementwise kernels then index them by j alone: no division or
+ * remainder per element, which PoCL cannot vectorise). From sums = stats + 2C = (sum x (C),
+ * sum (x - sum x / m)^2 (C)) over the m = N*HW values: mean and 1/sqrt(var + eps) with the biased
+ * variance; coef = stats + 4C = (mean, scale, shift) per slot (3 * C*hw), scale = w * invstd (invstd without
+ * affine), shift = bias (0). Item k == 0 of each channel also stores stats = (mean, invstd) and
+ * moves the running stats by `momentum` towards the batch mean and the UNBIASED variance
+ * (PyTorch). Needs m >= 2 (the host checks). */
+__kernel void bn_stats(__global float *stats, __global float *rmean, __global float *rvar,
+                       __global const float *w, __global const float *bias, const int nc, const int hw,
+                       const int m, const float eps, const float momentum, const int affine)
 {
-    const int c = get_global_id(0);
-    if (c >= nc) return;
+    const int j = get_global_id(0), chw = nc * hw;
+    if (j >= chw) return;
+    const int c = j / hw;
     __global const float *sums = stats + 2 * nc;
-    const float mean = sums[c] / (float)m, var = sums[nc + c] / (float)m;
-    stats[c] = mean;
-    stats[nc + c] = rsqrt(var + eps);
-    rmean[c] = (1.0f - momentum) * rmean[c] + momentum * mean;
-    rvar[c] = (1.0f - momentum) * rvar[c] + momentum * var * ((float)m / (float)(m - 1));
+    __global float *coef = stats + 4 * nc;
+    const float mean = sums[c] / (float)m, var = sums[nc + c] / (float)m, inv = rsqrt(var + eps);
+    coef[j] = mean;
+    coef[chw + j] = affine ? w[c] * inv : inv;
+    coef[2 * chw + j] = affine ? bias[c] : 0.0f;
+    if (j == c * hw) {
+        stats[c] = mean;
+        stats[nc + c] = inv;
+        rmean[c] = (1.0f - momentum) * rmean[c] + momentum * mean;
+        rvar[c] = (1.0f - momentum) * rvar[c] + momentum * var * ((float)m / (float)(m - 1));
+    }
 }
 
-/* Training forward, elementwise over total = N*C*HW: y = (x - mean) * invstd * w + bias with the
- * batch statistics in stats. w and bias are unused (may be NULL) when affine == 0. */
-__kernel void bn_apply(__global float *y, __global const float *stats, __global const float *x,
-                       __global const float *w, __global const float *bias, const int total, const int nc,
-                       const int hw, const int affine)
+/* Training forward: y = (x - mean) * scale + shift with the coefficients of bn_stats (at
+ * st + 4C). Launch: (C*hw rounded up, N): item (j, b) does element b*C*hw + j. */
+__kernel void bn_apply(__global float *y, __global const float *st, __global const float *x, const int nc,
+                       const int chw)
 {
-    const int i = get_global_id(0);
-    if (i >= total) return;
-    const int c = (i / hw) % nc;
-    const float inv = stats[nc + c];
-    const float g = affine ? w[c] * inv : inv, beta = affine ? bias[c] : 0.0f;
-    y[i] = (x[i] - stats[c]) * g + beta;
+    __global const float *coef = st + 4 * nc;
+    const int j = get_global_id(0), b = get_global_id(1);
+    if (j >= chw) return;
+    const int i = b * chw + j;
+    y[i] = (x[i] - coef[j]) * coef[chw + j] + coef[2 * chw + j];
 }
 
 /* Eval forward, elementwise over total = N*C*HW: normalise with the running stats. Items
@@ -57,31 +70,42 @@ __kernel void bn_fwd_eval(__global float *y, __global float *stats, __global con
     y[i] = (x[i] - rmean[c]) * g + beta;
 }
 
-/* Backward, elementwise, from the stats of the last forward and sums = stats + 2C = (sum dy (C),
- * sum dy*(x - mean) (C)) over the channel's m = N*HW values. With xhat = (x-mean)*inv:
+/* Backward coefficients per slot j = c*hw + k (launch: C*hw items), from the stats of the last
+ * forward and sums = stats + 2C = (sum dy (C), sum dy*(x - mean) (C)) over the channel's m = N*HW
+ * values. With xhat = (x-mean)*inv the backward is
  *   train: dx = w*inv * (dy - sum(dy)/m - xhat * sum(dy*xhat)/m)     (batch statistics)
  *   eval:  dx = w*inv * dy                                           (running statistics)
- * sums are not read in eval mode. */
-__kernel void bn_bwd(__global float *dx, __global const float *dy, __global const float *x,
-                     __global const float *stats, __global const float *w, const int total, const int nc,
-                     const int hw, const int train, const int affine)
+ * so coef = stats + 4C = (mean, w*inv, sum(dy)/m, sum(dy*(x-mean))*inv^2/m) per slot (4 * C*hw; the last two
+ * are 0 in eval, and sums are then not read). With param_grads (affine only), item k == 0 of
+ * each channel also adds dbias += sum(dy), dweight += sum(dy * xhat). */
+__kernel void bn_bwd_coef(__global float *stats, __global float *dw, __global float *db,
+                          __global const float *w, const int nc, const int hw, const int m, const int train,
+                          const int affine, const int param_grads)
 {
-    const int i = get_global_id(0);
-    if (i >= total) return;
+    const int j = get_global_id(0), chw = nc * hw;
+    if (j >= chw) return;
+    const int c = j / hw;
     __global const float *sums = stats + 2 * nc;
-    const int c = (i / hw) % nc, m = total / nc;
-    const float inv = stats[nc + c], g = affine ? w[c] * inv : inv;
-    const float mdy = train ? sums[c] / (float)m : 0.0f, k = train ? sums[nc + c] * inv * inv / (float)m : 0.0f;
-    dx[i] = g * (dy[i] - mdy - (x[i] - stats[c]) * k);
+    __global float *coef = stats + 4 * nc;
+    const float inv = stats[nc + c];
+    coef[j] = stats[c];
+    coef[chw + j] = affine ? w[c] * inv : inv;
+    coef[2 * chw + j] = train ? sums[c] / (float)m : 0.0f;
+    coef[3 * chw + j] = train ? sums[nc + c] * inv * inv / (float)m : 0.0f;
+    if (param_grads && j == c * hw) {
+        dw[c] += sums[nc + c] * inv;
+        db[c] += sums[c];
+    }
 }
 
-/* dbias += sum(dy), dweight += sum(dy * xhat), one item per channel, from the sums above (a
- * kernel of its own: next to the elementwise dx, these stores kept PoCL from vectorising it,
- * 40x slower). */
-__kernel void bn_param_grads(__global float *dw, __global float *db, __global const float *stats, const int nc)
+/* Backward, elementwise: dx = scale * (dy - mdy - (x - mean) * k) with bn_bwd_coef's
+ * coefficients (at st + 4C). Launch: (C*hw rounded up, N), as bn_apply. */
+__kernel void bn_bwd(__global float *dx, __global const float *dy, __global const float *x,
+                     __global const float *st, const int nc, const int chw)
 {
-    const int c = get_global_id(0);
-    if (c >= nc) return;
-    dw[c] += stats[3 * nc + c] * stats[nc + c];
-    db[c] += stats[2 * nc + c];
+    __global const float *coef = st + 4 * nc;
+    const int j = get_global_id(0), b = get_global_id(1);
+    if (j >= chw) return;
+    const int i = b * chw + j;
+    dx[i] = coef[chw + j] * (dy[i] - coef[2 * chw + j] - (x[i] - coef[j]) * coef[3 * chw + j]);
 }

@@ -3,7 +3,8 @@
  * movement kernels of cl/conv.cl on their own and the bias gradient (layers/reduce.h).
  * Built with the tests (tests/conv.cmake) as bench_conv; not run by ctest.
  *
- * usage: bench_conv [REPS]   (default 5; the median of REPS timed runs after one warm-up)
+ * usage: bench_conv [REPS] [dcgan]   (default 5; the median of REPS timed runs after one warm-up;
+ * "dcgan": only the layers of configs/dcgan.ini that lean on col2im and the per-channel sums)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,6 +117,26 @@ static void bench_kernels(void)
     for (int i = 0; i < 5; i++) clg_buf_release(b[i]);
 }
 
+/* The conv and batch-norm layers of configs/dcgan.ini at batch 128, and its col2im on its own. */
+static void bench_dcgan(void)
+{
+    bench_layer("conv2d filters=56 kernel=4 stride=2 padding=1 bias=0", (clg_shape){28, 14, 14}, 128);
+    bench_layer("conv_transpose2d filters=28 kernel=4 stride=2 padding=2 bias=0", (clg_shape){56, 8, 8}, 128);
+    bench_layer("conv_transpose2d filters=1 kernel=4 stride=2 padding=1 bias=0", (clg_shape){28, 14, 14}, 128);
+    const clg_shape bns[] = {{112, 4, 4}, {56, 8, 8}, {28, 14, 14}, {56, 7, 7}, {112, 3, 3}};
+    for (int i = 0; i < 5; i++) bench_layer("batchnorm", bns[i], 128);
+    int n = 128;
+    clg_conv_geom g = {28, 14, 14, 7, 7, 4, 2, 1, 1};
+    clg_buf x, col;
+    OK(clg_buf_alloc(ctx, &x, (size_t)n * 28 * 196, "x"));
+    OK(clg_buf_alloc(ctx, &col, (size_t)28 * 16 * n * 49, "col"));
+    double t_im, t_ci;
+    TIME(t_im, OK(clg_im2col(ctx, &col, 0, &x, 0, &g, n)));
+    TIME(t_ci, OK(clg_col2im(ctx, &x, 0, &col, 0, NULL, &g, n)));
+    printf("kernels, conv 28->56 k4 s2 p1, 128x28x14x14: im2col %.2f ms, col2im %.2f ms\n", t_im, t_ci);
+    clg_buf_release(&x), clg_buf_release(&col);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1) reps = atoi(argv[1]);
@@ -125,6 +146,11 @@ int main(int argc, char **argv)
         return 1;
     }
     printf("device: %s\n", clg_ctx_device_desc(ctx));
+    if (argc > 2 && !strcmp(argv[2], "dcgan")) {
+        bench_dcgan();
+        clg_ctx_free(ctx);
+        return 0;
+    }
     bench_layer("conv2d filters=128 kernel=5 stride=2 padding=same", (clg_shape){64, 14, 14}, 128);
     bench_layer("conv_transpose2d filters=56 kernel=4 stride=2 padding=1", (clg_shape){112, 4, 4}, 128);
     bench_kernels();

@@ -13,8 +13,9 @@
  * with the unbiased variance; eval uses the running stats. Training needs N*H*W >= 2 per channel
  * (PyTorch raises "Expected more than 1 value per channel when training"); with N*H*W == 1 the
  * forward fails with CLG_ERR_ARG rather than invent a variance. The layer's scratch holds the
- * mean and inverse std of the last forward (2C floats, for backward), then the per-channel sums
- * (2C) and the partial sums of their passes (layers/reduce.h), planned for the whole batch.
+ * mean and inverse std of the last forward (2C floats, for backward), the per-channel sums (2C),
+ * the per-slot coefficients of the elementwise kernels (4 C*H*W, see cl/batchnorm.cl), then the
+ * partial sums of the reduction passes (layers/reduce.h), planned for the whole batch.
  */
 #include <stdlib.h>
 
@@ -27,6 +28,13 @@ typedef struct bn {
     int last_train;
     int iw, ib, irm, irv; /* indices into l->params; iw = ib = -1 without affine */
 } bn;
+
+/* An elementwise kernel over (C*hw, n) items, in groups of CLG_WG along the first dimension. */
+static int launch_rows(clg_ctx *ctx, int kernel, int chw, int n, const clg_karg *args, int nargs)
+{
+    return clg_launch(ctx, kernel, 2, (size_t[]){clg_round_up((size_t)chw, CLG_WG), (size_t)n},
+                      (size_t[]){CLG_WG, 1}, nargs, args);
+}
 
 static int create(clg_layer *l, clg_opts *o, int batch, char *err, size_t errlen)
 {
@@ -68,7 +76,8 @@ static int create(clg_layer *l, clg_opts *o, int batch, char *err, size_t errlen
     b->irv = l->nparams;
     clg_layer_param(l, "running_var", 0, (clg_init){CLG_INIT_ONES, 0, 0}, 1, dims);
     /* the input and output at the whole batch are checked by the network (clg_layer_check_io) */
-    l->scratch_floats = 4 * (size_t)b->c + clg_sum_scratch(2 * (size_t)b->c, (size_t)batch * b->hw);
+    l->scratch_floats = 4 * (size_t)b->c + 4 * (size_t)b->c * b->hw +
+                        clg_sum_scratch(2 * (size_t)b->c, (size_t)batch * b->hw);
     return CLG_OK;
 }
 
@@ -88,16 +97,17 @@ static int forward(clg_layer *l, clg_ctx *ctx, clg_buf *y, const clg_buf *x, int
                         "%s: layer %d (batchnorm): training needs more than one value per channel, but N*H*W = "
                         "%d*%d (PyTorch raises the same error)",
                         l->where, l->index, n, b->hw);
-    /* sums of x, then of (x - mean)^2 with that mean; then stats, then y */
+    /* sums of x, then of (x - mean)^2 with that mean; then stats and coefficients, then y */
     const clg_buf *sc = &l->scratch;
-    int m = n * b->hw, c2 = 2 * b->c, total = n * b->c * b->hw;
-    TRY(clg_chan_sums(ctx, sc, c2, 0, sc, 2 * c2, CLG_SUM_X, x, NULL, NULL, 0, 1.0f, n, b->c, b->hw));
-    TRY(clg_chan_sums(ctx, sc, c2 + b->c, 0, sc, 2 * c2, CLG_SUM_SQDEV, x, NULL, sc, c2, (float)m, n, b->c, b->hw));
-    TRY(CLG_LAUNCH1(ctx, CLG_K_BN_STATS, b->c, KA_MEM(sc->sub), KA_MEM(l->params[b->irm].value.sub),
-                    KA_MEM(l->params[b->irv].value.sub), KA_INT(b->c), KA_INT(m), KA_FLT(b->eps),
-                    KA_FLT(b->momentum)));
-    return CLG_LAUNCH1(ctx, CLG_K_BN_APPLY, total, KA_MEM(y->sub), KA_MEM(sc->sub), KA_MEM(x->sub), KA_MEM(w),
-                       KA_MEM(bias), KA_INT(total), KA_INT(b->c), KA_INT(b->hw), KA_INT(b->affine));
+    int m = n * b->hw, c2 = 2 * b->c, chw = b->c * b->hw;
+    size_t red = 2 * (size_t)c2 + 4 * (size_t)chw; /* after stats, sums and coefficients */
+    TRY(clg_chan_sums(ctx, sc, c2, 0, sc, red, CLG_SUM_X, x, NULL, NULL, 0, 1.0f, n, b->c, b->hw));
+    TRY(clg_chan_sums(ctx, sc, c2 + b->c, 0, sc, red, CLG_SUM_SQDEV, x, NULL, sc, c2, (float)m, n, b->c, b->hw));
+    TRY(CLG_LAUNCH1(ctx, CLG_K_BN_STATS, chw, KA_MEM(sc->sub), KA_MEM(l->params[b->irm].value.sub),
+                    KA_MEM(l->params[b->irv].value.sub), KA_MEM(w), KA_MEM(bias), KA_INT(b->c), KA_INT(b->hw), KA_INT(m),
+                    KA_FLT(b->eps), KA_FLT(b->momentum), KA_INT(b->affine)));
+    return launch_rows(ctx, CLG_K_BN_APPLY, chw, n,
+                       (clg_karg[]){KA_MEM(y->sub), KA_MEM(sc->sub), KA_MEM(x->sub), KA_INT(b->c), KA_INT(chw)}, 5);
 }
 
 static int backward(clg_layer *l, clg_ctx *ctx, clg_buf *dx, const clg_buf *dy, const clg_buf *x, const clg_buf *y,
@@ -108,17 +118,18 @@ static int backward(clg_layer *l, clg_ctx *ctx, clg_buf *dx, const clg_buf *dy, 
     param_grads = param_grads && b->affine;
     if (!dx && !param_grads) return CLG_OK;
     const clg_buf *sc = &l->scratch;
-    int c2 = 2 * b->c, total = n * b->c * b->hw;
+    int c2 = 2 * b->c, chw = b->c * b->hw;
+    size_t red = 2 * (size_t)c2 + 4 * (size_t)chw;
     if (b->last_train || param_grads) /* sum dy and sum dy*(x - mean) per channel */
-        TRY(clg_chan_sums(ctx, sc, c2, 0, sc, 2 * c2, CLG_SUM_DY_DYX, dy, x, sc, 0, 1.0f, n, b->c, b->hw));
-    if (param_grads)
-        TRY(CLG_LAUNCH1(ctx, CLG_K_BN_PARAM_GRADS, b->c, KA_MEM(l->params[b->iw].grad.sub),
-                        KA_MEM(l->params[b->ib].grad.sub), KA_MEM(sc->sub), KA_INT(b->c)));
-    if (!dx) return CLG_OK;
+        TRY(clg_chan_sums(ctx, sc, c2, 0, sc, red, CLG_SUM_DY_DYX, dy, x, sc, 0, 1.0f, n, b->c, b->hw));
     cl_mem w = b->affine ? l->params[b->iw].value.sub : NULL;
-    return CLG_LAUNCH1(ctx, CLG_K_BN_BWD, total, KA_MEM(dx->sub), KA_MEM(dy->sub), KA_MEM(x->sub), KA_MEM(sc->sub),
-                       KA_MEM(w), KA_INT(total), KA_INT(b->c), KA_INT(b->hw), KA_INT(b->last_train),
-                       KA_INT(b->affine));
+    cl_mem dw = param_grads ? l->params[b->iw].grad.sub : NULL, db = param_grads ? l->params[b->ib].grad.sub : NULL;
+    TRY(CLG_LAUNCH1(ctx, CLG_K_BN_BWD_COEF, chw, KA_MEM(sc->sub), KA_MEM(dw), KA_MEM(db), KA_MEM(w), KA_INT(b->c),
+                    KA_INT(b->hw), KA_INT(n * b->hw), KA_INT(b->last_train), KA_INT(b->affine), KA_INT(param_grads)));
+    if (!dx) return CLG_OK;
+    return launch_rows(ctx, CLG_K_BN_BWD, chw, n,
+                       (clg_karg[]){KA_MEM(dx->sub), KA_MEM(dy->sub), KA_MEM(x->sub), KA_MEM(sc->sub), KA_INT(b->c),
+                                    KA_INT(chw)}, 6);
 }
 
 static void destroy(clg_layer *l) { free(l->priv); }

@@ -35,7 +35,7 @@
     K(BN_APPLY, batchnorm, bn_apply)                    \
     K(BN_FWD_EVAL, batchnorm, bn_fwd_eval)              \
     K(BN_BWD, batchnorm, bn_bwd)                        \
-    K(BN_PARAM_GRADS, batchnorm, bn_param_grads)        \
+    K(BN_BWD_COEF, batchnorm, bn_bwd_coef)              \
     K(CHAN_SUMS, reduce, chan_sums)                     \
     K(REDUCE_ROWS, reduce, reduce_rows)                 \
     K(UPSAMPLE_NEAREST_FWD, upsample, upsample_nearest_fwd) \
