@@ -1,5 +1,5 @@
 /* conv.cl — the data-movement kernels of convolution and transposed convolution (the GEMMs go to
- * CLBlast): im2col, col2im as a gather, and the (N,C,P) <-> (C,N,P) reorders around a
+ * CLBlast): im2col, col2im as a gather over row runs, and the (N,C,P) <-> (C,N,P) reorders around a
  * whole-chunk GEMM (the bias gradient is a per-channel sum in cl/reduce.cl).
  *
  * Geometry, shared by every kernel: an image (C,H,W) per sample, a k x k window moved with
@@ -39,31 +39,45 @@ __kernel void im2col(__global float *col, const long col_off, __global const flo
 }
 
 /* img (nc,C,H,W) = the adjoint of im2col applied to col, plus bias[c] when has_bias. Launch:
- * (W, H, nc*C), one work-item per image pixel: it gathers the column entries of the windows
- * that cover it, at most ceil(K/S)^2 of them (no races, no atomics). Taps are added in
- * ascending (kh, kw) order after the bias, the order of a tap-by-tap scatter. */
+ * (nb*H, nc*C) with nb = ceil(W / COL2IM_BX): one work-item per run of up to COL2IM_BX pixels of
+ * one image row (no races, no atomics). It walks the taps that reach its row, at most
+ * ceil(K/S) rows kh times K columns kw, and for each adds a contiguous run of column entries to
+ * every S-th pixel of its run: work per item is bounded by COL2IM_BX * K * ceil(K/S), and the
+ * divisions are per tap, not per pixel. Each pixel gets the bias, then its taps in ascending
+ * (kh, kw) order, the order of a tap-by-tap scatter. */
+#ifndef COL2IM_BX
+#define COL2IM_BX 16
+#endif
 __kernel void col2im(__global float *img, const long img_off, __global const float *col, const long col_off,
                      __global const float *bias, const int has_bias, const int C, const int H, const int W,
                      const int OH, const int OW, const int K, const int S, const int PT, const int PL, const int nc)
 {
-    const int ix = get_global_id(0), iy = get_global_id(1), z = get_global_id(2);
-    if (ix >= W || iy >= H || z >= nc * C) return;
+    const int nb = (W + COL2IM_BX - 1) / COL2IM_BX;
+    const int r = get_global_id(0), z = get_global_id(1);
+    if (r >= nb * H || z >= nc * C) return;
+    const int iy = r / nb, x0 = (r - iy * nb) * COL2IM_BX, nx = min(COL2IM_BX, W - x0);
     const int n = z / C, c = z - n * C;
     const int P = OH * OW, M = nc * P;
-    /* window positions o with o*S + k = padded coordinate, 0 <= k < K, 0 <= o < O */
-    const int yy = iy + PT, xx = ix + PL;
+    float acc[COL2IM_BX];
+    const float b = has_bias ? bias[c] : 0.0f;
+    for (int i = 0; i < COL2IM_BX; i++) acc[i] = b;
+    /* window rows oh with oh*S + kh = yy, 0 <= kh < K, 0 <= oh < OH; kh ascends as oh descends */
+    const int yy = iy + PT;
     const int oh_hi = min(yy / S, OH - 1), oh_lo = yy >= K ? (yy - K + S) / S : 0;
-    const int ow_hi = min(xx / S, OW - 1), ow_lo = xx >= K ? (xx - K + S) / S : 0;
     __global const float *src = col + col_off + (long)c * K * K * M + n * P;
-    float v = has_bias ? bias[c] : 0.0f;
     for (int oh = oh_hi; oh >= oh_lo; oh--) {
         const int kh = yy - oh * S;
-        for (int ow = ow_hi; ow >= ow_lo; ow--) {
-            const int kw = xx - ow * S;
-            v += src[(kh * K + kw) * M + oh * OW + ow];
+        for (int kw = 0; kw < K; kw++) {
+            /* pixels ix = ow*S + kw - PL in [x0, x0 + nx) */
+            const int a = x0 + PL - kw, e = x0 + nx - 1 + PL - kw;
+            if (e < 0) break; /* e only falls as kw grows */
+            const int ow_lo = a <= 0 ? 0 : (a + S - 1) / S, ow_hi = min(e / S, OW - 1);
+            __global const float *s = src + (kh * K + kw) * M + oh * OW;
+            for (int ow = ow_lo, i = ow_lo * S - a; ow <= ow_hi; ow++, i += S) acc[i] += s[ow];
         }
     }
-    img[img_off + (long)z * H * W + iy * W + ix] = v;
+    __global float *dst = img + img_off + ((long)z * H + iy) * W + x0;
+    for (int i = 0; i < nx; i++) dst[i] = acc[i];
 }
 
 /* dst (C, nc, P) = src (nc, C, P). Launch: (P, nc, C), one element each, no division. */

@@ -40,6 +40,9 @@ static void test_kernels(void)
         {{3, 6, 5, 4, 3, 5, 2, 2, 2}, 2, 0},   {{5, 1, 1, 4, 4, 4, 1, 3, 3}, 3, 1},
         {{2, 8, 8, 7, 7, 4, 1, 2, 1}, 1, 0},   {{3, 12, 14, 6, 7, 4, 2, 1, 1}, 5, 0},
         {{7, 13, 11, 7, 6, 5, 2, 2, 2}, 4, 0},
+        /* rows wider than col2im's run of 16 pixels: several runs per row, taps crossing runs */
+        {{2, 5, 37, 3, 18, 3, 2, 1, 1}, 2, 1}, {{2, 3, 40, 2, 20, 7, 2, 3, 3}, 1, 0},
+        {{1, 2, 35, 2, 33, 3, 1, 0, 0}, 3, 0},
     };
     for (size_t t = 0; t < sizeof G / sizeof G[0]; t++) {
         if (small && !G[t].small) continue;
