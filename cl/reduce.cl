@@ -1,20 +1,16 @@
 /* reduce.cl — deterministic multi-pass sums with bounded work per work-item: the bias gradients,
  * the gradient norm (clip_norm) and batch normalisation's statistics and backward sums.
  *
- * Every pass uses groups of RED_WG items, and each group sums one span of RED_SPAN =
- * RED_WG * RED_ITEMS consecutive values (item l takes l, l + RED_WG, ... : coalesced), then a
- * tree in local memory. A pass turns m values per row into ceil(m / RED_SPAN) partial sums;
- * the host repeats passes until one value per row is left. So no item loops more than
- * RED_ITEMS times whatever the size, the parallelism grows with the size, and the order of
- * every addition is fixed by the sizes alone (bit-reproducible run to run).
+ * Every pass uses groups of RED_WG items, and each group sums one span of `span` consecutive
+ * values (item l takes l, l + RED_WG, ... : coalesced), then a tree in local memory. A pass turns
+ * m values per row into ceil(m / span) partial sums; the host repeats passes until one value per
+ * row is left. span is the host's constant CLG_RED_SPAN (layers/reduce.h: RED_WG * 64), so no
+ * item loops more than span / RED_WG times whatever the size, the parallelism grows with the
+ * size, and the order of every addition is fixed by the sizes alone (bit-reproducible run to run).
  */
 #ifndef RED_WG
 #define RED_WG 64
 #endif
-#ifndef RED_ITEMS
-#define RED_ITEMS 16
-#endif
-#define RED_SPAN (RED_WG * RED_ITEMS)
 
 /* Sum of v over the group (item 0 gets it); s has RED_WG floats. Every item must reach it. */
 float red_group_sum(__local float *s, int l, float v)
@@ -31,7 +27,7 @@ float red_group_sum(__local float *s, int l, float v)
 }
 
 /* First pass over channel c of x (n, C, hw): the channel's m = n*hw values, flat j = b*hw + k,
- * element ((b*C + c)*hw + k). Group (g, c) covers j in [g*RED_SPAN, (g+1)*RED_SPAN).
+ * element ((b*C + c)*hw + k). Group (g, c) covers j in [g*span, (g+1)*span).
  *   mode 0: q1 = x                       (bias gradients, batch-norm mean)
  *   mode 1: q1 = x*x                     (squared norm; C = 1)
  *   mode 2: q1 = (x - mu)^2              (batch-norm variance), mu = aux[aux_off + c] / div
@@ -58,12 +54,12 @@ float red_group_sum(__local float *s, int l, float v)
 __kernel __attribute__((reqd_work_group_size(RED_WG, 1, 1)))
 void chan_sums(__global float *out, const long out_off, const int acc, __global const float *x,
                __global const float *x2, __global const float *aux, const long aux_off, const float div, const long n,
-               const int C, const long hw, const int mode)
+               const int C, const long hw, const int mode, const long span)
 {
     __local float s1[RED_WG], s2[RED_WG];
     const int l = get_local_id(0), c = get_group_id(1);
     const long g = get_group_id(0), G = get_num_groups(0), m = n * hw;
-    const long j0 = g * RED_SPAN + l, jend = min(m, (g + 1) * RED_SPAN);
+    const long j0 = g * span + l, jend = min(m, (g + 1) * span);
     const float mu = mode >= 2 ? aux[aux_off + c] / div : 0.0f;
     const long sb = RED_WG / hw, sk = RED_WG - sb * hw;
     float q1 = 0.0f, q2 = 0.0f;
@@ -95,18 +91,18 @@ void chan_sums(__global float *out, const long out_off, const int acc, __global 
 }
 
 /* A later pass: row r of in (rows, m) at in_off -> out[out_off + r*G + g] (+= with acc), G the
- * number of groups along dimension 0 (= ceil(m / RED_SPAN)). */
+ * number of groups along dimension 0 (= ceil(m / span)). */
 __kernel __attribute__((reqd_work_group_size(RED_WG, 1, 1)))
 void reduce_rows(__global float *out, const long out_off, const int acc, __global const float *in, const long in_off,
-                 const long m)
+                 const long m, const long span)
 {
     __local float s[RED_WG];
     const int l = get_local_id(0);
     const long r = get_group_id(1), g = get_group_id(0), G = get_num_groups(0);
-    const long jend = min(m, (g + 1) * RED_SPAN);
+    const long jend = min(m, (g + 1) * span);
     __global const float *row = in + in_off + r * m;
     float q = 0.0f;
-    for (long j = g * RED_SPAN + l; j < jend; j += RED_WG) q += row[j];
+    for (long j = g * span + l; j < jend; j += RED_WG) q += row[j];
     q = red_group_sum(s, l, q);
     if (l == 0) {
         __global float *o = out + out_off + r * G + g;

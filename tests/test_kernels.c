@@ -167,13 +167,15 @@ static void test_bias(void)
 /* ---- reduce.cl ---------------------------------------------------------------------------------- */
 
 /* Per-channel sums (layers/reduce.h) in every mode against double sums, on shapes below, at and
- * past one group's span (1024 values), with several passes (> 1024 spans), hw below and above
- * the group size, written at an offset (neighbours untouched) and accumulated; twice, for
- * bit-identical results. */
+ * past one group's span (CLG_RED_SPAN = 4096 values), with two passes (> 4096 values), hw below
+ * and above the group size, written at an offset (neighbours untouched) and accumulated; twice,
+ * for bit-identical results. Every shape also runs with a span of 128 values, which takes up to
+ * four passes (1048581 values: 8193, 65, 1 partial sums). */
 static void test_reductions(void)
 {
     static const int full[][3] = {{1, 1, 1},  {1, 1, 1023}, {1, 1, 1024}, {1, 1, 1025},    {3, 2, 700},
-                                  {64, 3, 1}, {1025, 2, 1}, {5, 2, 65},   {1, 1, 1048581}, {17, 3, 4099}};
+                                  {64, 3, 1}, {1025, 2, 1}, {5, 2, 65},   {1, 1, 1048581}, {17, 3, 4099},
+                                  {1, 2, 4095}, {4096, 1, 1}, {1, 1, 4097}, {3, 2, 1367}};
     static const int small[][3] = {{1, 1, 1}, {3, 2, 7}, {1, 1, 1025}, {70, 2, 1}, {2, 3, 33}};
     int ncase = small_mode ? (int)(sizeof small / sizeof small[0]) : (int)(sizeof full / sizeof full[0]);
     const size_t off = 5;
@@ -199,38 +201,43 @@ static void test_reductions(void)
                         if (mode == CLG_SUM_DY_DYX) r[C + c] += v * ((double)x2v[i] - mu);
                     }
             }
-            size_t nsc = clg_sum_scratch(rows, m);
-            float *init = malloc((off + rows) * sizeof *init);
-            for (size_t i = 0; i < off + rows; i++) init[i] = i < off ? -7.0f : 0.5f;
-            float *first = NULL;
-            for (int rep = 0; rep < 2; rep++)
-                for (int acc = 0; acc <= 1; acc++) {
-                    clg_buf out = up_pad(init, off + rows), sc = up_pad(NULL, off + nsc);
-                    CHECK_OK(ctx, clg_chan_sums(ctx, &out, off, acc, &sc, off, mode, &x, &x2, &aux, C, div, n, C, hw));
-                    float *h = down_pad(&out, off + rows, "chan_sums");
-                    float *hs = down_pad(&sc, off + nsc, "chan_sums scratch");
-                    double e = 0;
-                    for (int j = 0; j < rows; j++) {
-                        double want = r[j] + (acc ? 0.5 : 0.0);
-                        double d = fabs(h[off + j] - want) / fmax(1.0, fabs(want));
-                        if (!(d <= e)) e = d;
+            for (int si = 0; si < 2; si++) {
+                size_t span = si ? 2 * CLG_RED_WG : CLG_RED_SPAN, nsc = clg_sum_scratch_span(rows, m, span);
+                float *init = malloc((off + rows) * sizeof *init);
+                for (size_t i = 0; i < off + rows; i++) init[i] = i < off ? -7.0f : 0.5f;
+                float *first = NULL;
+                for (int rep = 0; rep < 2; rep++)
+                    for (int acc = 0; acc <= 1; acc++) {
+                        clg_buf out = up_pad(init, off + rows), sc = up_pad(NULL, off + nsc);
+                        CHECK_OK(ctx, clg_chan_sums_span(ctx, span, &out, off, acc, &sc, off, mode, &x, &x2, &aux, C, div, n,
+                                                         C, hw));
+                        float *h = down_pad(&out, off + rows, "chan_sums");
+                        float *hs = down_pad(&sc, off + nsc, "chan_sums scratch");
+                        double e = 0;
+                        for (int j = 0; j < rows; j++) {
+                            double want = r[j] + (acc ? 0.5 : 0.0);
+                            double d = fabs(h[off + j] - want) / fmax(1.0, fabs(want));
+                            if (!(d <= e)) e = d;
+                        }
+                        CHECK_ERR(e, TOL_RED, "chan_sums mode %d n=%zu C=%d hw=%zu span %zu acc=%d: err %g", mode, n, C, hw,
+                                  span, acc, e);
+                        for (size_t i = 0; i < off; i++) {
+                            CHECK(h[i] == -7.0f, "chan_sums mode %d n=%zu C=%d hw=%zu wrote before out_off", mode, n, C, hw);
+                            CHECK(hs[i] == 0.0f, "chan_sums mode %d n=%zu C=%d hw=%zu wrote before scratch_off", mode, n, C,
+                                  hw);
+                        }
+                        if (!acc && !rep) first = h;
+                        else {
+                            if (!acc) CHECK(!memcmp(first + off, h + off, rows * sizeof *h),
+                                            "chan_sums mode %d n=%zu C=%d hw=%zu: a second run differs", mode, n, C, hw);
+                            free(h);
+                        }
+                        free(hs);
+                        clg_buf_release(&out), clg_buf_release(&sc);
                     }
-                    CHECK_ERR(e, TOL_RED, "chan_sums mode %d n=%zu C=%d hw=%zu acc=%d: err %g", mode, n, C, hw, acc, e);
-                    for (size_t i = 0; i < off; i++) {
-                        CHECK(h[i] == -7.0f, "chan_sums mode %d n=%zu C=%d hw=%zu wrote before out_off", mode, n, C, hw);
-                        CHECK(hs[i] == 0.0f, "chan_sums mode %d n=%zu C=%d hw=%zu wrote before scratch_off", mode, n, C,
-                              hw);
-                    }
-                    if (!acc && !rep) first = h;
-                    else {
-                        if (!acc) CHECK(!memcmp(first + off, h + off, rows * sizeof *h),
-                                        "chan_sums mode %d n=%zu C=%d hw=%zu: a second run differs", mode, n, C, hw);
-                        free(h);
-                    }
-                    free(hs);
-                    clg_buf_release(&out), clg_buf_release(&sc);
-                }
-            free(first), free(init), free(r);
+                free(first), free(init);
+            }
+            free(r);
         }
         free(xv), free(x2v), free(auxv);
         clg_buf_release(&x), clg_buf_release(&x2), clg_buf_release(&aux);

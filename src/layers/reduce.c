@@ -1,29 +1,42 @@
 /* reduce.c — launches of cl/reduce.cl's passes: the first pass (chan_sums) reads the tensor, the
- * later ones (reduce_rows) shrink the partial sums by CLG_RED_SPAN each until one value per row
- * is left; the last pass of either kind writes (or adds) into the destination.
+ * later ones (reduce_rows) shrink the partial sums by the span (CLG_RED_SPAN) each until one
+ * value per row is left; the last pass of either kind writes (or adds) into the destination.
  */
 #include "layers/reduce.h"
 
-static size_t groups(size_t m) { return (m + CLG_RED_SPAN - 1) / CLG_RED_SPAN; }
+#define groups(m) (((m) + span - 1) / span)
 
-size_t clg_sum_scratch(size_t rows, size_t m)
+size_t clg_sum_scratch_span(size_t rows, size_t m, size_t span)
 {
     size_t t = 0;
     for (size_t g = groups(m); g > 1; g = groups(g)) t += rows * g;
     return t;
 }
 
+size_t clg_sum_scratch(size_t rows, size_t m) { return clg_sum_scratch_span(rows, m, CLG_RED_SPAN); }
+
 int clg_chan_sums(clg_ctx *ctx, const clg_buf *out, size_t out_off, int acc, const clg_buf *scratch,
                   size_t scratch_off, int mode, const clg_buf *x, const clg_buf *x2, const clg_buf *aux,
                   size_t aux_off, float div, size_t n, int C, size_t hw)
 {
+    return clg_chan_sums_span(ctx, CLG_RED_SPAN, out, out_off, acc, scratch, scratch_off, mode, x, x2, aux, aux_off,
+                              div, n, C, hw);
+}
+
+int clg_chan_sums_span(clg_ctx *ctx, size_t span, const clg_buf *out, size_t out_off, int acc,
+                       const clg_buf *scratch, size_t scratch_off, int mode, const clg_buf *x, const clg_buf *x2,
+                       const clg_buf *aux, size_t aux_off, float div, size_t n, int C, size_t hw)
+{
+    if (span < CLG_RED_WG || span % CLG_RED_WG)
+        return clg_fail(ctx, CLG_ERR_ARG, "chan_sums: span %zu is not a positive multiple of %d", span, CLG_RED_WG);
     size_t rows = mode == CLG_SUM_DY_DYX ? 2 * (size_t)C : (size_t)C, g = groups(n * hw);
     if (g == 0 || C == 0) return CLG_OK;
     int last = g == 1;
     cl_mem dst = last ? out->sub : scratch->sub;
     cl_mem m2 = x2 ? x2->sub : x->sub, ma = aux ? aux->sub : x->sub; /* any valid buffer when unused */
     clg_karg a1[] = {KA_MEM(dst),   KA_LONG(last ? out_off : scratch_off), KA_INT(last && acc), KA_MEM(x->sub),
-                     KA_MEM(m2),    KA_MEM(ma), KA_LONG(aux_off), KA_FLT(div), KA_LONG(n), KA_INT(C), KA_LONG(hw), KA_INT(mode)};
+                     KA_MEM(m2),    KA_MEM(ma), KA_LONG(aux_off), KA_FLT(div), KA_LONG(n), KA_INT(C), KA_LONG(hw), KA_INT(mode),
+                     KA_LONG(span)};
     TRY(clg_launch(ctx, CLG_K_CHAN_SUMS, 2, (size_t[]){g * CLG_RED_WG, (size_t)C}, (size_t[]){CLG_RED_WG, 1},
                    (int)(sizeof a1 / sizeof a1[0]), a1));
     size_t at = scratch_off;
@@ -32,7 +45,7 @@ int clg_chan_sums(clg_ctx *ctx, const clg_buf *out, size_t out_off, int acc, con
         last = g2 == 1;
         cl_mem d2 = last ? out->sub : scratch->sub;
         clg_karg a2[] = {KA_MEM(d2), KA_LONG(last ? out_off : at + rows * g),
-                         KA_INT(last && acc), KA_MEM(scratch->sub), KA_LONG(at), KA_LONG(g)};
+                         KA_INT(last && acc), KA_MEM(scratch->sub), KA_LONG(at), KA_LONG(g), KA_LONG(span)};
         TRY(clg_launch(ctx, CLG_K_REDUCE_ROWS, 2, (size_t[]){g2 * CLG_RED_WG, rows}, (size_t[]){CLG_RED_WG, 1},
                        (int)(sizeof a2 / sizeof a2[0]), a2));
         at += rows * g;
