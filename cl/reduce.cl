@@ -109,3 +109,38 @@ void reduce_rows(__global float *out, const long out_off, const int acc, __globa
         *o = acc ? *o + q : q;
     }
 }
+
+/* The passes for hw == 1, an (n, C) matrix (dense layers, BatchNorm1d): column j's values are
+ * x[x_off + b*C + j], so consecutive items take consecutive columns (coalesced, where the walk
+ * above would stride by C) and each item sums `items` rows of its column in order, so no item
+ * loops more than `items` times. Group (., g) covers rows [g*items, (g+1)*items). The modes are
+ * chan_sums's; partial sums go to out[out_off + g*rows + r] (rows = 2C in mode 3, q2 at r = C + j,
+ * else C), an (G, rows) matrix that the next pass (mode 0, C = rows) reduces the same way; with
+ * G = 1 that is out[out_off + r], written or, with acc, added to. Launch: (C rounded up to
+ * RED_WG, G = ceil(n / items)). */
+#define COL_WALK(i, body)                                                                    \
+    for (long b_ = g * items, i = x_off + b_ * C + j; b_ < bend; b_++, i += C) {            \
+        body;                                                                                \
+    }
+__kernel __attribute__((reqd_work_group_size(RED_WG, 1, 1)))
+void col_sums(__global float *out, const long out_off, const int acc, __global const float *x, const long x_off,
+              __global const float *x2, __global const float *aux, const long aux_off, const float div, const long n,
+              const int C, const int mode, const long items)
+{
+    const int j = get_global_id(0);
+    const long g = get_group_id(1);
+    if (j >= C) return;
+    const long bend = min(n, (g + 1) * items);
+    const float mu = mode >= 2 ? aux[aux_off + j] / div : 0.0f;
+    float q1 = 0.0f, q2 = 0.0f;
+    if (mode == 0) COL_WALK(i, q1 += x[i])
+    else if (mode == 1) COL_WALK(i, q1 += x[i] * x[i])
+    else if (mode == 2) COL_WALK(i, { const float d = x[i] - mu; q1 += d * d; })
+    else COL_WALK(i, { const float v = x[i]; q1 += v; q2 += v * (x2[i] - mu); })
+    __global float *o = out + out_off + g * (mode == 3 ? 2 * (long)C : C) + j;
+    *o = acc ? *o + q1 : q1;
+    if (mode == 3) {
+        o += C;
+        *o = acc ? *o + q2 : q2;
+    }
+}

@@ -170,7 +170,8 @@ static void test_bias(void)
  * past one group's span (CLG_RED_SPAN = 4096 values), with two passes (> 4096 values), hw below
  * and above the group size, written at an offset (neighbours untouched) and accumulated; twice,
  * for bit-identical results. Every shape also runs with a span of 128 values, which takes up to
- * four passes (1048581 values: 8193, 65, 1 partial sums). */
+ * four passes (1048581 values: 8193, 65, 1 partial sums; hw = 1 takes 4 rows per item, so
+ * 1025 rows take six). */
 static void test_reductions(void)
 {
     static const int full[][3] = {{1, 1, 1},  {1, 1, 1023}, {1, 1, 1024}, {1, 1, 1025},    {3, 2, 700},
@@ -775,6 +776,7 @@ static int layer_make(clg_layer *l, const char *text, clg_shape in, int n, char 
         l->params[j].grad = test_upload(ctx, NULL, l->params[j].count);
     }
     l->y = up_pad(NULL, (size_t)n * clg_shape_size(l->out));
+    if (l->scratch_floats) l->scratch = up_pad(NULL, l->scratch_floats); /* e.g. the bias gradient's passes */
     return CLG_OK;
 }
 
@@ -782,6 +784,7 @@ static void layer_free(clg_layer *l)
 {
     for (int j = 0; j < l->nparams; j++) clg_buf_release(&l->params[j].value), clg_buf_release(&l->params[j].grad);
     clg_buf_release(&l->y);
+    if (l->scratch_floats) clg_buf_release(&l->scratch);
     l->ops->destroy(l);
 }
 

@@ -38,6 +38,7 @@
     K(BN_BWD_COEF, batchnorm, bn_bwd_coef)              \
     K(CHAN_SUMS, reduce, chan_sums)                     \
     K(REDUCE_ROWS, reduce, reduce_rows)                 \
+    K(COL_SUMS, reduce, col_sums)                       \
     K(UPSAMPLE_NEAREST_FWD, upsample, upsample_nearest_fwd) \
     K(UPSAMPLE_NEAREST_BWD, upsample, upsample_nearest_bwd) \
     K(UPSAMPLE_BILINEAR_FWD, upsample, upsample_bilinear_fwd) \
