@@ -495,21 +495,31 @@ static int same_config(clg_trainer *tr, const char *cfgtext, const char *path)
     return st;
 }
 
+int clg_checkpoint_open(struct clg_st_file *f, const char **config, clg_ctx *ctx, const char *path)
+{
+    char err[1400];
+    int st = clg_st_read(f, path, err, sizeof err);
+    if (st != CLG_OK) return clg_fail(ctx, st, "%s", err);
+    const char *fmt = clg_st_meta(f, "format");
+    *config = clg_st_meta(f, "config");
+    if (!fmt || strcmp(fmt, CLG_CHECKPOINT_FORMAT) || !*config) {
+        st = clg_fail(ctx, CLG_ERR_FORMAT, "%s: not a clgan checkpoint (format \"%s\", expected \"%s\")", path,
+                      fmt ? fmt : "none", CLG_CHECKPOINT_FORMAT);
+        clg_st_free(f);
+    }
+    return st;
+}
+
 int clg_checkpoint_load(clg_trainer *tr, const char *path)
 {
     clg_ctx *ctx = tr->ctx;
-    char err[1400], msg[600];
+    char msg[600];
     uint32_t gkeys[CLG_MAX_LAYERS], dkeys[CLG_MAX_LAYERS];
     clg_ckpt_meta m;
     clg_st_file f;
-    int st = clg_st_read(&f, path, err, sizeof err);
-    if (st != CLG_OK) return clg_fail(ctx, st, "%s", err);
-    const char *fmt = clg_st_meta(&f, "format"), *cfgtext = clg_st_meta(&f, "config");
-    if (!fmt || strcmp(fmt, CLG_CHECKPOINT_FORMAT) || !cfgtext) {
-        st = clg_fail(ctx, CLG_ERR_FORMAT, "%s: not a clgan checkpoint (format \"%s\", expected \"%s\")", path,
-                      fmt ? fmt : "none", CLG_CHECKPOINT_FORMAT);
-        goto out;
-    }
+    const char *cfgtext;
+    int st = clg_checkpoint_open(&f, &cfgtext, ctx, path);
+    if (st != CLG_OK) return st;
     /* everything is checked before the trainer changes */
     if ((st = same_config(tr, cfgtext, path)) != CLG_OK) goto out;
     clg_ckpt_limits lim = {tr->data.n, tr->batch, tr->cfg->d_steps, tr->xshape.c, tr->xshape.h, tr->xshape.w};

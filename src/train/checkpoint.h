@@ -57,6 +57,9 @@ int clg_checkpoint_save(struct clg_trainer *tr);
  * metadata, every tensor's presence, shape and finiteness are checked before the trainer is
  * changed. */
 int clg_checkpoint_load(struct clg_trainer *tr, const char *path);
+/* Read a checkpoint file and check it is one of clgan's (format and stored config present);
+ * *config points into f, which the caller frees with clg_st_free on success. */
+int clg_checkpoint_open(struct clg_st_file *f, const char **config, clg_ctx *ctx, const char *path);
 /* Load a network's tensors ("generator.0.weight", ...) from an open checkpoint (each checked for
  * shape and finite values before any is uploaded). */
 int clg_checkpoint_load_net(clg_net *net, clg_ctx *ctx, const struct clg_st_file *f, const char *path);

@@ -38,14 +38,9 @@ int clg_generator_load(clg_generator **out, clg_ctx *ctx, const char *checkpoint
     g->ctx = ctx;
     snprintf(g->path, sizeof g->path, "%s", path);
     clg_st_file f;
-    int st = clg_st_read(&f, path, err, sizeof err);
-    if (st != CLG_OK) return clg_fail(ctx, st, "%s", err);
-    const char *fmt = clg_st_meta(&f, "format"), *text = clg_st_meta(&f, "config");
-    if (!fmt || strcmp(fmt, CLG_CHECKPOINT_FORMAT) || !text) {
-        st = clg_fail(ctx, CLG_ERR_FORMAT, "%s: not a clgan checkpoint (format \"%s\", expected \"%s\")", path,
-                      fmt ? fmt : "none", CLG_CHECKPOINT_FORMAT);
-        goto out;
-    }
+    const char *text;
+    int st = clg_checkpoint_open(&f, &text, ctx, path);
+    if (st != CLG_OK) return st;
     char name[1300];
     snprintf(name, sizeof name, "%s[config]", path);
     st = clg_config_load_text(&g->cfg, text, name, err, sizeof err);
