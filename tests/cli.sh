@@ -68,6 +68,32 @@ expect 0 "wrote 2 rows of 5 steps" -- "$clgan" interpolate "$scratch/run" --rows
 expect nonzero "s.npy: expected latent vectors of shape \(n, 100\)" -- "$clgan" sample "$scratch/run" --noise "$scratch/s.npy"
 expect nonzero "/nonexistent: cannot open" -- "$clgan" sample /nonexistent
 expect nonzero "garbage.gz: not a valid safetensors file" -- "$clgan" sample "$scratch/garbage.gz"
+# --noise: a float32 .npy of latent vectors, written here as zeros of shape (N, NZ)
+mknpy() {
+  local h="{'descr': '<f4', 'fortran_order': False, 'shape': ($2, $3), }"
+  local pad=$(( (64 - (10 + ${#h} + 1) % 64) % 64 )) hl
+  hl=$(( ${#h} + pad + 1 ))
+  { printf '\x93NUMPY\x01\x00'; printf "\\x$(printf %02x $((hl % 256)))\\x$(printf %02x $((hl / 256)))"
+    printf '%s%*s\n' "$h" $pad ''; head -c $(($2 * $3 * 4)) /dev/zero; } > "$1"
+}
+mknpy "$scratch/z.npy" 5 100
+expect 0 "wrote 5 images" -- "$clgan" sample "$scratch/run" --noise "$scratch/z.npy" -o -
+# a NaN in the noise file is reported there, not as a broken checkpoint
+cp "$scratch/z.npy" "$scratch/znan.npy"
+printf '\x00\x00\xc0\x7f' | dd of="$scratch/znan.npy" bs=1 seek=$((128 + (2 * 100 + 3) * 4)) conv=notrunc 2>/dev/null
+expect nonzero "znan.npy: non-finite value at \[2,3\]" -- "$clgan" sample "$scratch/run" --noise "$scratch/znan.npy" -o -
+# -n and --seed choose latent vectors too: with --noise they are refused, not ignored
+expect nonzero "sample: -n and --noise .*z.npy" -- "$clgan" sample "$scratch/run" --noise "$scratch/z.npy" -n 3 -o "$scratch/n3.png"
+expect nonzero "sample: --seed and --noise .*z.npy" -- "$clgan" sample "$scratch/run" --seed 2 --noise "$scratch/z.npy" -o "$scratch/n3.png"
+[ ! -e "$scratch/n3.png" ] && ok || bad "a refused --noise combination wrote an image"
+expect nonzero "sample: --device \"\": empty device" -- "$clgan" sample "$scratch/run" --device "" -o "$scratch/n3.png"
+expect nonzero "interpolate: --device \"\": empty device" -- "$clgan" interpolate "$scratch/run" --device "" -o "$scratch/n3.png"
+expect nonzero "bench: --device \"\": empty device" -- "$clgan" bench "$cfg" --device ""
+expect nonzero "interpolate: unknown option or missing value: -n \(see \`clgan interpolate --help\`\)" -- \
+  "$clgan" interpolate "$scratch/run" -n 5 -o "$scratch/n3.png"
+expect nonzero "sample: -n \+5: not an integer" -- "$clgan" sample "$scratch/run" -n +5 -o "$scratch/n3.png"
+expect nonzero "sample: -n  5: not an integer" -- "$clgan" sample "$scratch/run" -n " 5" -o "$scratch/n3.png"
+[ ! -e "$scratch/n3.png" ] && ok || bad "a refused option wrote an image"
 expect 0 "usage: clgan sample" -- "$clgan" sample --help
 expect 0 "usage: clgan interpolate" -- "$clgan" interpolate --help
 

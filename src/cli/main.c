@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -80,21 +81,35 @@ static int die(const char *fmt, const char *a, const char *b)
 #define MAX_THREADS 1024L  /* --threads */
 #define MAX_SETS 256       /* --set options per command */
 
-/* The value of numeric option `opt` of command `cmd`: the whole of `s` a base-10 integer in
- * [lo, hi]; otherwise one message naming the option, the value and the range, and -1. */
+/* The value of numeric option `opt` of command `cmd`: the whole of `s` a base-10 integer (digits
+ * with an optional leading '-'; strtol alone would also take spaces and '+') in [lo, hi];
+ * otherwise one message naming the option, the value and the range, and -1. */
 static int opt_long(long *out, const char *cmd, const char *opt, const char *s, long lo, long hi)
 {
     char *end;
     errno = 0;
     long v = strtol(s, &end, 10);
     const char *why = NULL;
-    if (end == s || *end || *s == ' ' || *s == '\t') why = "not an integer";
+    const char *d = *s == '-' ? s + 1 : s;
+    if (end == s || *end || *d < '0' || *d > '9') why = "not an integer";
     else if (errno == ERANGE || v < lo || v > hi) why = "out of range";
     if (why) {
         fprintf(stderr, "%s: %s: %s %s: %s (allowed: %ld to %ld)\n", prog, cmd, opt, s, why, lo, hi);
         return -1;
     }
     *out = v;
+    return 0;
+}
+
+/* --device D: an empty value is refused rather than quietly taken as "the default device". */
+static int opt_device(const char **out, const char *cmd, const char *s)
+{
+    if (!*s) {
+        fprintf(stderr, "%s: %s: --device \"\": empty device (give P:D, gpu, cpu or a name; see `clgan devices`)\n",
+                prog, cmd);
+        return -1;
+    }
+    *out = s;
     return 0;
 }
 
@@ -371,7 +386,7 @@ static void usage_sample(FILE *out)
             "                  as in training\n"
             "  -o FILE.png     the grid (default samples.png; \"-\" for none)\n"
             "  --noise Z.npy   take the latent vectors from a float32 .npy of shape (n, nz) or\n"
-            "                  (n, nz, 1, 1) instead (n from 1 to 100000)\n"
+            "                  (n, nz, 1, 1) instead (n from 1 to 100000; not with -n or --seed)\n"
             "  --out-npy X.npy also write the raw outputs, float32 (n, c, h, w)\n"
             "  --device D      OpenCL device, as for train\n");
 }
@@ -406,23 +421,30 @@ static int cmd_sample(int argc, char **argv)
     const char *ckpt = NULL, *png = "samples.png", *noise = NULL, *npy = NULL, *device = NULL;
     int n = 64;
     long seed = 1;
+    const char *nopt = NULL; /* -n or --seed as given: both choose latent vectors, as --noise does */
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         int has_next = i + 1 < argc;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) return usage_sample(stdout), 0;
         else if (!strcmp(a, "-n") && has_next) {
+            nopt = "-n";
             if (opt_int(&n, "sample", "-n", argv[++i], 1, MAX_IMAGES)) return 1;
         } else if (!strcmp(a, "--seed") && has_next) {
+            nopt = "--seed";
             if (opt_long(&seed, "sample", "--seed", argv[++i], 0, LONG_MAX)) return 1;
         } else if (!strcmp(a, "-o") && has_next) png = argv[++i];
         else if (!strcmp(a, "--noise") && has_next) noise = argv[++i];
         else if (!strcmp(a, "--out-npy") && has_next) npy = argv[++i];
-        else if (!strcmp(a, "--device") && has_next) device = argv[++i];
-        else if (a[0] == '-') return die("sample: unknown option or missing value: %s (see `clgan sample --help`)%s", a, "");
+        else if (!strcmp(a, "--device") && has_next) {
+            if (opt_device(&device, "sample", argv[++i])) return 1;
+        } else if (a[0] == '-') return die("sample: unknown option or missing value: %s (see `clgan sample --help`)%s", a, "");
         else if (!ckpt) ckpt = a;
         else return die("sample: more than one checkpoint given: %s and %s", ckpt, a);
     }
     if (!ckpt) return die("sample: no checkpoint given (e.g. clgan sample runs/mlp_gan)%s%s", "", "");
+    if (noise && nopt)
+        return die("sample: %s and --noise %s: the noise file gives the latent vectors (and their number); "
+                   "give one of them", nopt, noise);
     char err[1400];
     float *z = NULL;
     int zdims[4], zndim = 0;
@@ -450,6 +472,13 @@ static int cmd_sample(int argc, char **argv)
             goto out;
         }
         n = zdims[0];
+        /* checked here, or a NaN would surface later as a broken checkpoint */
+        for (size_t k = 0; k < (size_t)n * (size_t)nz; k++)
+            if (!isfinite(z[k])) {
+                fprintf(stderr, "%s: %s: non-finite value at [%zu,%zu]\n", prog, noise, k / (size_t)nz, k % (size_t)nz);
+                rc = 1;
+                goto out;
+            }
     } else {
         size_t zbytes = floats_bytes((size_t)n, (size_t)nz, 1);
         z = zbytes ? malloc(zbytes) : NULL;
@@ -501,8 +530,10 @@ static int cmd_interpolate(int argc, char **argv)
         } else if (!strcmp(a, "--seed") && has_next) {
             if (opt_long(&seed, "interpolate", "--seed", argv[++i], 0, LONG_MAX)) return 1;
         } else if (!strcmp(a, "-o") && has_next) png = argv[++i];
-        else if (!strcmp(a, "--device") && has_next) device = argv[++i];
-        else if (a[0] == '-') return die("interpolate: unknown option or missing value: %s%s", a, "");
+        else if (!strcmp(a, "--device") && has_next) {
+            if (opt_device(&device, "interpolate", argv[++i])) return 1;
+        } else if (a[0] == '-')
+            return die("interpolate: unknown option or missing value: %s (see `clgan interpolate --help`)%s", a, "");
         else if (!ckpt) ckpt = a;
         else return die("interpolate: more than one checkpoint given: %s and %s", ckpt, a);
     }
@@ -578,8 +609,9 @@ static int cmd_bench(int argc, char **argv)
         const char *a = argv[i];
         int has_next = i + 1 < argc;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) return usage_bench(stdout), 0;
-        else if (!strcmp(a, "--device") && has_next) device = argv[++i];
-        else if (!strcmp(a, "--all-devices")) all = 1;
+        else if (!strcmp(a, "--device") && has_next) {
+            if (opt_device(&device, "bench", argv[++i])) return 1;
+        } else if (!strcmp(a, "--all-devices")) all = 1;
         else if (!strcmp(a, "--threads") && has_next) {
             if (set_threads("bench", argv[++i])) return 1;
         } else if (!strcmp(a, "--json") && has_next) json = argv[++i];
@@ -631,8 +663,9 @@ static int cmd_tune(int argc, char **argv)
                    "($CLGAN_CACHE_DIR or ~/.cache/clgan), keyed by device and driver. Every later run on that\n"
                    "device uses it; $CLGAN_GEMM=own|clblast still overrides.\n");
             return 0;
-        } else if (!strcmp(argv[i], "--device") && i + 1 < argc) device = argv[++i];
-        else return die("tune: unknown argument %s (see `clgan tune --help`)%s", argv[i], "");
+        } else if (!strcmp(argv[i], "--device") && i + 1 < argc) {
+            if (opt_device(&device, "tune", argv[++i])) return 1;
+        } else return die("tune: unknown argument %s (see `clgan tune --help`)%s", argv[i], "");
     }
     clg_ctx *ctx;
     int st = clg_ctx_create(&ctx, device);
