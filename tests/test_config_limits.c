@@ -186,6 +186,20 @@ int main(int argc, char **argv)
     expect_error("bg.ini", "[data]\nbackground = 256\n", "bg.ini:2:", "above the limit 255");
     expect_error("beta.ini", "[generator]\nbeta1 = 1\n", "beta.ini:2:", "must be < 1");
 
+    /* a key given twice in a section is an error naming both lines (the last one would win);
+     * layer lines repeat, and the same key in two sections is two keys */
+    expect_error("dup.ini", "[train]\nbatch = 64\n; more\nbatch = 32\n", "dup.ini:4:", "already set on line 2");
+    expect_error("dup2.ini", "[train]\nseed = 1\n[data]\n[train]\nseed = 2\n", "dup2.ini:5:", "line 2");
+    expect_error("dup3.ini", "[discriminator]\nlr = 0.1\nlr = 0.2\n", "dup3.ini:3:", "'lr' in [discriminator]");
+    {
+        clg_config *c = NULL;
+        int st = parse(&c, "[generator]\nlr = 0.1\ninput = 10\nlayer = dense units=8\nlayer = relu\n"
+                           "layer = dense units=4\n[discriminator]\nlr = 0.2\nlayer = dense units=1\n",
+                       "repeat.ini", err, sizeof err);
+        CHECK(st == CLG_OK && c->gen.nlayers == 3, "repeated layer lines: %s", err);
+        clg_config_free(c);
+    }
+
     /* layer options: the real problem, with the limit */
     clg_opts o;
     int v;

@@ -339,13 +339,38 @@ static int parse_value(char *out, const char *s, size_t n, const char *where, ch
     return CLG_OK;
 }
 
+/* A key set in a section, and the line that set it: a second setting of the same key is an
+ * error, not a silent override (`layer` lines repeat by design and are not recorded). */
+typedef struct seen_key {
+    char section[16];
+    const char *key; /* keys[]' own name */
+    int line;
+} seen_key;
+
+/* The line that already set `key` in `section`, recording it at `line` if none did; 0 if none. */
+static int seen_before(seen_key *seen, int *nseen, const char *section, const char *key, int line)
+{
+    const char *name = NULL;
+    for (size_t i = 0; i < NKEYS && !name; i++)
+        if (!strcmp(keys[i].key, key)) name = keys[i].key;
+    if (!name) return 0; /* apply() has refused it already */
+    for (int i = 0; i < *nseen; i++)
+        if (seen[i].key == name && !strcmp(seen[i].section, section)) return seen[i].line;
+    seen_key *k = &seen[(*nseen)++]; /* at most one per (section, key): 2 x NKEYS */
+    snprintf(k->section, sizeof k->section, "%s", section);
+    k->key = name;
+    k->line = line;
+    return 0;
+}
+
 /* Parse INI text (len bytes, any bytes) into c; `name` stands for the file in messages. */
 static int parse_ini(struct clg_config *c, const char *text, size_t len, const char *name, char *err, size_t errlen)
 {
     char section[16] = "", where[CLG_WHERE];
     char *buf = malloc(len + 1); /* one line's key and value, unquoted */
     if (!buf) return fmt_err(err, errlen, "%s: out of memory", name), CLG_ERR_NOMEM;
-    int st = CLG_OK, lineno = 0;
+    int st = CLG_OK, lineno = 0, nseen = 0;
+    seen_key seen[2 * NKEYS];
     size_t pos = 0;
     if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3)) pos = 3; /* UTF-8 byte order mark */
     while (st == CLG_OK && pos < len) {
@@ -411,6 +436,12 @@ static int parse_ini(struct clg_config *c, const char *text, size_t len, const c
         st = parse_value(value, eq + 1, vn, where, err, errlen);
         if (st != CLG_OK) break;
         st = apply(c, section, buf, value, where, err, errlen);
+        int first = st == CLG_OK && strcmp(buf, "layer") ? seen_before(seen, &nseen, section, buf, lineno) : 0;
+        if (first) {
+            st = fmt_err(err, errlen, "%s: key '%s' in [%s] is already set on line %d (give each key once)", where, buf,
+                         section, first);
+            break;
+        }
         if (st == CLG_OK && (!strcmp(section, "generator") || !strcmp(section, "discriminator"))) {
             clg_net_cfg *net = !strcmp(section, "generator") ? &c->gen : &c->disc;
             if (!net->where[0]) snprintf(net->where, sizeof net->where, "%s", where);
