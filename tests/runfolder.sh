@@ -6,7 +6,11 @@
 #   file of the folder as it was (names, types and contents hashed before and after);
 # - a crafted checkpoint whose batch_in_epoch lies past the data set is refused, not a crash;
 # - --overwrite with a shorter run leaves exactly the new run's checkpoints, samples and
-#   metrics (and files of the user's own), none of the old run's.
+#   metrics (and files of the user's own), none of the old run's;
+# - a resume with nothing to do (already at or past the run's end, also from an older
+#   checkpoint file) exits 0 and changes no file;
+# - a rewind (--resume of an older checkpoint file with --out) removes the abandoned run's later
+#   checkpoints and continues byte for byte.
 # usage: runfolder.sh CLGAN_BINARY SOURCE_DIR SCRATCH
 . "$(dirname "$0")/clitest.sh" runfolder "$@"
 cfg=$src/configs/test_mlp.ini
@@ -85,6 +89,32 @@ refused "$scratch/r5" "/nonexistent/images.gz: cannot open" -- \
 run --resume "$scratch/r5" --set train.max_steps=40 || exit 1
 [ "$(wc -l < "$scratch/r5/metrics.csv")" -eq 41 ] && ok || bad "resumed metrics.csv should have 41 lines"
 cmp -s <(head -n 31 "$scratch/r5/metrics.csv") "$scratch/a/metrics.csv" && ok || bad "resume changed the first 30 rows"
+
+# nothing to do: exit 0 with the message, every file as it was (config.ini and metrics.csv too)
+unchanged() {
+  local dir=$1 pattern=$2; shift 3
+  local before after out rc
+  before=$(snapshot "$dir"); out=$("$@" 2>&1); rc=$?; after=$(snapshot "$dir")
+  [ $rc -eq 0 ] && printf '%s' "$out" | grep -qE -- "$pattern" && ok || bad "$*: exited $rc, expected 0 and /$pattern/: $out"
+  [ "$before" = "$after" ] && ok || bad "$*: nothing to do but $dir changed: $(diff <(echo "$before") <(echo "$after") | head -20)"
+}
+fresh n1
+unchanged "$scratch/n1" "step 10, the end of this run's 5 steps: nothing to do" -- "$clgan" train "$cfg" --quiet \
+  --resume "$scratch/n1/checkpoints/step_0000010.safetensors" --out "$scratch/n1" --set train.max_steps=5
+unchanged "$scratch/n1" "step 30, the end of this run's 20 steps: nothing to do" -- "$clgan" train "$cfg" --quiet \
+  --resume "$scratch/n1" --set train.max_steps=20 --set train.log_every=3
+run --resume "$scratch/n1" --set train.max_steps=31 || exit 1
+
+# a rewind to step 10 of a run that reached 30: step_0000030 belongs to the abandoned run
+fresh w1
+run --resume "$scratch/w1/checkpoints/step_0000010.safetensors" --out "$scratch/w1" --set train.max_steps=25 \
+  --set train.checkpoint_every=10 || exit 1
+have=$(cd "$scratch/w1/checkpoints" && ls | tr '\n' ' ')
+want="latest.safetensors step_0000010.safetensors step_0000020.safetensors step_0000025.safetensors "
+[ "$have" = "$want" ] && ok || bad "after a rewind to step 10 and a run to 25 the checkpoints are: $have; expected: $want"
+cmp -s "$scratch/w1/metrics.csv" <(head -n 26 "$scratch/a/metrics.csv") && ok || bad "the rewound run's metrics differ"
+run --resume "$scratch/w1" --set train.max_steps=30 --set train.checkpoint_every=10 || exit 1
+cmp -s "$scratch/w1/metrics.csv" "$scratch/a/metrics.csv" && ok || bad "rewound and resumed to 30: metrics differ"
 
 # --overwrite with a shorter run: only the new run's files are left
 run --out "$scratch/o" --set train.max_steps=40 --set train.checkpoint_every=10 --set train.sample_every=10 || exit 1

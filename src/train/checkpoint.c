@@ -156,25 +156,31 @@ static int cmp_long(const void *a, const void *b)
 }
 
 /* Keep the newest `keep_n` (at least 1) checkpoints of steps up to `step`, by step number (not
- * name: names stop sorting at step 10^7). Files of later steps belong to another run's timeline
- * and are not this run's to count or delete. */
+ * name: names stop sorting at step 10^7), and remove those of later steps: the run writing step
+ * `step` was resumed from an older checkpoint (a rewind), so they belong to the continuation it
+ * abandoned, which metrics.csv no longer holds. */
 static void prune(const char *dir, int keep_n, long step)
 {
     DIR *d = opendir(dir);
     if (!d) return;
-    long steps[4096];
-    int n = 0;
+    long steps[4096], later[4096];
+    int n = 0, nlater = 0;
     struct dirent *e;
-    while ((e = readdir(d)) && n < 4096) {
+    while ((e = readdir(d))) {
         long s = file_step(e->d_name);
-        if (s >= 0 && s <= step) steps[n++] = s;
+        if (s >= 0 && s <= step && n < 4096) steps[n++] = s;
+        else if (s > step && nlater < 4096) later[nlater++] = s;
     }
     closedir(d);
     qsort(steps, (size_t)n, sizeof *steps, cmp_long);
     if (keep_n < 1) keep_n = 1;
+    char path[1400];
     for (int i = 0; i < n - keep_n; i++) {
-        char path[1400];
         snprintf(path, sizeof path, "%s/step_%07ld.safetensors", dir, steps[i]);
+        remove(path);
+    }
+    for (int i = 0; i < nlater; i++) {
+        snprintf(path, sizeof path, "%s/step_%07ld.safetensors", dir, later[i]);
         remove(path);
     }
 }

@@ -49,7 +49,8 @@ int clg_checkpoint_check_meta(char *msg, size_t msglen, const clg_ckpt_meta *m, 
 int clg_values_bad(float *worst, const float *v, size_t n, float bound);
 
 /* Write <out>/checkpoints/step_NNNNNNN.safetensors (temp file, fsync, rename), point
- * <out>/checkpoints/latest.safetensors at it, and keep the newest train.keep_checkpoints. Every
+ * <out>/checkpoints/latest.safetensors at it, keep the newest train.keep_checkpoints and remove
+ * any of later steps (left by a continuation that a resume from an older checkpoint abandoned). Every
  * value written is checked first (weights finite and within CLG_WEIGHT_BOUND, optimizer state
  * finite); otherwise nothing is written and CLG_ERR_NUMERIC names the tensor and the step. */
 int clg_checkpoint_save(struct clg_trainer *tr);

@@ -5,7 +5,7 @@
  * which is the step loop's only host sync; at that read-back the weights are checked too (finite,
  * within CLG_WEIGHT_BOUND). Writes <out>/metrics.csv and sample grids. Nothing is written to the
  * run folder before clg_trainer_run: creating a trainer and resuming only read and check, so a
- * failed start leaves the folder as it was.
+ * failed start leaves the folder as it was, and neither is anything when no step will run.
  */
 #include <errno.h>
 #include <math.h>
@@ -446,7 +446,8 @@ int clg_trainer_run(clg_trainer *tr, clg_progress_fn progress, void *user)
     clg_ctx *ctx = tr->ctx;
     const struct clg_config *cfg = tr->cfg;
     char path[1200];
-    if (tr->out_dir[0] && !tr->metrics) TRY(start_folder(tr));
+    /* a run with nothing to do (a resume at or past the end) leaves the folder as it is */
+    if (tr->out_dir[0] && !tr->metrics && tr->step < tr->total_steps) TRY(start_folder(tr));
     tr->t_start = now_seconds();
     tr->step0 = tr->weights_checked = tr->step;
     int shuffled = 0, saved = 0;
