@@ -165,6 +165,23 @@ int main(int argc, char **argv)
     /* BMP and TGA through stb, bounded: a BMP header announcing 10000 x 10000 in 60 bytes. */
     stbi_write_bmp_to_func(mem_write, &bmp, 32, 24, 3, px);
     CHECK(dec(bmp.p, bmp.n, 3, 24, 32) == CLG_OK && out[0] == px[0] && out[1] == px[3], "valid BMP: %s", why);
+    /* The same pixels top-down: a negative height in the header and the rows stored first to last. */
+    {
+        uint32_t off;
+        memcpy(&off, bmp.p + 10, 4);
+        size_t row = 32 * 3; /* a multiple of 4: no padding */
+        CHECK(off + 24 * row == bmp.n, "BMP layout: offset %u, %zu bytes", off, bmp.n);
+        unsigned char *td = malloc(bmp.n);
+        uint8_t bottom_up[sizeof out];
+        memcpy(bottom_up, out, sizeof out);
+        memcpy(td, bmp.p, off);
+        int32_t neg = -24;
+        memcpy(td + 22, &neg, 4);
+        for (int r = 0; r < 24; r++) memcpy(td + off + r * row, (unsigned char *)bmp.p + off + (23 - r) * row, row);
+        memset(out, 0, sizeof out);
+        CHECK(dec(td, bmp.n, 3, 24, 32) == CLG_OK && !memcmp(out, bottom_up, 3 * 24 * 32), "top-down BMP: %s", why);
+        free(td);
+    }
     memcpy(buf, bmp.p, 60);
     uint32_t big = 10000;
     memcpy(buf + 18, &big, 4), memcpy(buf + 22, &big, 4); /* little-endian width, height */

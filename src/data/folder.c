@@ -212,6 +212,8 @@ static int decode_stb(uint8_t **rgba, int *iw, int *ih, const uint8_t *b, size_t
     if (!clg_stb_info(b, (int)len, &w, &h))
         return why_fail(why, whylen, CLG_ERR_FORMAT, "not a PNG, JPEG, BMP, TGA or binary PNM (P5/P6) image");
     int bmp = b[0] == 'B' && b[1] == 'M';
+    /* a negative BMP height means the rows are stored top-down; the decoder returns the size */
+    if (bmp && h < 0) h = h == INT_MIN ? 0 : -h;
     int st = dims_ok(why, whylen, w, h, bmp ? "BMP" : "TGA");
     if (st != CLG_OK) return st;
     if ((int64_t)w * h > (int64_t)len * (bmp ? 8 : 128))
