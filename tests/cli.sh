@@ -61,6 +61,14 @@ sum=$(md5sum < "$scratch/run/metrics.csv")
 expect nonzero "already holds a run" -- "$clgan" train "$cfg" --out "$scratch/run" --set train.max_steps=5
 [ "$(md5sum < "$scratch/run/metrics.csv")" = "$sum" ] && ok || bad "an existing metrics.csv was changed"
 
+# an image folder with one unreadable file: the warning counts it, in the singular
+mkdir -p "$scratch/imgs"
+{ printf 'P5\n28 28\n255\n'; head -c 784 /dev/zero; } > "$scratch/imgs/a.pgm"
+echo "not an image" > "$scratch/imgs/b.png"
+expect 0 "warning: .*imgs: skipped 1 file that is not a readable image \(first: .*b.png" -- "$clgan" train "$cfg" \
+  --out "$scratch/imgrun" --set data.path="$scratch/imgs" --set data.size=28 --set data.channels=1 \
+  --set train.batch=1 --set train.max_steps=1 --quiet
+
 # sampling from the run's checkpoint
 expect 0 "wrote 9 images of 1x28x28" -- "$clgan" sample "$scratch/run" -n 9 -o "$scratch/s.png" --out-npy "$scratch/s.npy"
 [ -s "$scratch/s.png" ] && [ -s "$scratch/s.npy" ] && ok || bad "sample wrote no files"

@@ -143,6 +143,16 @@ int main(int argc, char **argv)
     CHECK(st == CLG_OK && f.n == 1 && f.skipped == 0, "loop: 1 image; got %d, %d (%s)", f.n, f.skipped, err);
     if (st == CLG_OK) clg_folder_free(&f);
 
+    /* A link to a file that is gone is skipped and counted, not silently dropped. */
+    snprintf(sub, sizeof sub, "%s/loop/gone.png", dir);
+    unlink(sub);
+    CHECK(symlink("/nonexistent/gone.png", sub) == 0, "symlink %s", sub);
+    st = clg_folder_load(&f, path, 3, 4, 4, 0, 0, err, sizeof err);
+    CHECK(st == CLG_OK && f.n == 1 && f.skipped == 1 && strstr(f.first_skipped, "gone.png"),
+          "dangling link: 1 image, 1 skipped; got %d, %d (%s)", f.n, f.skipped, st == CLG_OK ? f.first_skipped : err);
+    if (st == CLG_OK) clg_folder_free(&f);
+    unlink(sub);
+
     /* out-of-range arguments are refused, not decoded into */
     st = clg_folder_load(&f, path, 3, 8, 8, 256, 0, err, sizeof err);
     CHECK(st == CLG_ERR_ARG && strstr(err, "background"), "background 256: %s", err);

@@ -105,8 +105,9 @@ int clg_dataset_open(clg_dataset *ds, clg_ctx *ctx, const struct clg_config *cfg
                              cfg->data_background, cfg->data_limit, err, errlen);
         if (st != CLG_OK) return st;
         if (f.skipped && log)
-            fprintf(log, "warning: %s: skipped %d file%s that are not readable images (first: %s)\n", cfg->data_path,
-                    f.skipped, f.skipped > 1 ? "s" : "", f.first_skipped);
+            fprintf(log, "warning: %s: skipped %d %s (first: %s)\n", cfg->data_path, f.skipped,
+                    f.skipped > 1 ? "files that are not readable images" : "file that is not a readable image",
+                    f.first_skipped);
         data = f.data;
         n = f.n;
         ds->shape = (clg_shape){f.c, f.h, f.w};

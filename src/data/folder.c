@@ -326,7 +326,11 @@ static void walk(paths *p, ancestry *up, const char *dir, int depth)
         if (e->d_name[0] == '.') continue;
         char path[4096];
         if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= (int)sizeof path) continue;
-        if (stat(path, &st) != 0) continue;
+        /* a link that leads nowhere is listed, so that reading it fails and it is counted as skipped */
+        if (stat(path, &st) != 0) {
+            if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) push(p, path);
+            continue;
+        }
         if (S_ISDIR(st.st_mode)) walk(p, up, path, depth + 1);
         else if (S_ISREG(st.st_mode)) push(p, path);
     }
