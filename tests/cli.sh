@@ -9,6 +9,16 @@ cfg=$src/configs/test_mlp.ini
 expect 0 "commands:" -- "$clgan" --help
 expect 0 "config keys:" -- "$clgan" train --help
 expect 0 "usage: clgan devices" -- "$clgan" devices --help
+expect 0 "log_every +read statistics back every N steps \(progress and NaN check; metrics.csv has a row per step\)" -- \
+  "$clgan" train --help
+# the README's usage block lists every option `clgan COMMAND --help` describes
+for c in train sample interpolate bench tune; do
+  usage=$(awk -v c="$c" '/^## Using it/ { f = 1 } f && /^```$/ { n++; if (n == 2) exit } f && n == 1 {
+    if ($1 == "clgan") cur = $2; if (cur == c) print }' "$src/README.md")
+  for o in $("$clgan" $c --help | grep -oE '^  +(--[a-z-]+|-[a-z])\b' | tr -d ' '); do
+    printf '%s' "$usage" | grep -qe "$o\b" && ok || bad "README's usage of clgan $c lacks $o"
+  done
+done
 # the index, as `clgan devices` prints it, of the device this test runs on ($CLGAN_TEST_DEVICE, a
 # name or platform substring; other OpenCL platforms may come first)
 expect 0 "^[0-9]+:[0-9]+ " -- "$clgan" devices

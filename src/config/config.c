@@ -70,7 +70,7 @@ static const key_def keys[] = {
     {"train", "label_smoothing", T_FLOAT, C(label_smoothing), "0", F(0, 0, 1, 0),
      "Keras label smoothing: targets y*(1-s) + 0.5*s"},
     {"train", "log_every", T_INT, C(log_every), "50", I(1, 1000000),
-     "read statistics back (and write metrics.csv rows) every N steps"},
+     "read statistics back every N steps (progress and NaN check; metrics.csv has a row per step)"},
     {"train", "sample_every", T_INT, C(sample_every), "0", I(0, INT_MAX), "write a sample grid every N steps (0 = only at epoch ends)"},
     {"train", "checkpoint_every", T_INT, C(checkpoint_every), "0", I(0, INT_MAX),
      "also write a checkpoint every N steps (0 = at epoch ends and when the run stops)"},
