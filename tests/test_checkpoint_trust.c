@@ -2,8 +2,9 @@
  * - clg_checkpoint_check_meta accepts exactly the points a run reaches and refuses the rest
  *   (out-of-range or inconsistent step/epoch/batch_in_epoch, optimizer counts, flags, image
  *   shape, extreme values) without overflow;
- * - a resume from a checkpoint with crafted metadata, a non-finite tensor or a missing tensor
- *   fails with a message naming the file, before the trainer's weights change;
+ * - a resume from a checkpoint with crafted metadata (fixed_key too), a non-finite tensor, a
+ *   weight beyond CLG_WEIGHT_BOUND, a negative second moment or a missing tensor fails with a
+ *   message naming the file and the tensor, before the trainer's weights change;
  * - training with a learning rate far too high (SGD, Adam, RMSprop) stops with a message naming
  *   the network and the step, and every checkpoint on disk is finite, within CLG_WEIGHT_BOUND and
  *   samples to finite images; the last good one stays latest.
@@ -92,9 +93,9 @@ static void pure_checks(void)
 
 /* ---- crafted checkpoints ------------------------------------------------------------------ */
 /* Copy src to dst with metadata `key` set to `value` (NULL: removed), tensor `drop` left out and
- * the first value of tensor `poison` set to NaN. */
+ * the first value of tensor `poison` set to `bad`. */
 static void craft(const char *dst, const char *src, const char *key, const char *value, const char *drop,
-                  const char *poison)
+                  const char *poison, float bad)
 {
     clg_st_file f, g = {0};
     char err[1024];
@@ -106,7 +107,7 @@ static void craft(const char *dst, const char *src, const char *key, const char 
         if (poison && !strcmp(t.name, poison)) {
             nan_copy = malloc(t.nbytes);
             memcpy(nan_copy, t.data, t.nbytes);
-            nan_copy[0] = NAN;
+            nan_copy[0] = bad;
             t.data = nan_copy;
         }
         clg_st_add(&g, t.name, t.dtype, t.ndim, t.dims, t.data, t.nbytes);
@@ -162,28 +163,40 @@ static void crafted(clg_ctx *ctx)
 
     static const struct {
         const char *key, *value, *drop, *poison, *expect;
+        float bad; /* the value poison gets; 0: NaN */
     } cases[] = {
-        {"batch_in_epoch", "1000000", NULL, NULL, "not a point of this run"},
-        {"step", "-30", NULL, NULL, "negative"},
-        {"step", "", NULL, NULL, "\"step\" = \"\" is not an integer"},
-        {"step", "30x", NULL, NULL, "is not an integer"},
-        {"step", "99999999999999999999999", NULL, NULL, "is not an integer"},
-        {"epoch", "5", NULL, NULL, "not a point of this run"},
-        {"generator_t", "29", NULL, NULL, "optimizer steps"},
-        {"epoch_not_perfect", "7", NULL, NULL, "epoch_not_perfect"},
-        {"rng_noise", "zz", NULL, NULL, "rng_noise"},
-        {"rng_shuffle", NULL, NULL, NULL, "has no \"rng_shuffle\""},
-        {"image_shape", "3,28,28", NULL, NULL, "3x28x28"},
-        {"image_shape", "1,28", NULL, NULL, "not C,H,W"},
-        {"generator_keys", "1,2,3,4,5", NULL, NULL, "one hexadecimal key per layer"},
-        {"generator_keys", "1,2,3", NULL, NULL, "one hexadecimal key per layer"},
-        {NULL, NULL, "optimizer.discriminator.4.weight.v", NULL, "has no tensor optimizer.discriminator.4.weight.v"},
-        {NULL, NULL, NULL, "discriminator.1.weight", "tensor discriminator.1.weight holds a non-finite value"},
-        {NULL, NULL, NULL, "optimizer.generator.2.bias.m", "non-finite"},
+        {"batch_in_epoch", "1000000", NULL, NULL, "not a point of this run", 0},
+        {"step", "-30", NULL, NULL, "negative", 0},
+        {"step", "", NULL, NULL, "\"step\" = \"\" is not an integer", 0},
+        {"step", "30x", NULL, NULL, "is not an integer", 0},
+        {"step", "99999999999999999999999", NULL, NULL, "is not an integer", 0},
+        {"epoch", "5", NULL, NULL, "not a point of this run", 0},
+        {"generator_t", "29", NULL, NULL, "optimizer steps", 0},
+        {"epoch_not_perfect", "7", NULL, NULL, "epoch_not_perfect", 0},
+        {"rng_noise", "zz", NULL, NULL, "rng_noise", 0},
+        {"rng_shuffle", NULL, NULL, NULL, "has no \"rng_shuffle\"", 0},
+        {"image_shape", "3,28,28", NULL, NULL, "3x28x28", 0},
+        {"image_shape", "1,28", NULL, NULL, "not C,H,W", 0},
+        {"generator_keys", "1,2,3,4,5", NULL, NULL, "one hexadecimal key per layer", 0},
+        {"generator_keys", "1,2,3", NULL, NULL, "one hexadecimal key per layer", 0},
+        {NULL, NULL, "optimizer.discriminator.4.weight.v", NULL, "has no tensor optimizer.discriminator.4.weight.v", 0},
+        {NULL, NULL, NULL, "discriminator.1.weight", "tensor discriminator.1.weight holds a non-finite value", 0},
+        {NULL, NULL, NULL, "optimizer.generator.2.bias.m", "non-finite", 0},
+        /* finite but impossible: training keeps weights within the bound, second moments are >= 0 */
+        {NULL, NULL, NULL, "generator.0.weight", "tensor generator.0.weight holds 2e+06, beyond the bound", 2e6f},
+        {NULL, NULL, NULL, "discriminator.4.bias", "tensor discriminator.4.bias holds -1.5e+06, beyond", -1.5e6f},
+        {NULL, NULL, NULL, "optimizer.generator.2.bias.v",
+         "tensor optimizer.generator.2.bias.v holds -0.001, but a second moment cannot be negative", -1e-3f},
+        {NULL, NULL, NULL, "optimizer.discriminator.1.weight.v", "optimizer.discriminator.1.weight.v holds -1,", -1.0f},
+        {"fixed_key", "zz", NULL, NULL, "\"fixed_key\" = \"zz\" is not a 64-bit hexadecimal", 0},
+        {"fixed_key", "", NULL, NULL, "\"fixed_key\" = \"\" is not a 64-bit hexadecimal", 0},
+        {"fixed_key", NULL, NULL, NULL, "has no \"fixed_key\"", 0},
+        {"fixed_key", "0000000000000001", NULL, NULL, "\"fixed_key\" = \"0000000000000001\" is not the key", 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         snprintf(bad, sizeof bad, "%s/crafted_%zu.safetensors", scratch, i);
-        craft(bad, good, cases[i].key, cases[i].value, cases[i].drop, cases[i].poison);
+        craft(bad, good, cases[i].key, cases[i].value, cases[i].drop, cases[i].poison,
+              cases[i].bad != 0.0f ? cases[i].bad : NAN);
         expect_refused(ctx, bad, cases[i].expect);
     }
 }

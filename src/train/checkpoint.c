@@ -5,8 +5,8 @@
  * version, the resolved config, step, epoch, position in the epoch, optimizer step counts and
  * every random state, which makes a resumed run continue exactly where the saved one was.
  * Nothing read from a file is trusted: metadata is checked against the config and data
- * (clg_checkpoint_check_meta) and every tensor for shape and finite values before the trainer
- * changes; nothing non-finite or exploded is ever written.
+ * (clg_checkpoint_check_meta) and every tensor for shape, finite values, weights within
+ * CLG_WEIGHT_BOUND and second moments >= 0 before the trainer changes; nothing non-finite or exploded is ever written.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -367,9 +367,11 @@ static int parse_keys(uint32_t *keys, const clg_st_file *f, const char *key, con
 }
 
 /* ---- tensors ---------------------------------------------------------------------------- */
-/* Check one tensor (present, F32 of p's shape, finite) and, when dst is given, upload it. */
+/* Check one tensor (present, F32 of p's shape, finite; with bound > 0 every |value| within it, the
+ * bound training keeps weights within; with nonneg no value below 0, as for second moments) and,
+ * when dst is given, upload it. */
 static int load_tensor(clg_ctx *ctx, clg_buf *dst, const clg_st_file *f, const char *name, const clg_param *p,
-                       const char *path)
+                       const char *path, float bound, int nonneg)
 {
     const clg_st_tensor *t = clg_st_find(f, name);
     if (!t) return clg_fail(ctx, CLG_ERR_FORMAT, "%s: has no tensor %s (a checkpoint of another model?)", path, name);
@@ -390,7 +392,15 @@ static int load_tensor(clg_ctx *ctx, clg_buf *dst, const clg_st_file *f, const c
     if (clg_values_bad(&worst, tmp, p->count, 0.0f))
         st = clg_fail(ctx, CLG_ERR_FORMAT, "%s: tensor %s holds a non-finite value (%g); it cannot be used", path,
                       name, worst);
-    else if (dst) st = clg_buf_write(ctx, dst, tmp, p->count, 1);
+    for (size_t i = 0; st == CLG_OK && i < p->count; i++) {
+        if (bound > 0 && fabsf(tmp[i]) > bound)
+            st = clg_fail(ctx, CLG_ERR_FORMAT, "%s: tensor %s holds %g, beyond the bound %g that training keeps "
+                          "weights within; it cannot be used", path, name, tmp[i], (double)bound);
+        else if (nonneg && tmp[i] < 0.0f)
+            st = clg_fail(ctx, CLG_ERR_FORMAT, "%s: tensor %s holds %g, but a second moment cannot be negative; it "
+                          "cannot be used", path, name, tmp[i]);
+    }
+    if (st == CLG_OK && dst) st = clg_buf_write(ctx, dst, tmp, p->count, 1);
     free(tmp);
     return st;
 }
@@ -418,7 +428,8 @@ static int load_net(clg_net *net, clg_ctx *ctx, const clg_st_file *f, const char
         clg_layer *l = &net->layers[i];
         for (int j = 0; j < l->nparams; j++) {
             snprintf(name, sizeof name, "%s.%d.%s", net->name, i, l->params[j].name);
-            TRY(load_tensor(ctx, check ? NULL : &l->params[j].value, f, name, &l->params[j], path));
+            TRY(load_tensor(ctx, check ? NULL : &l->params[j].value, f, name, &l->params[j], path,
+                            l->params[j].trainable ? CLG_WEIGHT_BOUND : 0.0f, 0));
         }
         long tracked = l->train_forwards;
         if (batches_tracked(&tracked, f, net, i))
@@ -448,7 +459,7 @@ static int load_optimizer(clg_net *net, clg_ctx *ctx, const clg_st_file *f, cons
                 clg_buf view = *states[s];
                 view.off = states[s]->off + (p->value.off - net->params.off);
                 snprintf(name, sizeof name, "optimizer.%s.%d.%s.%s", net->name, i, p->name, s ? "v" : "m");
-                TRY(load_tensor(ctx, check ? NULL : &view, f, name, p, path));
+                TRY(load_tensor(ctx, check ? NULL : &view, f, name, p, path, 0.0f, s == 1));
             }
         }
     }
@@ -537,6 +548,20 @@ int clg_checkpoint_load(clg_trainer *tr, const char *path)
     if (parse_keys(gkeys, &f, "generator_keys", &tr->G) || parse_keys(dkeys, &f, "discriminator_keys", &tr->D)) {
         st = clg_fail(ctx, CLG_ERR_FORMAT, "%s: its metadata \"generator_keys\" or \"discriminator_keys\" is missing or "
                       "does not hold one hexadecimal key per layer", path);
+        goto out;
+    }
+    /* the sample grids' noise key comes from the seed, which the config fixes: a checkpoint of this
+     * config holds the same one */
+    const char *fk = clg_st_meta(&f, "fixed_key");
+    uint64_t fixed_key;
+    if (!fk || hex(&fixed_key, fk)) {
+        st = clg_fail(ctx, CLG_ERR_FORMAT, fk ? "%s: its metadata \"fixed_key\" = \"%.40s\" is not a 64-bit hexadecimal "
+                      "random state" : "%s: its metadata has no \"fixed_key\"%s", path, fk ? fk : "");
+        goto out;
+    }
+    if (fixed_key != tr->fixed_key) {
+        st = clg_fail(ctx, CLG_ERR_FORMAT, "%s: its metadata \"fixed_key\" = \"%.40s\" is not the key of this config's "
+                      "seed (%016" PRIx64 "): damaged", path, fk, (uint64_t)tr->fixed_key);
         goto out;
     }
     for (int check = 1; check >= 0 && st == CLG_OK; check--) {

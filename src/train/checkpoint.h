@@ -55,7 +55,8 @@ int clg_values_bad(float *worst, const float *v, size_t n, float bound);
  * finite); otherwise nothing is written and CLG_ERR_NUMERIC names the tensor and the step. */
 int clg_checkpoint_save(struct clg_trainer *tr);
 /* Restore a trainer (already created from the same config) from a checkpoint file. The config,
- * metadata, every tensor's presence, shape and finiteness are checked before the trainer is
+ * metadata (fixed_key must be the trainer's own), every tensor's presence, shape and finiteness,
+ * weights within CLG_WEIGHT_BOUND and second moments >= 0 are checked before the trainer is
  * changed. */
 int clg_checkpoint_load(struct clg_trainer *tr, const char *path);
 /* Read a checkpoint file and check it is one of clgan's (format and stored config present);
