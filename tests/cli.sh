@@ -107,6 +107,7 @@ expect nonzero "sample: --seed and --noise .*z.npy" -- "$clgan" sample "$scratch
 expect nonzero "sample: --device \"\": empty device" -- "$clgan" sample "$scratch/run" --device "" -o "$scratch/n3.png"
 expect nonzero "interpolate: --device \"\": empty device" -- "$clgan" interpolate "$scratch/run" --device "" -o "$scratch/n3.png"
 expect nonzero "bench: --device \"\": empty device" -- "$clgan" bench "$cfg" --device ""
+expect nonzero "train: --device \"\": empty device" -- "$clgan" train "$cfg" --device "" --out "$scratch/r0"
 expect nonzero "interpolate: unknown option or missing value: -n \(see \`clgan interpolate --help\`\)" -- \
   "$clgan" interpolate "$scratch/run" -n 5 -o "$scratch/n3.png"
 expect nonzero "sample: -n \+5: not an integer" -- "$clgan" sample "$scratch/run" -n +5 -o "$scratch/n3.png"

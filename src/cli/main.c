@@ -284,8 +284,9 @@ static int cmd_train(int argc, char **argv)
             usage_train(stdout);
             return 0;
         } else if (!strcmp(a, "--out") && has_next) out = argv[++i];
-        else if (!strcmp(a, "--device") && has_next) device = argv[++i];
-        else if (!strcmp(a, "--resume") && has_next) resume = argv[++i];
+        else if (!strcmp(a, "--device") && has_next) {
+            if (opt_device(&device, "train", argv[++i])) return 1;
+        } else if (!strcmp(a, "--resume") && has_next) resume = argv[++i];
         else if (!strcmp(a, "--threads") && has_next) {
             if (set_threads("train", argv[++i])) return 1;
         } else if (!strcmp(a, "--seed") && has_next) {
