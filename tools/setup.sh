@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # setup.sh — installs what clgan needs to build, test and train on Debian 12: compiler and CMake,
-# the OpenCL ICD loader and headers, PoCL (the CPU OpenCL device), CLBlast, stb, zlib, libinih,
+# the OpenCL ICD loader and headers, PoCL (the CPU OpenCL device), CLBlast, stb, zlib, cJSON,
 # libpng and libjpeg-turbo (image folders), Oclgrind and Mesa's rusticl (the kernel tests on two more
 # CPU OpenCL implementations), clang (libFuzzer harnesses, sanitizer builds) and the Fashion-MNIST
 # data set.
@@ -12,6 +12,6 @@ $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
   build-essential cmake pkg-config \
   ocl-icd-opencl-dev opencl-headers pocl-opencl-icd clinfo \
-  libclblast-dev libstb-dev zlib1g-dev libinih-dev libcjson-dev libpng-dev libjpeg-dev \
+  libclblast-dev libstb-dev zlib1g-dev libcjson-dev libpng-dev libjpeg-dev \
   clang libclang-rt-14-dev mesa-opencl-icd \
   oclgrind dataset-fashion-mnist oxygen-icon-theme chromium >/dev/null
