@@ -4,7 +4,7 @@
  * Keys are read through a table of {section, key, type, default, allowed values or range, help};
  * an unknown section or key, or a bad value, is an error naming file:line (or "--set"). Sections
  * [generator] and [discriminator] share one key table and list their layers as repeated
- * `layer = TYPE key=value ...` lines, one per nn.Sequential module.
+ * `layer = TYPE key=value ...` lines, one per nn.Sequential module (their options: options.c).
  *
  * The INI syntax is libinih's (`;` or `#` starts a comment line, ` ;` an inline comment, values
  * are trimmed) without its line-length limit: libinih as Debian builds it cuts lines at 199
@@ -92,8 +92,7 @@ static const key_def keys[] = {
 /* A config (file or buffer) larger than this is refused rather than read. */
 #define MAX_CONFIG_BYTES (16u << 20)
 
-static int fmt_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fmt_err(char *err, size_t errlen, const char *fmt, ...)
+int clg_config_fail(char *err, size_t errlen, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -140,15 +139,15 @@ static int store(const key_def *k, void *base, const char *value, const char *wh
     case T_LONG: {
         long v = strtol(value, &end, 10);
         if (end == value || *end)
-            return fmt_err(err, errlen, "%s: [%s] %s = \"%s\": not an integer", where, sect, k->key, value);
+            return clg_config_fail(err, errlen, "%s: [%s] %s = \"%s\": not an integer", where, sect, k->key, value);
         /* on overflow strtol gives LONG_MAX or LONG_MIN, beyond every limit below */
         if (v < k->ilo && k->ilo <= 1)
-            return fmt_err(err, errlen, "%s: [%s] %s = %s: must be %s", where, sect, k->key, value,
+            return clg_config_fail(err, errlen, "%s: [%s] %s = %s: must be %s", where, sect, k->key, value,
                            k->ilo == 1 ? "> 0" : ">= 0");
         if (v < k->ilo || (errno == ERANGE && v < 0))
-            return fmt_err(err, errlen, "%s: [%s] %s = %s: below the limit %ld", where, sect, k->key, value, k->ilo);
+            return clg_config_fail(err, errlen, "%s: [%s] %s = %s: below the limit %ld", where, sect, k->key, value, k->ilo);
         if (v > k->ihi || errno == ERANGE)
-            return fmt_err(err, errlen, "%s: [%s] %s = %s: above the limit %ld", where, sect, k->key, value, k->ihi);
+            return clg_config_fail(err, errlen, "%s: [%s] %s = %s: above the limit %ld", where, sect, k->key, value, k->ihi);
         if (k->type == T_INT) *(int *)p = (int)v;
         else *(long *)p = v;
         break;
@@ -156,15 +155,15 @@ static int store(const key_def *k, void *base, const char *value, const char *wh
     case T_FLOAT: {
         float v = strtof(value, &end);
         if (end == value || *end || isnan(v) || (isinf(v) && errno != ERANGE))
-            return fmt_err(err, errlen, "%s: [%s] %s = \"%s\": not a finite number", where, sect, k->key, value);
+            return clg_config_fail(err, errlen, "%s: [%s] %s = \"%s\": not a finite number", where, sect, k->key, value);
         if (errno == ERANGE)
-            return fmt_err(err, errlen, "%s: [%s] %s = %s: out of range for a float (magnitudes from %.9g to %.9g, or 0)",
+            return clg_config_fail(err, errlen, "%s: [%s] %s = %s: out of range for a float (magnitudes from %.9g to %.9g, or 0)",
                            where, sect, k->key, value, FLT_MIN, FLT_MAX);
         if (v < k->flo || (k->flo_open && v == k->flo))
-            return fmt_err(err, errlen, "%s: [%s] %s = %s: must be %s %g", where, sect, k->key, value,
+            return clg_config_fail(err, errlen, "%s: [%s] %s = %s: must be %s %g", where, sect, k->key, value,
                            k->flo_open ? ">" : ">=", k->flo);
         if (v > k->fhi || (k->fhi_open && v == k->fhi))
-            return fmt_err(err, errlen, "%s: [%s] %s = %s: must be %s %g", where, sect, k->key, value,
+            return clg_config_fail(err, errlen, "%s: [%s] %s = %s: must be %s %g", where, sect, k->key, value,
                            k->fhi_open ? "<" : "<=", k->fhi);
         *(float *)p = v;
         break;
@@ -181,11 +180,11 @@ static int store(const key_def *k, void *base, const char *value, const char *wh
                 a += len + (bar ? 1 : 0);
             }
             if (!ok)
-                return fmt_err(err, errlen, "%s: [%s] %s = \"%s\": must be one of %s", where, sect, k->key, value,
+                return clg_config_fail(err, errlen, "%s: [%s] %s = \"%s\": must be one of %s", where, sect, k->key, value,
                                k->allowed);
         }
         if (strlen(value) >= k->size)
-            return fmt_err(err, errlen, "%s: [%s] %s: the value is %zu characters long; the limit is %zu", where, sect,
+            return clg_config_fail(err, errlen, "%s: [%s] %s: the value is %zu characters long; the limit is %zu", where, sect,
                            k->key, strlen(value), k->size - 1);
         strcpy((char *)p, value);
     }
@@ -204,7 +203,7 @@ static int check_shape(const char *value, const char *where, const char *sect, c
         long v = strtol(p, &end, 10);
         if (end == p || (*end && *end != ',') || ++n > 3) break;
         if (errno == ERANGE || v > 1000000000L || v < 1)
-            return fmt_err(err, errlen, "%s: [%s] input = %s: %.*s is outside 1 to 1000000000", where, sect, value,
+            return clg_config_fail(err, errlen, "%s: [%s] input = %s: %.*s is outside 1 to 1000000000", where, sect, value,
                            (int)(end - p), p);
         if (!*end) {
             if (n == 2) break;
@@ -212,7 +211,7 @@ static int check_shape(const char *value, const char *where, const char *sect, c
         }
         p = end + 1;
     }
-    return fmt_err(err, errlen, "%s: [%s] input = \"%s\": expected C or C,H,W (e.g. 100 or 100,1,1)", where, sect,
+    return clg_config_fail(err, errlen, "%s: [%s] input = \"%s\": expected C or C,H,W (e.g. 100 or 100,1,1)", where, sect,
                    value);
 }
 
@@ -222,21 +221,21 @@ static int apply(struct clg_config *c, const char *section, const char *key, con
 {
     int is_net = !strcmp(section, "generator") || !strcmp(section, "discriminator");
     if (!is_net && strcmp(section, "data") && strcmp(section, "train"))
-        return fmt_err(err, errlen, "%s: unknown section [%s] (known: data, train, generator, discriminator)", where,
+        return clg_config_fail(err, errlen, "%s: unknown section [%s] (known: data, train, generator, discriminator)", where,
                        section);
     const char *bad = find_control(value, strlen(value));
     if (bad) /* it would break the line when the config is written out */
-        return fmt_err(err, errlen, "%s: [%s] %s: the value contains a control character (byte 0x%02x)", where,
+        return clg_config_fail(err, errlen, "%s: [%s] %s: the value contains a control character (byte 0x%02x)", where,
                        section, key, (unsigned char)*bad);
     clg_net_cfg *net = !strcmp(section, "generator") ? &c->gen : &c->disc;
     if (is_net && !strcmp(key, "layer")) {
         if (!strncmp(where, "--set", 5))
-            return fmt_err(err, errlen, "--set %s.layer: layers can only be changed in the config file", section);
+            return clg_config_fail(err, errlen, "--set %s.layer: layers can only be changed in the config file", section);
         if (net->nlayers == CLG_MAX_LAYERS)
-            return fmt_err(err, errlen, "%s: [%s] has more than %d layers", where, section, CLG_MAX_LAYERS);
+            return clg_config_fail(err, errlen, "%s: [%s] has more than %d layers", where, section, CLG_MAX_LAYERS);
         clg_layer_spec *l = &net->layers[net->nlayers];
         if (strlen(value) >= sizeof l->text)
-            return fmt_err(err, errlen, "%s: [%s] layer line is too long: %zu characters, the limit is %zu", where,
+            return clg_config_fail(err, errlen, "%s: [%s] layer line is too long: %zu characters, the limit is %zu", where,
                            section, strlen(value), sizeof l->text - 1);
         net->nlayers++;
         snprintf(l->text, sizeof l->text, "%s", value);
@@ -269,8 +268,8 @@ static int apply(struct clg_config *c, const char *section, const char *key, con
         best = "layer";
     }
     if (best && bestd <= 2)
-        return fmt_err(err, errlen, "%s: unknown key '%s' in [%s] (did you mean '%s'?)", where, key, section, best);
-    return fmt_err(err, errlen, "%s: unknown key '%s' in [%s]; `clgan train --help` lists the keys", where, key,
+        return clg_config_fail(err, errlen, "%s: unknown key '%s' in [%s] (did you mean '%s'?)", where, key, section, best);
+    return clg_config_fail(err, errlen, "%s: unknown key '%s' in [%s]; `clgan train --help` lists the keys", where, key,
                    section);
 }
 
@@ -312,11 +311,11 @@ static int parse_value(char *out, const char *s, size_t n, const char *where, ch
     if (i < n && s[i] == '"') {
         size_t o = 0;
         for (i++;; i++) {
-            if (i >= n) return fmt_err(err, errlen, "%s: quoted value without its closing quote", where);
+            if (i >= n) return clg_config_fail(err, errlen, "%s: quoted value without its closing quote", where);
             if (s[i] == '"') break;
             if (s[i] == '\\') {
                 if (i + 1 >= n || (s[i + 1] != '"' && s[i + 1] != '\\'))
-                    return fmt_err(err, errlen, "%s: in a quoted value a backslash must be followed by \" or \\",
+                    return clg_config_fail(err, errlen, "%s: in a quoted value a backslash must be followed by \" or \\",
                                    where);
                 i++;
             }
@@ -326,7 +325,7 @@ static int parse_value(char *out, const char *s, size_t n, const char *where, ch
         for (i++; i < n && is_space(s[i]); i++) {
         }
         if (i < n && s[i] != ';' && s[i] != '#')
-            return fmt_err(err, errlen, "%s: text after the closing quote of a value (only a ; or # comment may follow)",
+            return clg_config_fail(err, errlen, "%s: text after the closing quote of a value (only a ; or # comment may follow)",
                            where);
         return CLG_OK;
     }
@@ -368,7 +367,7 @@ static int parse_ini(struct clg_config *c, const char *text, size_t len, const c
 {
     char section[16] = "", where[CLG_WHERE];
     char *buf = malloc(len + 1); /* one line's key and value, unquoted */
-    if (!buf) return fmt_err(err, errlen, "%s: out of memory", name), CLG_ERR_NOMEM;
+    if (!buf) return clg_config_fail(err, errlen, "%s: out of memory", name), CLG_ERR_NOMEM;
     int st = CLG_OK, lineno = 0, nseen = 0;
     seen_key seen[2 * NKEYS];
     size_t pos = 0;
@@ -383,7 +382,7 @@ static int parse_ini(struct clg_config *c, const char *text, size_t len, const c
         format_where(where, sizeof where, name, lineno);
         const char *bad = find_control(line, n);
         if (bad) {
-            st = fmt_err(err, errlen, "%s: %s byte in the config text (byte 0x%02x)", where,
+            st = clg_config_fail(err, errlen, "%s: %s byte in the config text (byte 0x%02x)", where,
                          *bad ? "a control character" : "a NUL", (unsigned char)*bad);
             break;
         }
@@ -395,7 +394,7 @@ static int parse_ini(struct clg_config *c, const char *text, size_t len, const c
             size_t after = close ? (size_t)(close - line) + 1 : n;
             while (after < n && is_space(line[after])) after++;
             if (!close || (after < n && line[after] != ';' && line[after] != '#')) {
-                st = fmt_err(err, errlen, "%s: not a valid section header (expected [name])", where);
+                st = clg_config_fail(err, errlen, "%s: not a valid section header (expected [name])", where);
                 break;
             }
             size_t a = 1, b = (size_t)(close - line);
@@ -404,7 +403,7 @@ static int parse_ini(struct clg_config *c, const char *text, size_t len, const c
             memcpy(buf, line + a, b - a);
             buf[b - a] = 0;
             if (strcmp(buf, "data") && strcmp(buf, "train") && strcmp(buf, "generator") && strcmp(buf, "discriminator")) {
-                st = fmt_err(err, errlen, "%s: unknown section [%s] (known: data, train, generator, discriminator)",
+                st = clg_config_fail(err, errlen, "%s: unknown section [%s] (known: data, train, generator, discriminator)",
                              where, buf);
                 break;
             }
@@ -413,18 +412,18 @@ static int parse_ini(struct clg_config *c, const char *text, size_t len, const c
         }
         const char *eq = memchr(line, '=', n);
         if (!eq) {
-            st = fmt_err(err, errlen, "%s: not a valid INI line (expected [section], key = value or a ; comment)",
+            st = clg_config_fail(err, errlen, "%s: not a valid INI line (expected [section], key = value or a ; comment)",
                          where);
             break;
         }
         size_t kn = (size_t)(eq - line);
         while (kn > 0 && is_space(line[kn - 1])) kn--;
         if (kn == 0) {
-            st = fmt_err(err, errlen, "%s: a value without a key (expected key = value)", where);
+            st = clg_config_fail(err, errlen, "%s: a value without a key (expected key = value)", where);
             break;
         }
         if (!section[0]) {
-            st = fmt_err(err, errlen, "%s: key '%.*s' comes before any [section]", where, (int)(kn > 64 ? 64 : kn),
+            st = clg_config_fail(err, errlen, "%s: key '%.*s' comes before any [section]", where, (int)(kn > 64 ? 64 : kn),
                          line);
             break;
         }
@@ -438,7 +437,7 @@ static int parse_ini(struct clg_config *c, const char *text, size_t len, const c
         st = apply(c, section, buf, value, where, err, errlen);
         int first = st == CLG_OK && strcmp(buf, "layer") ? seen_before(seen, &nseen, section, buf, lineno) : 0;
         if (first) {
-            st = fmt_err(err, errlen, "%s: key '%s' in [%s] is already set on line %d (give each key once)", where, buf,
+            st = clg_config_fail(err, errlen, "%s: key '%s' in [%s] is already set on line %d (give each key once)", where, buf,
                          section, first);
             break;
         }
@@ -455,18 +454,18 @@ int clg_config_load_buffer(clg_config **out, const char *text, size_t len, const
 {
     *out = NULL;
     if (len > MAX_CONFIG_BYTES)
-        return fmt_err(err, errlen, "%s: the config is %zu bytes; the limit is %u", name, len, MAX_CONFIG_BYTES);
+        return clg_config_fail(err, errlen, "%s: the config is %zu bytes; the limit is %u", name, len, MAX_CONFIG_BYTES);
     struct clg_config *c = calloc(1, sizeof *c);
-    if (!c) return fmt_err(err, errlen, "out of memory"), CLG_ERR_NOMEM;
+    if (!c) return clg_config_fail(err, errlen, "out of memory"), CLG_ERR_NOMEM;
     snprintf(c->path, sizeof c->path, "%s", name);
     int st = set_defaults(c, err, errlen);
     if (st == CLG_OK) st = parse_ini(c, text, len, name, err, errlen);
     if (st == CLG_OK && c->disc.nlayers == 0)
-        st = fmt_err(err, errlen, "%s: [discriminator] has no `layer = ...` lines", name);
+        st = clg_config_fail(err, errlen, "%s: [discriminator] has no `layer = ...` lines", name);
     if (st == CLG_OK && c->gen.nlayers == 0)
-        st = fmt_err(err, errlen, "%s: [generator] has no `layer = ...` lines", name);
+        st = clg_config_fail(err, errlen, "%s: [generator] has no `layer = ...` lines", name);
     if (st == CLG_OK && !c->gen.input[0])
-        st = fmt_err(err, errlen, "%s: [generator] needs `input = ` (the latent shape, e.g. 100)", name);
+        st = clg_config_fail(err, errlen, "%s: [generator] needs `input = ` (the latent shape, e.g. 100)", name);
     if (st != CLG_OK) {
         clg_config_free(c);
         return st;
@@ -485,7 +484,7 @@ int clg_config_load(clg_config **out, const char *path, char *err, size_t errlen
     *out = NULL;
     FILE *f = fopen(path, "rb");
     if (!f) {
-        fmt_err(err, errlen, "%s: cannot open config: %s", path, strerror(errno));
+        clg_config_fail(err, errlen, "%s: cannot open config: %s", path, strerror(errno));
         return CLG_ERR_IO;
     }
     size_t len = 0, cap = 4096;
@@ -496,7 +495,7 @@ int clg_config_load(clg_config **out, const char *path, char *err, size_t errlen
             char *t = cap <= MAX_CONFIG_BYTES ? realloc(text, cap * 2) : NULL;
             if (!t) {
                 st = cap <= MAX_CONFIG_BYTES ? CLG_ERR_NOMEM
-                                             : fmt_err(err, errlen, "%s: the config is larger than %u bytes", path,
+                                             : clg_config_fail(err, errlen, "%s: the config is larger than %u bytes", path,
                                                        MAX_CONFIG_BYTES);
                 break;
             }
@@ -508,10 +507,10 @@ int clg_config_load(clg_config **out, const char *path, char *err, size_t errlen
         if (got == 0) break;
     }
     if (st == CLG_OK && ferror(f)) {
-        fmt_err(err, errlen, "%s: cannot read config: %s", path, strerror(errno));
+        clg_config_fail(err, errlen, "%s: cannot read config: %s", path, strerror(errno));
         st = CLG_ERR_IO;
     }
-    if (st == CLG_ERR_NOMEM) fmt_err(err, errlen, "%s: out of memory", path);
+    if (st == CLG_ERR_NOMEM) clg_config_fail(err, errlen, "%s: out of memory", path);
     fclose(f);
     if (st == CLG_OK) st = clg_config_load_buffer(out, text, len, path, err, errlen);
     free(text);
@@ -523,11 +522,11 @@ int clg_config_set(clg_config *c, const char *assignment, char *err, size_t errl
     const char *eq = strchr(assignment, '=');
     const char *dot = strchr(assignment, '.');
     if (!eq || !dot || dot > eq)
-        return fmt_err(err, errlen, "--set %.300s: expected section.key=value (e.g. train.epochs=1)", assignment);
+        return clg_config_fail(err, errlen, "--set %.300s: expected section.key=value (e.g. train.epochs=1)", assignment);
     char section[64], key[64];
     size_t ls = (size_t)(dot - assignment), lk = (size_t)(eq - dot - 1);
     if (ls >= sizeof section || lk >= sizeof key)
-        return fmt_err(err, errlen, "--set %.300s: name too long", assignment);
+        return clg_config_fail(err, errlen, "--set %.300s: name too long", assignment);
     memcpy(section, assignment, ls);
     section[ls] = 0;
     memcpy(key, dot + 1, lk);
@@ -667,120 +666,4 @@ void clg_config_print_keys(FILE *out)
     fprintf(out, "    %-16s one layer per line, in order: TYPE key=value ... (see README)\n", "layer");
     fprintf(out, "  Values may be written in double quotes (escapes \\\" and \\\\) to keep spaces at either end\n"
                  "  or a ';' that would start a comment.\n");
-}
-
-/* ---- layer option lines -------------------------------------------------------------------- */
-int clg_opts_parse(clg_opts *o, const char *text, const char *where, char *err, size_t errlen)
-{
-    memset(o, 0, sizeof *o);
-    o->where = where;
-    const char *p = text;
-    while (*p == ' ' || *p == '\t') p++;
-    size_t n = strcspn(p, " \t");
-    if (n == 0 || n >= sizeof o->type) return fmt_err(err, errlen, "%s: empty or bad layer type", where);
-    memcpy(o->type, p, n);
-    p += n;
-    for (;;) {
-        while (*p == ' ' || *p == '\t') p++;
-        if (!*p) break;
-        n = strcspn(p, " \t");
-        const char *eq = memchr(p, '=', n);
-        if (!eq || eq == p)
-            return fmt_err(err, errlen, "%s: layer %s: \"%.*s\" is not key=value", where, o->type, (int)n, p);
-        if (o->n == CLG_MAX_OPTS) return fmt_err(err, errlen, "%s: layer %s: too many options", where, o->type);
-        size_t lk = (size_t)(eq - p), lv = n - lk - 1;
-        if (lv == 0) return fmt_err(err, errlen, "%s: layer %s: option \"%.*s\" has no value", where, o->type, (int)n, p);
-        if (lk >= sizeof o->key[0] || lv >= sizeof o->val[0])
-            return fmt_err(err, errlen, "%s: layer %s: option \"%.*s\" is too long (names up to %zu characters, values up to %zu)",
-                           where, o->type, (int)(n > 120 ? 120 : n), p, sizeof o->key[0] - 1, sizeof o->val[0] - 1);
-        for (int i = 0; i < o->n; i++)
-            if (strlen(o->key[i]) == lk && !strncmp(o->key[i], p, lk))
-                return fmt_err(err, errlen, "%s: layer %s: option %.*s given twice", where, o->type, (int)lk, p);
-        memcpy(o->key[o->n], p, lk);
-        memcpy(o->val[o->n], eq + 1, lv);
-        o->n++;
-        p += n;
-    }
-    return CLG_OK;
-}
-
-static int find_opt(clg_opts *o, const char *key)
-{
-    for (int i = 0; i < o->n; i++)
-        if (!strcmp(o->key[i], key)) {
-            o->used[i] = 1;
-            return i;
-        }
-    return -1;
-}
-
-/* Layer integers are bounded well inside int so that products of a few of them stay sane. */
-#define OPT_INT_LIMIT 1000000000L
-
-int clg_opt_int(clg_opts *o, const char *key, int def, int required, int *out, char *err, size_t errlen)
-{
-    int i = find_opt(o, key);
-    if (i < 0) {
-        if (required) return fmt_err(err, errlen, "%s: layer %s needs %s=...", o->where, o->type, key);
-        *out = def;
-        return CLG_OK;
-    }
-    char *end;
-    errno = 0;
-    long v = strtol(o->val[i], &end, 10);
-    if (end == o->val[i] || *end)
-        return fmt_err(err, errlen, "%s: layer %s: %s=%s is not an integer", o->where, o->type, key, o->val[i]);
-    /* on overflow strtol gives LONG_MAX or LONG_MIN, beyond the limits */
-    if (v > OPT_INT_LIMIT)
-        return fmt_err(err, errlen, "%s: layer %s: %s=%s is above the limit %ld", o->where, o->type, key, o->val[i],
-                       OPT_INT_LIMIT);
-    if (v < -OPT_INT_LIMIT)
-        return fmt_err(err, errlen, "%s: layer %s: %s=%s is below the limit %ld", o->where, o->type, key, o->val[i],
-                       -OPT_INT_LIMIT);
-    *out = (int)v;
-    return CLG_OK;
-}
-
-int clg_parse_float(float *out, const char *s)
-{
-    char *end;
-    errno = 0;
-    float v = strtof(s, &end);
-    if (end == s || *end || isnan(v) || (isinf(v) && errno != ERANGE)) return -1;
-    if (errno == ERANGE) return -2;
-    *out = v;
-    return 0;
-}
-
-int clg_opt_float(clg_opts *o, const char *key, float def, int *present, float *out, char *err, size_t errlen)
-{
-    int i = find_opt(o, key);
-    if (present) *present = i >= 0;
-    if (i < 0) {
-        *out = def;
-        return CLG_OK;
-    }
-    int r = clg_parse_float(out, o->val[i]);
-    if (r == -1)
-        return fmt_err(err, errlen, "%s: layer %s: %s=%s is not a finite number", o->where, o->type, key, o->val[i]);
-    if (r == -2)
-        return fmt_err(err, errlen, "%s: layer %s: %s=%s is out of range for a float (magnitudes from %.9g to %.9g, or 0)",
-                       o->where, o->type, key, o->val[i], FLT_MIN, FLT_MAX);
-    return CLG_OK;
-}
-
-int clg_opt_str(clg_opts *o, const char *key, const char *def, const char **out)
-{
-    int i = find_opt(o, key);
-    *out = i < 0 ? def : o->val[i];
-    return CLG_OK;
-}
-
-int clg_opts_check_unused(const clg_opts *o, const char *known, char *err, size_t errlen)
-{
-    for (int i = 0; i < o->n; i++)
-        if (!o->used[i])
-            return fmt_err(err, errlen, "%s: layer %s has no option '%s' (options: %s)", o->where, o->type, o->key[i],
-                           *known ? known : "none");
-    return CLG_OK;
 }

@@ -74,6 +74,7 @@ typedef struct clg_opts {
     const char *where;
 } clg_opts;
 
+/* Layer option lines (options.c). */
 int clg_opts_parse(clg_opts *o, const char *text, const char *where, char *err, size_t errlen);
 /* Each getter marks the key used; a missing key takes `def` unless `required`. Bad values give
  * a "where: layer TYPE: option KEY=VAL: ..." message. */
@@ -84,5 +85,8 @@ int clg_parse_float(float *out, const char *s);
 int clg_opt_str(clg_opts *o, const char *key, const char *def, const char **out);
 /* Error if a key was given that no getter asked for. */
 int clg_opts_check_unused(const clg_opts *o, const char *known, char *err, size_t errlen);
+
+/* Write a printf-style message into err and return CLG_ERR_CONFIG (config.c and options.c). */
+int clg_config_fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif
