@@ -87,13 +87,12 @@ static size_t make_png(unsigned char *p, uint32_t w, uint32_t h, size_t raw)
     return n;
 }
 
+/* a fixture file's bytes (test_slurp), its length in *len */
 static unsigned char *slurp(size_t *len, const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    unsigned char *b = malloc(1 << 20);
-    *len = fread(b, 1, 1 << 20, f);
-    fclose(f);
+    long n = 0;
+    unsigned char *b = (unsigned char *)test_slurp(path, &n);
+    *len = b ? (size_t)n : 0;
     return b;
 }
 

@@ -18,6 +18,8 @@ trap 'report failed' ERR
 find_runtime() { find "$PWD/$venv" -name libintelocl.so -print -quit 2>/dev/null || true; }
 lib=$(find_runtime)
 if [ -z "$lib" ]; then
+  python3 -c 'import ensurepip' 2>/dev/null ||
+    { echo "test_intel.sh: python3 cannot make a venv: install python3-venv (apt-get install python3-venv)" >&2; exit 1; }
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q intel-opencl-rt intel-cmplr-lib-rt
   lib=$(find_runtime)
