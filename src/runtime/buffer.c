@@ -66,10 +66,15 @@ int clg_buf_alloc(clg_ctx *ctx, clg_buf *b, size_t nfloats, const char *what)
     b->sub = b->mem;
     clRetainMemObject(b->mem);
     b->n = nfloats;
-    /* Touch it now: some drivers allocate lazily and would fail later, inside a step. Zeros are
-     * written from the host rather than with clEnqueueFillBuffer, which Oclgrind does not count
-     * as initialising memory (the planning pass reads these zeros). */
-    e = zero_fill(ctx, b->mem, bytes);
+    /* Touch it now: some drivers allocate lazily and would fail later, inside a step. On Oclgrind
+     * the zeros come from the host: it does not count clEnqueueFillBuffer as initialising memory,
+     * and the planning pass reads these zeros. */
+    if (ctx->simulator) e = zero_fill(ctx, b->mem, bytes);
+    else {
+        float zero = 0;
+        e = clEnqueueFillBuffer(ctx->queue, b->mem, &zero, sizeof zero, 0, bytes, 0, NULL, NULL);
+        if (e == CL_SUCCESS) e = clFinish(ctx->queue);
+    }
     if (e != CL_SUCCESS)
         return clg_fail(ctx, CLG_ERR_NOMEM, "allocating %s (%.1f MiB) on %s failed with %s: %s", what,
                         bytes / 1048576.0, ctx->name, clg_status_str(e), clg_cl_hint(e));

@@ -284,6 +284,7 @@ int clg_ctx_create_ex(clg_ctx **out, const char *spec, int flags)
     if (i < 0) return free(devs), CLG_ERR_DEVICE;
     ctx->platform = devs[i].platform;
     ctx->device = devs[i].device;
+    ctx->simulator = clg_dev_is_simulator(&devs[i].info);
     /* (Oclgrind's simulated device says it is every type at once: that is not a CPU here) */
     ctx->is_cpu = (devs[i].info.type & CL_DEVICE_TYPE_CPU) && !(devs[i].info.type & CL_DEVICE_TYPE_GPU);
     free(devs);

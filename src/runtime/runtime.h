@@ -91,6 +91,7 @@ struct clg_ctx {
     int gemm_forced;                   /* $CLGAN_GEMM chose the back end */
     char clblast_set[32];              /* CLBlast parameter set applied by clgan ("" = its defaults) */
     /* CLBlast's temporary matrices, sized while planning; see clg_gemm_plan_begin */
+    int simulator;                     /* Oclgrind: zero new buffers from the host (see clg_buf_alloc) */
     int dry_run;                       /* planning pass: launches skipped, GEMMs planned and warmed */
     cl_mem gemm_tmp;
     size_t gemm_tmp_bytes;
