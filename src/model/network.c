@@ -115,7 +115,8 @@ static int plan_memory(clg_net *net, clg_ctx *ctx, int batch, char *err, size_t 
     }
     /* check the whole plan against the device before allocating any of it */
     double mb = 4.0 / 1048576.0;
-    size_t dfl = (size_t)batch * maxact, total = 4 * (4 * np + nb + na + 2 * dfl + ws + 1);
+    size_t dfl = (size_t)batch * maxact, scratch = 1 + clg_sum_scratch(1, np); /* the gradient norm, partial sums */
+    size_t total = 4 * (4 * np + nb + na + 2 * dfl + ws + scratch);
     struct { size_t n; const char *label; } arena[] = {
         {np, "parameters"}, {nb, "buffers"}, {na, "activations"}, {dfl, "activation gradients"}, {ws, "workspace"}};
     int big = 0;
@@ -146,7 +147,7 @@ static int plan_memory(clg_net *net, clg_ctx *ctx, int batch, char *err, size_t 
     ALLOC(dbuf[0], (size_t)batch * maxact, "activation gradients");
     ALLOC(dbuf[1], (size_t)batch * maxact, "activation gradients");
     ALLOC(workspace, ws, "workspace");
-    ALLOC(scratch, 1 + clg_sum_scratch(1, np), "scratch"); /* the gradient norm and its partial sums */
+    ALLOC(scratch, scratch, "scratch");
 #undef ALLOC
     net->ctx = ctx;
     net->planned_bytes = total;
