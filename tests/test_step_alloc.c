@@ -60,6 +60,10 @@ int main(int argc, char **argv)
     char err[1024];
     if (clg_config_load(&cfg, argv[1], err, sizeof err) != CLG_OK) return fprintf(stderr, "%s\n", err), 1;
     CHECK(clg_config_set(cfg, "data.path=synthetic", err, sizeof err) == CLG_OK, "%s", err);
+    /* a grid of a batch and a remainder: two eval shapes that training steps do not use */
+    char grid[40];
+    snprintf(grid, sizeof grid, "train.grid=%d", cfg->batch + 16);
+    CHECK(clg_config_set(cfg, grid, err, sizeof err) == CLG_OK, "%s", err);
     clg_trainer *tr;
     CHECK_OK(ctx, clg_trainer_create(&tr, ctx, cfg, NULL, NULL));
     CHECK_OK(ctx, clg_dataset_shuffle(&tr->data, ctx, &tr->rng_shuffle));
@@ -78,6 +82,15 @@ int main(int argc, char **argv)
               (buffer_bytes - bytes0) / 1048576.0);
         CHECK(n_programs == p0, "step %d created %ld programs", i + 1, n_programs - p0);
     }
+    /* the sample grid written between steps allocates and builds nothing either */
+    long b0 = n_buffers, p0 = n_programs;
+    char png[300];
+    snprintf(png, sizeof png, "%s/clgan-step-alloc-grid.png", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    CHECK_OK(ctx, clg_trainer_write_grid(tr, png));
+    remove(png);
+    printf("grid of %d: %ld buffers, %ld programs created\n", cfg->grid, n_buffers - b0, n_programs - p0);
+    CHECK(n_buffers == b0 && n_programs == p0, "the grid allocated %ld buffers and built %ld programs", n_buffers - b0,
+          n_programs - p0);
     clg_trainer_free(tr);
     clg_config_free(cfg);
     clg_ctx_free(ctx);
