@@ -121,11 +121,11 @@ int clg_trainer_create(clg_trainer **out, clg_ctx *ctx, const clg_config *cfg, c
     tr->host_grid = calloc((size_t)cfg->grid * clg_shape_size(tr->xshape), sizeof(float));
     if (!tr->host_stats || !tr->host_grid) return clg_fail(ctx, CLG_ERR_NOMEM, "out of host memory");
     clg_net *nets[2] = {&tr->G, &tr->D};
-    for (int k = 0; k < 2; k++)
-        for (int i = 0; i < nets[k]->nlayers; i++)
-            for (int j = 0; j < nets[k]->layers[i].nparams; j++)
-                if (nets[k]->layers[i].params[j].count > tr->host_weights_n)
-                    tr->host_weights_n = nets[k]->layers[i].params[j].count;
+    for (int k = 0; k < 2; k++) /* room for the larger arena (parameters or buffers) of either network */
+        for (int a = 0; a < 2; a++) {
+            size_t n = a ? nets[k]->buffers.n : nets[k]->params.n;
+            if (n > tr->host_weights_n) tr->host_weights_n = n;
+        }
     tr->host_weights = malloc((tr->host_weights_n ? tr->host_weights_n : 1) * sizeof(float));
     if (!tr->host_weights) return clg_fail(ctx, CLG_ERR_NOMEM, "out of host memory");
     tr->fixed_key = key32(&tr->rng_noise);
@@ -169,23 +169,29 @@ int clg_trainer_bad_values(clg_trainer *tr, const char *net, const char *tensor,
 
 #define WEIGHT_CHECK_EVERY 25
 
-/* Every trainable weight finite and within CLG_WEIGHT_BOUND, every running statistic finite. */
+/* Every trainable weight finite and within CLG_WEIGHT_BOUND, every running statistic finite: one
+ * read per arena (parameters, then buffers) of each network, each tensor checked in place. */
 static int check_weights(clg_trainer *tr)
 {
     clg_net *nets[2] = {&tr->G, &tr->D};
     char name[200];
     float worst;
     for (int k = 0; k < 2; k++)
-        for (int i = 0; i < nets[k]->nlayers; i++)
-            for (int j = 0; j < nets[k]->layers[i].nparams; j++) {
-                clg_param *p = &nets[k]->layers[i].params[j];
-                if (p->count > tr->host_weights_n) return clg_fail(tr->ctx, CLG_ERR_INTERNAL, "weight check buffer too small");
-                TRY(clg_buf_read(tr->ctx, tr->host_weights, &p->value, p->count));
-                if (clg_values_bad(&worst, tr->host_weights, p->count, p->trainable ? CLG_WEIGHT_BOUND : 0.0f)) {
-                    snprintf(name, sizeof name, "%s.%d.%s", nets[k]->name, i, p->name);
-                    return clg_trainer_bad_values(tr, nets[k]->name, name, worst, "training");
+        for (int a = 0; a < 2; a++) {
+            const clg_buf *arena = a ? &nets[k]->buffers : &nets[k]->params;
+            if (!arena->n) continue;
+            TRY(clg_buf_read(tr->ctx, tr->host_weights, arena, arena->n));
+            for (int i = 0; i < nets[k]->nlayers; i++)
+                for (int j = 0; j < nets[k]->layers[i].nparams; j++) {
+                    clg_param *p = &nets[k]->layers[i].params[j];
+                    if (p->trainable != !a) continue;
+                    const float *v = tr->host_weights + (p->value.off - arena->off);
+                    if (clg_values_bad(&worst, v, p->count, p->trainable ? CLG_WEIGHT_BOUND : 0.0f)) {
+                        snprintf(name, sizeof name, "%s.%d.%s", nets[k]->name, i, p->name);
+                        return clg_trainer_bad_values(tr, nets[k]->name, name, worst, "training");
+                    }
                 }
-            }
+        }
     return CLG_OK;
 }
 
