@@ -7,10 +7,11 @@
 
 #include "runtime/runtime.h"
 
-/* CLG_RED_WG must match RED_WG in cl/reduce.cl (reqd_work_group_size catches a mismatch); the
+/* CLG_RED_WG must match RED_WG in cl/reduce.cl (reqd_work_group_size catches a mismatch); it is
+ * the runtime's reduction group size, which device setup checks against the device's limit. The
  * span is passed to the kernels. 64 values per item: with 16, PoCL spent about a third more time
  * in the batch-norm sums of configs/dcgan.ini (more groups and passes). */
-#define CLG_RED_WG 64
+#define CLG_RED_WG CLG_WG_REDUCE
 #define CLG_RED_SPAN (CLG_RED_WG * 64)
 
 enum { CLG_SUM_X, CLG_SUM_SQ, CLG_SUM_SQDEV, CLG_SUM_DY_DYX };

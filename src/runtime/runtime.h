@@ -194,7 +194,7 @@ typedef struct clg_karg {
 
 /* Work-group sizes are few and fixed (PoCL compiles one binary per local size). */
 #define CLG_WG 64        /* elementwise kernels */
-#define CLG_WG_REDUCE 64 /* single-group reductions */
+#define CLG_WG_REDUCE 64 /* reductions: the loss kernel's single group, layers/reduce.c's groups */
 
 int clg_launch(clg_ctx *ctx, int kernel, int dims, const size_t *global, const size_t *local,
                int nargs, const clg_karg *args);
