@@ -7,8 +7,10 @@
 
 #include <stdio.h>
 
-#include "layers/layer.h"
-#include "model/rng.h"
+#include "base/rng.h"
+#include "base/shape.h"
+#include "config/config.h"
+#include "runtime/runtime.h"
 
 typedef struct clg_dataset {
     clg_shape shape;  /* per image (C,H,W) */

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "layers/layer.h"
-#include "model/rng.h"
+#include "base/rng.h"
 
 extern const clg_layer_ops clg_layer_maxout;
 extern const clg_layer_ops clg_layer_dense, clg_layer_relu, clg_layer_leaky_relu, clg_layer_tanh, clg_layer_sigmoid,

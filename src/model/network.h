@@ -9,7 +9,7 @@
 #include <stdio.h>
 
 #include "layers/layer.h"
-#include "model/rng.h"
+#include "base/rng.h"
 
 typedef struct clg_net {
     const char *name;          /* "generator" / "discriminator" */

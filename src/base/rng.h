@@ -1,8 +1,8 @@
 /* rng.h — the host's seeded random numbers (initialisation, shuffling, device keys): splitmix64,
  * small and reproducible on every platform.
  */
-#ifndef CLGAN_RNG_H
-#define CLGAN_RNG_H
+#ifndef CLGAN_BASE_RNG_H
+#define CLGAN_BASE_RNG_H
 
 #include <math.h>
 #include <stdint.h>
