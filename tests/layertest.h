@@ -44,14 +44,10 @@ typedef struct lt {
 static void lt_make(lt *t, const char *spec, clg_shape in, int n)
 {
     memset(t, 0, sizeof *t);
-    char err[512] = "unknown layer type";
-    clg_opts o;
+    clg_err e;
     clg_layer *l = &t->l;
-    snprintf(l->where, sizeof l->where, "test");
-    l->in = in;
-    if (clg_opts_parse(&o, spec, l->where, err, sizeof err) || !(l->ops = clg_layer_find(o.type)) ||
-        l->ops->create(l, &o, n, err, sizeof err) || clg_opts_check_unused(&o, l->ops->options, err, sizeof err)) {
-        fprintf(stderr, "FAIL: cannot create \"%s\": %s\n", spec, err);
+    if (clg_layer_create(l, spec, "test", in, n, 0, &e) != CLG_OK) {
+        fprintf(stderr, "FAIL: cannot create \"%s\": %s\n", spec, e.msg);
         exit(1);
     }
     for (int j = 0; j < l->nparams; j++) {

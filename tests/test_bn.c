@@ -365,16 +365,11 @@ static void net_tests(void)
     const char *bad[] = {"batchnorm momentum=1.5", "batchnorm eps=0", "batchnorm affine=2", "batchnorm init=bogus",
                          "upsample scale=0", "upsample mode=bicubic", "upsample factor=2"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        clg_opts o;
         clg_layer lay;
-        memset(&lay, 0, sizeof lay);
-        lay.in = (clg_shape){3, 4, 4};
-        CHECK_OK(ctx, clg_opts_parse(&o, bad[i], "test", err, sizeof err));
-        lay.ops = clg_layer_find(o.type);
-        st = lay.ops->create(&lay, &o, 2, err, sizeof err);
-        if (st == CLG_OK) st = clg_opts_check_unused(&o, lay.ops->options, err, sizeof err);
+        clg_err e;
+        st = clg_layer_create(&lay, bad[i], "test", (clg_shape){3, 4, 4}, 2, 0, &e);
         CHECK(st == CLG_ERR_CONFIG, "\"%s\" should be refused", bad[i]);
-        if (lay.priv) lay.ops->destroy(&lay);
+        if (st == CLG_OK) clg_layer_destroy(&lay);
     }
 }
 

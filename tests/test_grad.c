@@ -157,18 +157,12 @@ static int layer_forward(void *u)
 
 static int layer_make(layer_case *c, const char *text, clg_shape in, int n, const float *xv)
 {
-    char err[512];
-    clg_opts o;
+    clg_err e;
     memset(c, 0, sizeof *c);
     c->n = n;
     c->train = 1;
     c->fixed_key = 0x2545f491u;
-    if (clg_opts_parse(&o, text, "test:1", err, sizeof err) != CLG_OK) return fprintf(stderr, "%s\n", err), -1;
-    c->l.ops = clg_layer_find(o.type);
-    if (!c->l.ops) return fprintf(stderr, "no layer %s\n", o.type), -1;
-    c->l.in = in;
-    snprintf(c->l.where, sizeof c->l.where, "test:1");
-    if (c->l.ops->create(&c->l, &o, n, err, sizeof err) != CLG_OK) return fprintf(stderr, "%s\n", err), -1;
+    if (clg_layer_create(&c->l, text, "test:1", in, n, 0, &e) != CLG_OK) return fprintf(stderr, "%s\n", e.msg), -1;
     size_t nin = (size_t)n * clg_shape_size(in), nout = (size_t)n * clg_shape_size(c->l.out);
     for (int j = 0; j < c->l.nparams; j++) {
         float *z = calloc(c->l.params[j].count, sizeof *z);

@@ -754,23 +754,15 @@ static void test_gemm(void)
  * buffers of its own. Returns the create status (so that errors can be tested). */
 static int layer_make(clg_layer *l, const char *text, clg_shape in, int n, char *err, size_t errlen)
 {
-    memset(l, 0, sizeof *l);
-    clg_opts o;
-    int st = clg_opts_parse(&o, text, "test:1", err, errlen);
-    if (st != CLG_OK) return st;
-    l->ops = clg_layer_find(o.type);
-    CHECK(l->ops != NULL, "layer type %s not found", o.type);
-    if (!l->ops) return CLG_ERR_CONFIG;
-    l->in = in;
-    l->key = 0x1234567u;
-    snprintf(l->where, sizeof l->where, "test:1");
-    st = l->ops->create(l, &o, n, err, errlen);
-    if (st == CLG_OK) st = clg_opts_check_unused(&o, l->ops->options, err, errlen);
-    if (st != CLG_OK) {
-        if (l->priv) l->ops->destroy(l);
-        l->priv = NULL;
+    clg_err e;
+    int st = clg_layer_create(l, text, "test:1", in, n, 0, &e);
+    if (st != CLG_OK) { /* the head of the message, as much as err holds */
+        size_t m = strnlen(e.msg, errlen - 1);
+        memcpy(err, e.msg, m);
+        err[m] = 0;
         return st;
     }
+    l->key = 0x1234567u;
     for (int j = 0; j < l->nparams; j++) {
         l->params[j].value = test_upload(ctx, NULL, l->params[j].count);
         l->params[j].grad = test_upload(ctx, NULL, l->params[j].count);

@@ -14,38 +14,31 @@
 #include "model/network.h"
 #include "testutil.h"
 
-/* Create one layer from `spec` on input `in` at `batch`, as the network does (options, create,
- * unused options, then the input/output check); the status, message in err. */
-static int make(const char *spec, clg_shape in, int batch, char *err, size_t errlen)
+/* Create one layer from `spec` on input `in` at `batch`, as the network does (clg_layer_create:
+ * options, create, unused options, then the input/output check); the status, message in e. */
+static int make(const char *spec, clg_shape in, int batch, clg_err *e)
 {
     clg_layer l;
-    clg_opts o;
-    memset(&l, 0, sizeof l);
-    snprintf(l.where, sizeof l.where, "net.ini:7");
-    l.in = in;
-    err[0] = 0;
-    int st = clg_opts_parse(&o, spec, l.where, err, errlen);
-    if (st == CLG_OK && !(l.ops = clg_layer_find(o.type))) return snprintf(err, errlen, "unknown layer"), -1;
-    if (st == CLG_OK) st = l.ops->create(&l, &o, batch, err, errlen);
-    if (st == CLG_OK) st = clg_opts_check_unused(&o, l.ops->options, err, errlen);
-    if (st == CLG_OK) st = clg_layer_check_io(err, errlen, &l, batch);
-    if (l.ops && l.ops->destroy) l.ops->destroy(&l);
+    int st = clg_layer_create(&l, spec, "net.ini:7", in, batch, 0, e);
+    if (st == CLG_OK) clg_layer_destroy(&l);
     return st;
 }
 
 /* `spec` must fail with a message that contains `what` (and names net.ini:7). */
 static void expect_fail(const char *spec, clg_shape in, int batch, const char *what)
 {
-    char err[1024];
-    int st = make(spec, in, batch, err, sizeof err);
+    clg_err e;
+    int st = make(spec, in, batch, &e);
+    const char *err = e.msg;
     CHECK(st == CLG_ERR_CONFIG, "\"%s\": status %d (%s)", spec, st, err);
     CHECK(strstr(err, "net.ini:7") && strstr(err, what), "\"%s\": message \"%s\" does not say \"%s\"", spec, err, what);
 }
 
 static void expect_ok(const char *spec, clg_shape in, int batch)
 {
-    char err[1024];
-    int st = make(spec, in, batch, err, sizeof err);
+    clg_err e;
+    int st = make(spec, in, batch, &e);
+    const char *err = e.msg;
     CHECK(st == CLG_OK, "\"%s\": %s", spec, err);
 }
 

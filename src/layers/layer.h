@@ -13,6 +13,7 @@
 #include <limits.h>
 #include <stdint.h>
 
+#include "base/err.h"
 #include "base/shape.h"
 #include "config/config.h"
 #include "runtime/runtime.h"
@@ -84,6 +85,20 @@ typedef struct clg_layer_ops {
 /* The registry of layer types (src/layers/registry.c). */
 const clg_layer_ops *clg_layer_find(const char *type);
 void clg_layer_list(char *out, size_t n);
+
+/* The whole step from a config line to a layer, the same for the network and for tests: parse
+ * `text` ("conv2d filters=8 kernel=3"), find its type, run the type's create on input `in` at
+ * `batch` samples (output shape, parameters, scratch and workspace declared), refuse an option
+ * the type did not read, refuse an empty output, and check the input and output against the
+ * kernels' int index (clg_layer_check_io). `where` ("net.ini:7") and `index` (the position in
+ * the network) name the layer in messages; `where` is copied into l->where.
+ * *l is overwritten (zeroed first); l->key is left 0 for the caller to seed. Nothing is
+ * allocated on a device: the caller places params, scratch, workspace and y. On failure the
+ * layer is destroyed again (nothing to free) and e holds one message naming `where`. */
+int clg_layer_create(clg_layer *l, const char *text, const char *where, clg_shape in, int batch, int index,
+                     clg_err *e);
+/* Release a layer's host state (its type's destroy); device views are the caller's. */
+void clg_layer_destroy(clg_layer *l);
 
 /* Shared helpers for layers. */
 int clg_layer_err(char *err, size_t errlen, const clg_layer *l, const char *fmt, ...)

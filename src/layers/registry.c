@@ -42,6 +42,51 @@ void clg_layer_list(char *out, size_t n)
     }
 }
 
+/* A failure of an err/errlen step recorded in e (its message is already in e->msg). */
+static int failed(clg_err *e, int st)
+{
+    e->status = st;
+    return st;
+}
+
+int clg_layer_create(clg_layer *l, const char *text, const char *where, clg_shape in, int batch, int index,
+                     clg_err *e)
+{
+    clg_err local;
+    if (!e) e = &local;
+    clg_err_clear(e);
+    memset(l, 0, sizeof *l);
+    l->index = index;
+    l->in = in;
+    snprintf(l->where, sizeof l->where, "%s", where);
+    clg_opts o;
+    int st = clg_opts_parse(&o, text, l->where, e->msg, sizeof e->msg);
+    if (st != CLG_OK) return failed(e, st);
+    l->ops = clg_layer_find(o.type);
+    if (!l->ops) {
+        char known[512];
+        clg_layer_list(known, sizeof known);
+        return clg_errf(e, CLG_ERR_CONFIG, "%s: unknown layer type \"%s\" (known: %s)", l->where, o.type, known);
+    }
+    st = l->ops->create(l, &o, batch, e->msg, sizeof e->msg);
+    if (st == CLG_OK) st = clg_opts_check_unused(&o, l->ops->options, e->msg, sizeof e->msg);
+    if (st == CLG_OK && (l->out.c <= 0 || l->out.h <= 0 || l->out.w <= 0))
+        st = clg_layer_err(e->msg, sizeof e->msg, l, "output shape %dx%dx%d is empty", l->out.c, l->out.h, l->out.w);
+    /* every tensor a layer launches over is its input or output (or checked by the layer itself,
+     * like the convolutions' workspace): all fit the kernels' int index before memory is planned */
+    if (st == CLG_OK) st = clg_layer_check_io(e->msg, sizeof e->msg, l, batch);
+    if (st == CLG_OK) return CLG_OK;
+    clg_layer_destroy(l);
+    return failed(e, st);
+}
+
+void clg_layer_destroy(clg_layer *l)
+{
+    if (l->ops && l->ops->destroy) l->ops->destroy(l);
+    l->priv = NULL;
+    l->ops = NULL;
+}
+
 int clg_layer_err(char *err, size_t errlen, const clg_layer *l, const char *fmt, ...)
 {
     char msg[512];

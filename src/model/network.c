@@ -64,32 +64,16 @@ int clg_net_create_layers(clg_net *net, const clg_net_cfg *cfg, clg_shape in, in
                           size_t errlen)
 {
     clg_shape cur = in;
+    clg_err e;
     for (int i = 0; i < cfg->nlayers; i++) {
         const clg_layer_spec *spec = &cfg->layers[i];
         clg_layer *l = &net->layers[i];
-        clg_opts o;
-        TRY(clg_opts_parse(&o, spec->text, spec->where, err, errlen));
-        l->ops = clg_layer_find(o.type);
+        uint32_t key = (uint32_t)clg_rng_next(rng);
+        int st = clg_layer_create(l, spec->text, spec->where, cur, batch, i, &e);
+        if (st != CLG_OK) return snprintf(err, errlen, "%s", e.msg), st;
         l->net = net;
-        l->index = i;
-        l->in = cur;
-        l->key = (uint32_t)clg_rng_next(rng);
-        snprintf(l->where, sizeof l->where, "%s", spec->where);
-        if (!l->ops) {
-            char known[512];
-            clg_layer_list(known, sizeof known);
-            snprintf(err, errlen, "%s: unknown layer type \"%s\" (known: %s)", spec->where, o.type, known);
-            return CLG_ERR_CONFIG;
-        }
+        l->key = key;
         net->nlayers = i + 1; /* so that destroy runs for it from here on */
-        TRY(l->ops->create(l, &o, batch, err, errlen));
-        TRY(clg_opts_check_unused(&o, l->ops->options, err, errlen));
-        if (l->out.c <= 0 || l->out.h <= 0 || l->out.w <= 0)
-            return clg_layer_err(err, errlen, l, "output shape %dx%dx%d is empty", l->out.c, l->out.h, l->out.w);
-        /* every tensor a layer launches over is its input or output (or checked by the layer
-         * itself, like the convolutions' workspace): all fit the kernels' int index before any
-         * memory is planned */
-        TRY(clg_layer_check_io(err, errlen, l, batch));
         cur = l->out;
     }
     return CLG_OK;
@@ -243,7 +227,7 @@ void clg_net_free(clg_net *net)
         }
         clg_buf_release(&l->y);
         clg_buf_release(&l->scratch);
-        if (l->ops && l->ops->destroy) l->ops->destroy(l);
+        clg_layer_destroy(l);
     }
     clg_buf *bufs[] = {&net->params, &net->grads,   &net->opt_m,     &net->opt_v,   &net->buffers,
                        &net->acts,   &net->dbuf[0], &net->dbuf[1], &net->workspace, &net->scratch};
