@@ -23,7 +23,6 @@
 #include "layers/im2col.h"
 #include "layers/layer.h"
 #include "layers/reduce.h"
-#include "model/network.h"
 
 typedef struct conv {
     int cin, cout, k, bias, chunk;
@@ -122,7 +121,7 @@ static int create(clg_layer *l, clg_opts *o, int batch, char *err, size_t errlen
 static int forward(clg_layer *l, clg_ctx *ctx, clg_buf *y, const clg_buf *x, int n, int train)
 {
     conv *c = l->priv;
-    const clg_buf *ws = &l->net->workspace, *bias = c->bias ? &l->params[1].value : NULL;
+    const clg_buf *ws = &l->workspace, *bias = c->bias ? &l->params[1].value : NULL;
     size_t in_ps = clg_shape_size(l->in), out_ps = clg_shape_size(l->out);
     int keep = c->cache && train && n <= c->chunk;
     const clg_buf *colbuf = keep ? &l->scratch : ws;
@@ -146,7 +145,7 @@ static int backward(clg_layer *l, clg_ctx *ctx, clg_buf *dx, const clg_buf *dy, 
 {
     (void)y;
     conv *c = l->priv;
-    const clg_buf *ws = &l->net->workspace, *w = &l->params[0].value;
+    const clg_buf *ws = &l->workspace, *w = &l->params[0].value;
     size_t in_ps = clg_shape_size(l->in), out_ps = clg_shape_size(l->out);
     clg_buf col = clg_buf_at(ws, 0), dyp = clg_buf_at(ws, c->off2);
     if (!dx && !param_grads) return CLG_OK;

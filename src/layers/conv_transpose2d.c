@@ -22,7 +22,6 @@
 #include "layers/im2col.h"
 #include "layers/layer.h"
 #include "layers/reduce.h"
-#include "model/network.h"
 
 typedef struct convt {
     int cin, cout, k, bias, chunk;
@@ -120,7 +119,7 @@ static int forward(clg_layer *l, clg_ctx *ctx, clg_buf *y, const clg_buf *x, int
 {
     (void)train;
     convt *c = l->priv;
-    const clg_buf *ws = &l->net->workspace, *bias = c->bias ? &l->params[1].value : NULL;
+    const clg_buf *ws = &l->workspace, *bias = c->bias ? &l->params[1].value : NULL;
     size_t in_ps = clg_shape_size(l->in), out_ps = clg_shape_size(l->out);
     clg_buf col = clg_buf_at(ws, 0), xp = clg_buf_at(ws, c->off2);
     for (int n0 = 0; n0 < n; n0 += c->chunk) {
@@ -138,7 +137,7 @@ static int backward(clg_layer *l, clg_ctx *ctx, clg_buf *dx, const clg_buf *dy, 
 {
     (void)y;
     convt *c = l->priv;
-    const clg_buf *ws = &l->net->workspace, *w = &l->params[0].value;
+    const clg_buf *ws = &l->workspace, *w = &l->params[0].value;
     size_t in_ps = clg_shape_size(l->in), out_ps = clg_shape_size(l->out);
     clg_buf col = clg_buf_at(ws, 0), xp = clg_buf_at(ws, c->off2);
     if (!dx && !param_grads) return CLG_OK;

@@ -49,11 +49,11 @@ typedef struct clg_param {
     clg_buf value, grad;
 } clg_param;
 
-struct clg_net;
-
+/* A layer knows nothing of the network that holds it: every device buffer it touches is its
+ * own view (parameters, scratch, workspace, y), placed by whoever plans the memory (the
+ * network, or a test), so a layer can be created and run alone. */
 typedef struct clg_layer {
     const struct clg_layer_ops *ops;
-    struct clg_net *net;
     int index;
     char where[CLG_WHERE];
     clg_shape in, out;
@@ -62,6 +62,7 @@ typedef struct clg_layer {
     size_t scratch_floats;   /* private device scratch the layer asks for at create */
     clg_buf scratch;
     size_t workspace_floats; /* shared workspace (e.g. im2col columns), largest wins */
+    clg_buf workspace;       /* its view: the first workspace_floats of the shared workspace */
     clg_buf y;               /* output activations (N, out) */
     uint32_t key;            /* random key of the last forward (dropout) */
     long train_forwards;     /* forward passes in training mode (batch norm's num_batches_tracked) */

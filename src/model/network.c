@@ -71,7 +71,6 @@ int clg_net_create_layers(clg_net *net, const clg_net_cfg *cfg, clg_shape in, in
         uint32_t key = (uint32_t)clg_rng_next(rng);
         int st = clg_layer_create(l, spec->text, spec->where, cur, batch, i, &e);
         if (st != CLG_OK) return snprintf(err, errlen, "%s", e.msg), st;
-        l->net = net;
         l->key = key;
         net->nlayers = i + 1; /* so that destroy runs for it from here on */
         cur = l->out;
@@ -153,6 +152,9 @@ static int plan_memory(clg_net *net, clg_ctx *ctx, int batch, char *err, size_t 
         na = align_up(na + (size_t)batch * clg_shape_size(l->out), a);
         if (st == CLG_OK && l->scratch_floats) st = clg_buf_view(ctx, &l->scratch, &net->acts, na, l->scratch_floats, "scratch");
         na += l->scratch_floats;
+        /* every layer's workspace starts at 0: layers run one at a time, so they share it */
+        if (st == CLG_OK && l->workspace_floats)
+            st = clg_buf_view(ctx, &l->workspace, &net->workspace, 0, l->workspace_floats, "workspace");
         if (st != CLG_OK) return snprintf(err, errlen, "%s", clg_last_error(ctx)), st;
     }
     return CLG_OK;
@@ -227,6 +229,7 @@ void clg_net_free(clg_net *net)
         }
         clg_buf_release(&l->y);
         clg_buf_release(&l->scratch);
+        clg_buf_release(&l->workspace);
         clg_layer_destroy(l);
     }
     clg_buf *bufs[] = {&net->params, &net->grads,   &net->opt_m,     &net->opt_v,   &net->buffers,
