@@ -1,8 +1,10 @@
 /* clgan.h — public API of libclgan: train generative adversarial networks on any OpenCL device.
  *
- * Every call returns a clg_status: CLG_OK (0), an OpenCL error code passed through (negative,
- * -1 .. -999), or one of clgan's own codes (-1000 and below). The message that goes with the last
- * failure is kept per context (clg_last_error) and never in a global; the library never exits.
+ * Every call returns a clg_status: CLG_OK (0) or one of the CLG_ERR_ codes below, a closed set:
+ * a failed OpenCL or CLBlast call is mapped to the code that says what went wrong (out of memory,
+ * build, device, ...; CLG_ERR_OPENCL when none does), and its raw code and name are in the
+ * message. The message that goes with the last failure is kept per context (clg_last_error) and
+ * never in a global; the library never exits.
  *
  * Usage:
  *
@@ -31,7 +33,6 @@ extern "C" {
 
 typedef enum clg_status {
     CLG_OK = 0,
-    /* -1 .. -999: OpenCL and CLBlast error codes, passed through unchanged */
     CLG_ERR_ARG = -1000,      /* bad argument to a library call */
     CLG_ERR_IO = -1001,       /* a file could not be opened, read or written */
     CLG_ERR_FORMAT = -1002,   /* a file's contents are not what they must be (magic, size, ...) */
@@ -41,10 +42,11 @@ typedef enum clg_status {
     CLG_ERR_NOMEM = -1006,    /* out of host or device memory */
     CLG_ERR_NUMERIC = -1007,  /* a loss became NaN or infinite */
     CLG_ERR_INTERRUPTED = -1008, /* stopped on request (Ctrl-C) */
-    CLG_ERR_INTERNAL = -1009, /* a bug in clgan */
+    CLG_ERR_INTERNAL = -1009, /* a bug in clgan (also a CLBlast or OpenCL call clgan got wrong) */
+    CLG_ERR_OPENCL = -1010,   /* an OpenCL or CLBlast call failed in a way none of the above names */
 } clg_status;
 
-/* Name of a status: "CL_OUT_OF_RESOURCES", "CLG_ERR_CONFIG", ... */
+/* Name of a status: "CLG_ERR_CONFIG", ... ("unknown status" for anything else). */
 const char *clg_status_str(int status);
 
 /* ---- context: one OpenCL device, its queue, its built programs ---------------------------- */

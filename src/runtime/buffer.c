@@ -61,8 +61,8 @@ int clg_buf_alloc(clg_ctx *ctx, clg_buf *b, size_t nfloats, const char *what)
     cl_int e;
     b->mem = clCreateBuffer(ctx->context, CL_MEM_READ_WRITE, bytes, NULL, &e);
     if (e != CL_SUCCESS)
-        return clg_fail(ctx, CLG_ERR_NOMEM, "allocating %s (%.1f MiB) on %s failed with %s: %s", what,
-                        bytes / 1048576.0, ctx->name, clg_status_str(e), clg_cl_hint(e));
+        return clg_fail(ctx, CLG_ERR_NOMEM, "allocating %s (%.1f MiB) on %s failed with %s (%d): %s", what,
+                        bytes / 1048576.0, ctx->name, clg_raw_name(e, 0), e, clg_raw_hint(e, 0));
     b->sub = b->mem;
     clRetainMemObject(b->mem);
     b->n = nfloats;
@@ -76,8 +76,8 @@ int clg_buf_alloc(clg_ctx *ctx, clg_buf *b, size_t nfloats, const char *what)
         if (e == CL_SUCCESS) e = clFinish(ctx->queue);
     }
     if (e != CL_SUCCESS)
-        return clg_fail(ctx, CLG_ERR_NOMEM, "allocating %s (%.1f MiB) on %s failed with %s: %s", what,
-                        bytes / 1048576.0, ctx->name, clg_status_str(e), clg_cl_hint(e));
+        return clg_fail(ctx, CLG_ERR_NOMEM, "allocating %s (%.1f MiB) on %s failed with %s (%d): %s", what,
+                        bytes / 1048576.0, ctx->name, clg_raw_name(e, 0), e, clg_raw_hint(e, 0));
     return CLG_OK;
 }
 
@@ -91,7 +91,8 @@ int clg_buf_view(clg_ctx *ctx, clg_buf *b, const clg_buf *parent, size_t off, si
     cl_int e;
     b->sub = clCreateSubBuffer(parent->mem, CL_MEM_READ_WRITE, CL_BUFFER_CREATE_TYPE_REGION, &r, &e);
     if (e != CL_SUCCESS)
-        return clg_fail(ctx, e, "clCreateSubBuffer for %s failed with %s", what, clg_status_str(e));
+        return clg_fail(ctx, clg_raw_status(e, 0), "clCreateSubBuffer for %s failed with %s (%d)", what,
+                        clg_raw_name(e, 0), e);
     b->mem = parent->mem;
     clRetainMemObject(b->mem);
     b->off = parent->off + off;
@@ -235,7 +236,7 @@ static int gemm_tmp_need(clg_ctx *ctx, int ta, int tb, size_t m, size_t n, size_
     CLBlastStatusCode st = CLBlastSGemmTempBufferSize(CLBlastLayoutRowMajor, ta ? CLBlastTransposeYes : CLBlastTransposeNo,
                                                       tb ? CLBlastTransposeYes : CLBlastTransposeNo, m, n, k, 1, lda, 1,
                                                       ldb, 1, ldc, &ctx->queue, bytes);
-    if (st != CLBlastSuccess) return clg_cl_fail(ctx, st, "CLBlastSGemmTempBufferSize", __FILE__, __LINE__);
+    if (st != CLBlastSuccess) return clg_blast_fail(ctx, st, "CLBlastSGemmTempBufferSize", __FILE__, __LINE__);
     if (ctx->gemm_nshapes == ctx->gemm_shapes_cap) {
         int cap = ctx->gemm_shapes_cap ? 2 * ctx->gemm_shapes_cap : 32;
         struct clg_gemm_shape *p = realloc(ctx->gemm_shapes, (size_t)cap * sizeof *p);
@@ -256,8 +257,9 @@ static int gemm_tmp_grow(clg_ctx *ctx, size_t bytes)
     cl_mem m = clCreateBuffer(ctx->context, CL_MEM_READ_WRITE, bytes, NULL, &e);
     ctx->nallocs++;
     if (e != CL_SUCCESS)
-        return clg_fail(ctx, CLG_ERR_NOMEM, "allocating CLBlast's temporary GEMM buffer (%.1f MiB) on %s failed with %s: %s",
-                        mib((double)bytes), ctx->name, clg_status_str(e), clg_cl_hint(e));
+        return clg_fail(ctx, CLG_ERR_NOMEM,
+                        "allocating CLBlast's temporary GEMM buffer (%.1f MiB) on %s failed with %s (%d): %s",
+                        mib((double)bytes), ctx->name, clg_raw_name(e, 0), e, clg_raw_hint(e, 0));
     if (ctx->gemm_tmp) clReleaseMemObject(ctx->gemm_tmp);
     ctx->gemm_tmp = m;
     ctx->gemm_tmp_bytes = bytes;
@@ -297,7 +299,7 @@ int clg_gemm(clg_ctx *ctx, int trans_a, int trans_b, size_t m, size_t n, size_t 
         char call[200];
         snprintf(call, sizeof call, "CLBlastSgemmWithTempBuffer(%s%s, m=%zu n=%zu k=%zu, temp %zu bytes)",
                  trans_a ? "T" : "N", trans_b ? "T" : "N", m, n, k, ctx->gemm_tmp_bytes);
-        return clg_cl_fail(ctx, s, call, __FILE__, __LINE__);
+        return clg_blast_fail(ctx, s, call, __FILE__, __LINE__);
     }
     return CLG_OK;
 }

@@ -32,19 +32,20 @@ static void plat_str(cl_platform_id p, cl_platform_info what, char *buf, size_t 
 
 /* Every device of every platform, in an array sized to the counts the driver reports (*out,
  * to be freed). */
-static int enumerate(dev_entry **out, int *count)
+static int enumerate(clg_ctx *ctx, dev_entry **out, int *count)
 {
     *out = NULL;
     *count = 0;
     cl_uint np = 0;
     cl_int e = clGetPlatformIDs(0, NULL, &np);
-    if (e == -1001 /* CL_PLATFORM_NOT_FOUND_KHR */ || np == 0) return CLG_OK;
-    if (e != CL_SUCCESS) return e;
+    if (e == -1001 /* CL_PLATFORM_NOT_FOUND_KHR: no platform, no device */) return CLG_OK;
+    if (e != CL_SUCCESS) return clg_cl_fail(ctx, e, "clGetPlatformIDs", __FILE__, __LINE__);
+    if (np == 0) return CLG_OK;
     cl_platform_id *plats = malloc(np * sizeof *plats);
-    if (!plats) return CLG_ERR_NOMEM;
+    if (!plats) return clg_fail(ctx, CLG_ERR_NOMEM, "out of host memory listing the OpenCL devices");
     cl_uint got = 0;
     e = clGetPlatformIDs(np, plats, &got);
-    if (e != CL_SUCCESS) return free(plats), e;
+    if (e != CL_SUCCESS) return free(plats), clg_cl_fail(ctx, e, "clGetPlatformIDs", __FILE__, __LINE__);
     if (got < np) np = got;
     dev_entry *devs = NULL;
     int n = 0;
@@ -53,7 +54,9 @@ static int enumerate(dev_entry **out, int *count)
         if (clGetDeviceIDs(plats[p], CL_DEVICE_TYPE_ALL, 0, NULL, &nd) != CL_SUCCESS || nd == 0) continue;
         cl_device_id *ids = malloc(nd * sizeof *ids);
         dev_entry *grown = ids ? realloc(devs, ((size_t)n + nd) * sizeof *devs) : NULL;
-        if (!grown) return free(ids), free(devs), free(plats), CLG_ERR_NOMEM;
+        if (!grown)
+            return free(ids), free(devs), free(plats),
+                   clg_fail(ctx, CLG_ERR_NOMEM, "out of host memory listing the OpenCL devices");
         devs = grown;
         cl_uint nd2 = 0;
         if (clGetDeviceIDs(plats[p], CL_DEVICE_TYPE_ALL, nd, ids, &nd2) != CL_SUCCESS) nd2 = 0;
@@ -95,7 +98,7 @@ int clg_list_devices(FILE *out)
 {
     dev_entry *devs;
     int n;
-    int st = enumerate(&devs, &n);
+    int st = enumerate(NULL, &devs, &n);
     if (st != CLG_OK) return st;
     if (n == 0) {
         fprintf(out, "no OpenCL device found (install a driver, e.g. `apt-get install pocl-opencl-icd`)\n");
@@ -246,7 +249,7 @@ int clg_device_specs(char (*specs)[16], int max)
 {
     dev_entry *devs;
     int n = 0;
-    if (enumerate(&devs, &n) != CLG_OK) return 0;
+    if (enumerate(NULL, &devs, &n) != CLG_OK) return 0;
     for (int i = 0; i < n && i < max; i++) snprintf(specs[i], 16, "%d:%d", devs[i].info.pi, devs[i].info.di);
     free(devs);
     return n < max ? n : max;
@@ -273,15 +276,14 @@ int clg_ctx_create_ex(clg_ctx **out, const char *spec, int flags)
     }
     dev_entry *devs;
     int n;
-    int st = enumerate(&devs, &n);
-    if (st == CLG_ERR_NOMEM) return clg_fail(ctx, st, "out of host memory listing the OpenCL devices");
-    if (st != CLG_OK) return clg_cl_fail(ctx, st, "clGetPlatformIDs", __FILE__, __LINE__);
+    int st = enumerate(ctx, &devs, &n);
+    if (st != CLG_OK) return st;
     clg_dev_info *infos = malloc(((size_t)n + 1) * sizeof *infos);
     if (!infos) return free(devs), clg_fail(ctx, CLG_ERR_NOMEM, "out of host memory");
     for (int i = 0; i < n; i++) infos[i] = devs[i].info;
-    int i = clg_dev_choose(infos, n, spec, origin, ctx->err, sizeof ctx->err);
+    int i = clg_dev_choose(infos, n, spec, origin, ctx->err.msg, sizeof ctx->err.msg);
     free(infos);
-    if (i < 0) return free(devs), CLG_ERR_DEVICE;
+    if (i < 0) return free(devs), (ctx->err.status = CLG_ERR_DEVICE);
     ctx->platform = devs[i].platform;
     ctx->device = devs[i].device;
     ctx->simulator = clg_dev_is_simulator(&devs[i].info);
@@ -297,7 +299,8 @@ int clg_ctx_create_ex(clg_ctx **out, const char *spec, int flags)
              ctx->platform_name, ctx->version, ctx->driver);
     char cver[128];
     dev_str(ctx->device, CL_DEVICE_OPENCL_C_VERSION, cver, sizeof cver);
-    if (clg_check_cl_versions(ctx->name, ctx->version, cver, ctx->err, sizeof ctx->err)) return CLG_ERR_DEVICE;
+    if (clg_check_cl_versions(ctx->name, ctx->version, cver, ctx->err.msg, sizeof ctx->err.msg))
+        return ctx->err.status = CLG_ERR_DEVICE;
 
     cl_uint align_bits = 1024;
     clGetDeviceInfo(ctx->device, CL_DEVICE_MEM_BASE_ADDR_ALIGN, sizeof align_bits, &align_bits, NULL);

@@ -128,8 +128,8 @@ static int build_log_fail(clg_ctx *ctx, cl_program prog, const char *name, cl_in
         clGetProgramBuildInfo(prog, ctx->device, CL_PROGRAM_BUILD_LOG, n, log, NULL);
         log[n] = 0;
     }
-    clg_fail(ctx, CLG_ERR_BUILD, "cl/%s.cl failed to build on %s (%s):\n%s", name, ctx->name,
-             clg_status_str(e), log ? log : "(no build log)");
+    clg_fail(ctx, CLG_ERR_BUILD, "cl/%s.cl failed to build on %s (%s, %d):\n%s", name, ctx->name,
+             clg_raw_name(e, 0), e, log ? log : "(no build log)");
     free(log);
     return CLG_ERR_BUILD;
 }
@@ -255,8 +255,8 @@ int clg_build_kernels(clg_ctx *ctx, const char *options)
         cl_int e;
         ctx->kernels[k] = clCreateKernel(ctx->programs[found], table[k].kernel, &e);
         if (e != CL_SUCCESS)
-            return clg_fail(ctx, CLG_ERR_BUILD, "kernel %s not found in cl/%s.cl (%s)", table[k].kernel,
-                            table[k].program, clg_status_str(e));
+            return clg_fail(ctx, CLG_ERR_BUILD, "kernel %s not found in cl/%s.cl (%s, %d)", table[k].kernel,
+                            table[k].program, clg_raw_name(e, 0), e);
     }
     ctx->build_seconds = now_seconds() - t0;
     return CLG_OK;
@@ -270,19 +270,22 @@ int clg_launch(clg_ctx *ctx, int kernel, int dims, const size_t *global, const s
     for (int i = 0; i < nargs; i++) {
         cl_int e = clSetKernelArg(k, (cl_uint)i, args[i].size, args[i].ptr);
         if (e != CL_SUCCESS)
-            return clg_fail(ctx, e, "clSetKernelArg(%s, arg %d) failed with %s", table[kernel].kernel, i,
-                            clg_status_str(e));
+            return clg_fail(ctx, clg_raw_status(e, 0), "clSetKernelArg(%s, arg %d) failed with %s (%d)",
+                            table[kernel].kernel, i, clg_raw_name(e, 0), e);
     }
     cl_event ev;
     cl_int e = clEnqueueNDRangeKernel(ctx->queue, k, (cl_uint)dims, NULL, global, local, 0, NULL,
                                       CLG_PROF_EVENT(ctx, ev));
     if (e == CL_SUCCESS && ctx->prof_on) clg_prof_add(ctx, ev);
     if (e != CL_SUCCESS) {
-        int st = clg_cl_fail(ctx, e, "clEnqueueNDRangeKernel", __FILE__, __LINE__);
-        char tmp[sizeof ctx->err];
-        snprintf(tmp, sizeof tmp, "kernel %s: %.8000s", table[kernel].kernel, ctx->err);
-        snprintf(ctx->err, sizeof ctx->err, "%s", tmp);
-        return st;
+        clg_cl_fail(ctx, e, "clEnqueueNDRangeKernel", __FILE__, __LINE__);
+        return clg_err_prefix(&ctx->err, "kernel %s", table[kernel].kernel);
     }
+    return CLG_OK;
+}
+
+int clg_finish(clg_ctx *ctx)
+{
+    CL_CHECK(ctx, clFinish(ctx->queue));
     return CLG_OK;
 }

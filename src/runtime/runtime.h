@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stddef.h>
 
+#include "base/err.h"
 #include "clgan/clgan.h"
 
 /* The kernel table: one X-macro line per kernel, (enum name, program = cl/<file>.cl, kernel). */
@@ -101,7 +102,7 @@ struct clg_ctx {
     int cache_hits, cache_misses;
     char name[256], vendor[256], platform_name[256], version[128], driver[128];
     char desc[1400];
-    char err[8192];                    /* the last error message */
+    clg_err err;                       /* the last failure: its status and message */
     char warning[2048];                /* a non-fatal problem for the caller to show (or "") */
     char tuned[64];                    /* the stored tuning choice clg_tune_apply found, or "" */
     char gemm_desc[256];               /* what clg_ctx_gemm reports */
@@ -121,25 +122,25 @@ void clg_prof_add(clg_ctx *ctx, cl_event ev);
 int clg_prof_collect(clg_ctx *ctx, double *sums, int ntags);
 #define CLG_PROF_EVENT(ctx, ev) ((ctx)->prof_on ? &(ev) : NULL)
 
-/* Record an error message in ctx and return `status` (so: `return clg_fail(ctx, st, ...)`). */
-int clg_fail(clg_ctx *ctx, int status, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-/* Same, for a failed OpenCL/CLBlast call: names the call, the error and a hint. */
-int clg_cl_fail(clg_ctx *ctx, int err, const char *call, const char *file, int line);
-const char *clg_cl_hint(int err);
+/* Record a failure in ctx->err and return `status` (so: `return clg_fail(ctx, st, ...)`). */
+int clg_fail(clg_ctx *ctx, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* A raw OpenCL (clblast = 0) or CLBlast (clblast = 1) code: the clg_status it maps to, its name
+ * ("CL_OUT_OF_RESOURCES", "CLBlastInsufficientMemoryC"), a hint for the user (or ""). */
+int clg_raw_status(int code, int clblast);
+const char *clg_raw_name(int code, int clblast);
+const char *clg_raw_hint(int code, int clblast);
+/* A failed OpenCL/CLBlast call: records "CALL failed with NAME (CODE) (file:line): hint" and
+ * returns the mapped status. */
+int clg_raw_fail(clg_ctx *ctx, int code, int clblast, const char *call, const char *file, int line);
+#define clg_cl_fail(ctx, code, call, file, line) clg_raw_fail((ctx), (code), 0, (call), (file), (line))
+#define clg_blast_fail(ctx, code, call, file, line) clg_raw_fail((ctx), (code), 1, (call), (file), (line))
+#define clg_cl_hint(code) clg_raw_hint((code), 0)
 
 #define CL_CHECK(ctx, call)                                                   \
     do {                                                                      \
         cl_int e_ = (cl_int)(call);                                           \
         if (e_ != CL_SUCCESS)                                                 \
             return clg_cl_fail((ctx), e_, #call, __FILE__, __LINE__);         \
-    } while (0)
-
-/* Propagate a non-OK status. */
-#define TRY(expr)                                                             \
-    do {                                                                      \
-        int s_ = (expr);                                                      \
-        if (s_ != CLG_OK) return s_;                                          \
     } while (0)
 
 /* The per-user cache folder ($CLGAN_CACHE_DIR, $XDG_CACHE_HOME/clgan or ~/.cache/clgan). */
@@ -195,6 +196,9 @@ typedef struct clg_karg {
 /* Work-group sizes are few and fixed (PoCL compiles one binary per local size). */
 #define CLG_WG 64        /* elementwise kernels */
 #define CLG_WG_REDUCE 64 /* reductions: the loss kernel's single group, layers/reduce.c's groups */
+
+/* Wait for every command queued so far (a failure inside one is reported here). */
+int clg_finish(clg_ctx *ctx);
 
 int clg_launch(clg_ctx *ctx, int kernel, int dims, const size_t *global, const size_t *local,
                int nargs, const clg_karg *args);

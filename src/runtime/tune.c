@@ -67,7 +67,8 @@ static int apply_set(clg_ctx *ctx, int set)
     if (s == CLBlastSuccess)
         s = CLBlastOverrideParameters(ctx->device, "GemmRoutine", CLBlastPrecisionSingle, 1, rn, rv);
     if (s != CLBlastSuccess)
-        return clg_fail(ctx, s, "CLBlastOverrideParameters(Xgemm %s) failed with %s", sets[set].name, clg_status_str(s));
+        return clg_fail(ctx, clg_raw_status(s, 1), "CLBlastOverrideParameters(Xgemm %s) failed with %s (%d)",
+                        sets[set].name, clg_raw_name(s, 1), s);
     snprintf(ctx->clblast_set, sizeof ctx->clblast_set, "%s", sets[set].name);
     clg_gemm_forget(ctx); /* other tiles, other temporary sizes */
     return CLG_OK;
@@ -231,7 +232,7 @@ int clg_tune_apply(clg_ctx *ctx)
     if (set >= 0 && !ctx->gemm_own) {
         int st = apply_set(ctx, set);
         if (st != CLG_OK) {
-            snprintf(ctx->warning, sizeof ctx->warning, "ignoring the GEMM tuning file %s: %.500s", path, ctx->err);
+            snprintf(ctx->warning, sizeof ctx->warning, "ignoring the GEMM tuning file %s: %.500s", path, ctx->err.msg);
             return CLG_OK;
         }
     }
