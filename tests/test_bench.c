@@ -14,8 +14,8 @@ int main(void)
     clg_ctx *ctx = test_ctx();
     clg_net_cfg c;
     memset(&c, 0, sizeof c);
-    strcpy(c.optimizer, "sgd");
-    c.lr = 0.1f;
+    c.opt.kind = CLG_OPT_SGD;
+    c.opt.lr = 0.1f;
     const char *layers[] = {"conv2d filters=4 kernel=3 stride=1 padding=1", "leaky_relu slope=0.2",
                             "conv_transpose2d filters=2 kernel=4 stride=2 padding=1", "flatten", "dense units=5"};
     c.nlayers = 5;

@@ -56,11 +56,11 @@ int main(int argc, char **argv)
 
     CHECK(load_text("good.ini", good, path, sizeof path, err, sizeof err, &c) == CLG_OK, "good config: %s", err);
     if (c) {
-        CHECK(c->batch == 8 && c->gen.nlayers == 1 && c->disc.nlayers == 1, "values read");
+        CHECK(c->train.batch == 8 && c->gen.nlayers == 1 && c->disc.nlayers == 1, "values read");
         CHECK(!strcmp(c->gen.layers[0].where + strlen(c->gen.layers[0].where) - 2, ":7"), "layer line recorded: %s",
               c->gen.layers[0].where);
-        CHECK(clg_config_set(c, "train.epochs=3", err, sizeof err) == CLG_OK && c->epochs == 3, "--set: %s", err);
-        CHECK(clg_config_set(c, "generator.lr=0.5", err, sizeof err) == CLG_OK && c->gen.lr == 0.5f, "--set net");
+        CHECK(clg_config_set(c, "train.epochs=3", err, sizeof err) == CLG_OK && c->train.epochs == 3, "--set: %s", err);
+        CHECK(clg_config_set(c, "generator.lr=0.5", err, sizeof err) == CLG_OK && c->gen.opt.lr == 0.5f, "--set net");
         CHECK(clg_config_set(c, "train.epoch=3", err, sizeof err) == CLG_ERR_CONFIG && strstr(err, "--set") &&
                   strstr(err, "did you mean 'epochs'"),
               "--set typo: %s", err);

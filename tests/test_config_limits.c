@@ -39,9 +39,9 @@ static void check_round_trip(const char *what, clg_config *c)
     if (st == CLG_OK) {
         const char *t2 = clg_config_text(c2);
         CHECK(!strcmp(t2, copy), "%s: resolved text changed on a second pass:\n%s\n---\n%s", what, copy, t2);
-        CHECK(!strcmp(c->data_path, c2->data_path), "%s: data.path \"%s\" came back as \"%s\"", what, c->data_path,
-              c2->data_path);
-        CHECK(c->seed == c2->seed && c->gen.nlayers == c2->gen.nlayers, "%s: values changed", what);
+        CHECK(!strcmp(c->data.path, c2->data.path), "%s: data.path \"%s\" came back as \"%s\"", what, c->data.path,
+              c2->data.path);
+        CHECK(c->train.seed == c2->train.seed && c->gen.nlayers == c2->gen.nlayers, "%s: values changed", what);
         /* the same text through a file, as config.ini is read back */
         char path[600];
         snprintf(path, sizeof path, "%s/resolved.ini", scratch);
@@ -90,8 +90,8 @@ int main(int argc, char **argv)
     snprintf(text, sizeof text, "[train]\n; %s seed = 99\n# %s batch = 7\nepochs = 2\n%s", xs, xs, good_tail);
     int st = parse(&c, text, "comment.ini", err, sizeof err);
     CHECK(st == CLG_OK, "long comments: %s", err);
-    if (c) CHECK(c->seed == 1 && c->batch == 128 && c->epochs == 2, "a long comment set seed=%ld batch=%d", c->seed,
-                 c->batch);
+    if (c) CHECK(c->train.seed == 1 && c->train.batch == 128 && c->train.epochs == 2, "a long comment set seed=%ld batch=%d", c->train.seed,
+                 c->train.batch);
     clg_config_free(c);
 
     /* a long value is read whole */
@@ -101,8 +101,8 @@ int main(int argc, char **argv)
     st = parse(&c, text, "long.ini", err, sizeof err);
     CHECK(st == CLG_OK, "long path line: %s", err);
     if (c) {
-        CHECK(!strcmp(c->data_path, longpath) && c->seed == 5, "long path read as \"%.40s...\" (%zu chars)",
-              c->data_path, strlen(c->data_path));
+        CHECK(!strcmp(c->data.path, longpath) && c->train.seed == 5, "long path read as \"%.40s...\" (%zu chars)",
+              c->data.path, strlen(c->data.path));
         check_round_trip("long path from a file", c);
     }
     clg_config_free(c);
@@ -144,7 +144,7 @@ int main(int argc, char **argv)
         snprintf(set, sizeof set, "data.path=%s", value);
         CHECK(st == CLG_OK && clg_config_set(c, set, err, sizeof err) == CLG_OK, "--set %s: %s", set, err);
         if (c) {
-            CHECK(!strcmp(c->data_path, value), "--set stored \"%s\"", c->data_path);
+            CHECK(!strcmp(c->data.path, value), "--set stored \"%s\"", c->data.path);
             check_round_trip(set, c);
         }
         clg_config_free(c);
@@ -154,15 +154,15 @@ int main(int argc, char **argv)
     CHECK(st == CLG_OK && clg_config_set(c, "data.path=x\n[train]\nseed = 5", err, sizeof err) == CLG_ERR_CONFIG &&
               strstr(err, "--set data.path") && strstr(err, "control character"),
           "--set with a newline: %s", err);
-    if (c) CHECK(c->seed == 9, "seed changed to %ld", c->seed);
+    if (c) CHECK(c->train.seed == 9, "seed changed to %ld", c->train.seed);
     clg_config_free(c);
 
     /* quoted values in files; a " ;" starts a comment outside quotes only */
     snprintf(text, sizeof text, "[data]\npath = \"a ; b # c \\\" d\"   ; comment\n[train]\nseed = 3 ; inline\n%s",
              good_tail);
     st = parse(&c, text, "quoted.ini", err, sizeof err);
-    CHECK(st == CLG_OK && c && !strcmp(c->data_path, "a ; b # c \" d") && c->seed == 3, "quoted value: %s [%s]", err,
-          c ? c->data_path : "");
+    CHECK(st == CLG_OK && c && !strcmp(c->data.path, "a ; b # c \" d") && c->train.seed == 3, "quoted value: %s [%s]", err,
+          c ? c->data.path : "");
     if (c) check_round_trip("quoted value", c);
     clg_config_free(c);
     expect_error("unterminated.ini", "[data]\npath = \"abc\n", "unterminated.ini:2:", "closing quote");

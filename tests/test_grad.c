@@ -361,7 +361,7 @@ static void check_net(const char *name, const char *const *layers, int nl, clg_s
 {
     net_case *c = calloc(1, sizeof *c);
     memset(&c->cfg, 0, sizeof c->cfg);
-    snprintf(c->cfg.optimizer, sizeof c->cfg.optimizer, "sgd");
+    c->cfg.opt.kind = CLG_OPT_SGD;
     c->cfg.nlayers = nl;
     for (int i = 0; i < nl; i++) {
         snprintf(c->cfg.layers[i].text, sizeof c->cfg.layers[i].text, "%s", layers[i]);

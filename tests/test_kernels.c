@@ -953,8 +953,9 @@ static void test_elementwise_layers(void)
 static void net_cfg(clg_net_cfg *cfg, const char *const *layers, int nl)
 {
     memset(cfg, 0, sizeof *cfg);
-    snprintf(cfg->optimizer, sizeof cfg->optimizer, "adam");
-    cfg->lr = 0.1f, cfg->beta1 = 0.5f, cfg->beta2 = 0.999f, cfg->eps = 1e-8f, cfg->rho = 0.9f, cfg->momentum = 0.9f;
+    cfg->opt.kind = CLG_OPT_ADAM;
+    cfg->opt.lr = 0.1f, cfg->opt.beta1 = 0.5f, cfg->opt.beta2 = 0.999f, cfg->opt.eps = 1e-8f, cfg->opt.rho = 0.9f,
+    cfg->opt.momentum = 0.9f;
     cfg->nlayers = nl;
     for (int i = 0; i < nl; i++) {
         snprintf(cfg->layers[i].text, sizeof cfg->layers[i].text, "%s", layers[i]);
@@ -1093,12 +1094,11 @@ static void test_network(void)
     free(g);
 
     /* optimizer updates through clg_net_update, with and without clipping, two steps each */
-    static const char *const opts[] = {"adam", "rmsprop", "sgd"};
-    for (int o = 0; o < 3; o++)
+    for (int o = 0; o < 3; o++) /* adam, rmsprop, sgd */
         for (int clip = 0; clip < 3; clip++) {
-            snprintf(cfg.optimizer, sizeof cfg.optimizer, "%s", opts[o]);
-            cfg.clip_value = clip == 1 ? 0.3f : 0.0f;
-            cfg.clip_norm = clip == 2 ? 0.5f : 0.0f;
+            cfg.opt.kind = (clg_optimizer)o;
+            cfg.opt.clip_value = clip == 1 ? 0.3f : 0.0f;
+            cfg.opt.clip_norm = clip == 2 ? 0.5f : 0.0f;
             net_scatter(&net, 0, pv);
             CHECK_OK(ctx, clg_buf_fill(ctx, &net.opt_m, 0.0f, net.opt_m.n));
             CHECK_OK(ctx, clg_buf_fill(ctx, &net.opt_v, 0.0f, net.opt_v.n));
@@ -1113,19 +1113,19 @@ static void test_network(void)
                 shadow_sync(&net.grads);
                 CHECK_OK(ctx, clg_net_update(&net, ctx));
                 to_double(rgd, gv, np);
-                if (cfg.clip_value > 0) ref_clip_value(rgd, np, cfg.clip_value);
-                if (cfg.clip_norm > 0) ref_clip_norm(rgd, np, cfg.clip_norm);
+                if (cfg.opt.clip_value > 0) ref_clip_value(rgd, np, cfg.opt.clip_value);
+                if (cfg.opt.clip_norm > 0) ref_clip_norm(rgd, np, cfg.opt.clip_norm);
                 if (o == 0) {
                     double c1, c2;
-                    ref_adam_consts(cfg.lr, cfg.beta1, cfg.beta2, t, &c1, &c2);
-                    ref_adam(rp, rm, rv, rgd, np, (float)c1, cfg.beta1, cfg.beta2, (float)c2, cfg.eps);
-                } else if (o == 1) ref_rmsprop(rp, rv, rgd, np, cfg.lr, cfg.rho, cfg.eps);
-                else ref_sgd(rp, rm, rgd, np, cfg.lr, cfg.momentum);
+                    ref_adam_consts(cfg.opt.lr, cfg.opt.beta1, cfg.opt.beta2, t, &c1, &c2);
+                    ref_adam(rp, rm, rv, rgd, np, (float)c1, cfg.opt.beta1, cfg.opt.beta2, (float)c2, cfg.opt.eps);
+                } else if (o == 1) ref_rmsprop(rp, rv, rgd, np, cfg.opt.lr, cfg.opt.rho, cfg.opt.eps);
+                else ref_sgd(rp, rm, rgd, np, cfg.opt.lr, cfg.opt.momentum);
                 double *dp = net_gather(&net, 0, &np);
                 float *fp = malloc(np * sizeof *fp);
                 for (size_t i = 0; i < np; i++) fp[i] = (float)dp[i];
                 e = errv(fp, rp, np, 1);
-                CHECK_ERR(e, TOL_OPT, "clg_net_update %s clip=%d t=%ld: params err %g", opts[o], clip, t, e);
+                CHECK_ERR(e, TOL_OPT, "clg_net_update %s clip=%d t=%ld: params err %g", clg_optimizer_names[o], clip, t, e);
                 CHECK(net.t == t, "clg_net_update: t = %ld", net.t);
                 free(dp), free(fp), free(gv);
             }

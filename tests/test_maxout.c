@@ -10,8 +10,8 @@ static clg_net_cfg cfg_for(const char *layer)
 {
     clg_net_cfg c;
     memset(&c, 0, sizeof c);
-    strcpy(c.optimizer, "sgd");
-    c.lr = 0.1f;
+    c.opt.kind = CLG_OPT_SGD;
+    c.opt.lr = 0.1f;
     c.nlayers = 1;
     snprintf(c.layers[0].text, sizeof c.layers[0].text, "%s", layer);
     snprintf(c.layers[0].where, sizeof c.layers[0].where, "test:1");

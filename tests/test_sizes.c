@@ -38,12 +38,9 @@ int main(int argc, char **argv)
           "a 4399-byte path: %s", err);
 
     clg_ctx *ctx = test_ctx();
-    static struct clg_config cfg0; /* only the seed and data.range are used */
-    clg_config *cfg = &cfg0;
-    snprintf(cfg->data_range, sizeof cfg->data_range, "-1,1");
     clg_dataset ds;
     clg_shape shape = {1, 4, 4};
-    CHECK(clg_dataset_synthetic(&ds, ctx, cfg, shape, 10, err, sizeof err) == CLG_OK, "synthetic: %s", err);
+    CHECK(clg_dataset_synthetic(&ds, ctx, shape, 10, 0, CLG_RANGE_PM1, err, sizeof err) == CLG_OK, "synthetic: %s", err);
     clg_buf out;
     CHECK_OK(ctx, clg_buf_alloc(ctx, &out, 10 * 16, "batch"));
     /* before any shuffle the order is the identity (the device permutation was once left unset) */

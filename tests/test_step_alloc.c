@@ -62,7 +62,7 @@ int main(int argc, char **argv)
     CHECK(clg_config_set(cfg, "data.path=synthetic", err, sizeof err) == CLG_OK, "%s", err);
     /* a grid of a batch and a remainder: two eval shapes that training steps do not use */
     char grid[40];
-    snprintf(grid, sizeof grid, "train.grid=%d", cfg->batch + 16);
+    snprintf(grid, sizeof grid, "train.grid=%d", cfg->train.batch + 16);
     CHECK(clg_config_set(cfg, grid, err, sizeof err) == CLG_OK, "%s", err);
     clg_trainer *tr;
     CHECK_OK(ctx, clg_trainer_create(&tr, ctx, cfg, NULL, NULL));
@@ -73,7 +73,7 @@ int main(int argc, char **argv)
         long b0 = n_buffers, p0 = n_programs, k0 = n_kernels;
         size_t bytes0 = buffer_bytes;
         double t0 = test_now();
-        CHECK_OK(ctx, clg_trainer_step(tr, i * tr->batch * tr->cfg->d_steps, i % tr->ring));
+        CHECK_OK(ctx, clg_trainer_step(tr, i * tr->batch * tr->cfg->train.d_steps, i % tr->ring));
         CHECK_OK(ctx, clFinish(ctx->queue));
         printf("step %d: %.0f ms, %ld buffers (%.1f MiB), %ld programs, %ld kernels created\n", i + 1,
                (test_now() - t0) * 1e3, n_buffers - b0, (buffer_bytes - bytes0) / 1048576.0, n_programs - p0,
@@ -88,7 +88,7 @@ int main(int argc, char **argv)
     snprintf(png, sizeof png, "%s/clgan-step-alloc-grid.png", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
     CHECK_OK(ctx, clg_trainer_write_grid(tr, png));
     remove(png);
-    printf("grid of %d: %ld buffers, %ld programs created\n", cfg->grid, n_buffers - b0, n_programs - p0);
+    printf("grid of %d: %ld buffers, %ld programs created\n", cfg->train.grid, n_buffers - b0, n_programs - p0);
     CHECK(n_buffers == b0 && n_programs == p0, "the grid allocated %ld buffers and built %ld programs", n_buffers - b0,
           n_programs - p0);
     clg_trainer_free(tr);

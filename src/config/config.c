@@ -1,8 +1,10 @@
 /* config.c — reading configurations: INI text (a file or a buffer), then `--set` overrides, and
  * writing the resolved configuration back as INI text that parses to the same values.
  *
- * Keys are read through a table of {section, key, type, default, allowed values or range, help};
- * an unknown section or key, or a bad value, is an error naming file:line (or "--set"). Sections
+ * Keys are read through a table of {section, key, type, default, names or range, help, flags};
+ * an unknown section or key, or a bad value, is an error naming file:line (or "--set"). A key
+ * with a list of names (optimizer, noise, loss, range) is stored as its enum, so nothing
+ * compares strings while training; keys flagged K_RUN_LENGTH are those a resume may change. Sections
  * [generator] and [discriminator] share one key table and list their layers as repeated
  * `layer = TYPE key=value ...` lines, one per nn.Sequential module (their options: options.c).
  *
@@ -24,7 +26,8 @@
 
 #include "config/config.h"
 
-enum { T_INT, T_LONG, T_FLOAT, T_STR };
+enum { T_INT, T_LONG, T_FLOAT, T_STR, T_ENUM };
+enum { K_RUN_LENGTH = 1 }; /* key_def.flags: a resume may change the key */
 
 typedef struct key_def {
     const char *section; /* "data", "train", or "net" for generator/discriminator */
@@ -33,59 +36,74 @@ typedef struct key_def {
     size_t off;          /* in clg_config, or in clg_net_cfg for "net" */
     size_t size;         /* for strings */
     const char *def;
-    const char *allowed; /* "a|b|c" for strings, NULL = any */
+    const char *const *names; /* an enum's names (its values in order), NULL-terminated */
     long ilo, ihi;       /* integers: allowed range */
     double flo, fhi;     /* floats: allowed range, ends open per the flags */
     int flo_open, fhi_open;
+    int flags;           /* K_RUN_LENGTH */
     const char *help;
 } key_def;
 
+const char *const clg_optimizer_names[] = {"adam", "rmsprop", "sgd", NULL};
+const char *const clg_noise_names[] = {"normal", "uniform", NULL};
+const char *const clg_loss_names[] = {"bce", NULL};
+const char *const clg_g_loss_names[] = {"non_saturating", "minimax", NULL};
+const char *const clg_range_names[] = {"-1,1", "0,1", NULL};
+/* an enum field is stored through an int */
+_Static_assert(sizeof(clg_optimizer) == sizeof(int) && sizeof(clg_noise_kind) == sizeof(int) &&
+                   sizeof(clg_loss) == sizeof(int) && sizeof(clg_g_loss) == sizeof(int) && sizeof(clg_range) == sizeof(int),
+               "enums are ints");
+
 #define C(f) offsetof(struct clg_config, f), sizeof(((struct clg_config *)0)->f)
 #define N(f) offsetof(clg_net_cfg, f), sizeof(((clg_net_cfg *)0)->f)
-#define S(allowed) allowed, 0, 0, 0, 0, 0, 0                 /* a string */
-#define I(lo, hi) NULL, lo, hi, 0, 0, 0, 0                   /* an integer in [lo, hi] */
-#define F(lo, lo_open, hi, hi_open) NULL, 0, 0, lo, hi, lo_open, hi_open /* a float */
+#define S NULL, 0, 0, 0, 0, 0, 0, 0                          /* a string */
+#define E(names) names, 0, 0, 0, 0, 0, 0, 0                  /* an enum (an int) */
+#define I(lo, hi) NULL, lo, hi, 0, 0, 0, 0, 0                /* an integer in [lo, hi] */
+#define RUN(lo, hi) NULL, lo, hi, 0, 0, 0, 0, K_RUN_LENGTH   /* the same, setting the run length */
+#define F(lo, lo_open, hi, hi_open) NULL, 0, 0, lo, hi, lo_open, hi_open, 0 /* a float */
 static const key_def keys[] = {
-    {"data", "path", T_STR, C(data_path), "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz", S(NULL),
+    {"data", "path", T_STR, C(data.path), "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz", S,
      "IDX images file (.gz or raw: Fashion-MNIST, MNIST, Kuzushiji-MNIST) or a folder of images"},
-    {"data", "range", T_STR, C(data_range), "-1,1", S("-1,1|0,1"),
+    {"data", "range", T_ENUM, C(data.range), "-1,1", E(clg_range_names),
      "pixel range the images are scaled to: -1,1 for tanh generators, 0,1 for sigmoid ones"},
-    {"data", "limit", T_INT, C(data_limit), "0", I(0, INT_MAX), "use only the first N images (0 = all)"},
-    {"data", "size", T_INT, C(data_size), "64", I(1, 4096), "image folders: resize every image to size x size"},
-    {"data", "channels", T_INT, C(data_channels), "3", I(1, 3), "image folders: 1 (grey) or 3 (RGB)"},
-    {"data", "background", T_INT, C(data_background), "255", I(0, 255),
+    {"data", "limit", T_INT, C(data.limit), "0", I(0, INT_MAX), "use only the first N images (0 = all)"},
+    {"data", "size", T_INT, C(data.size), "64", I(1, 4096), "image folders: resize every image to size x size"},
+    {"data", "channels", T_INT, C(data.channels), "3", I(1, 3), "image folders: 1 (grey) or 3 (RGB)"},
+    {"data", "background", T_INT, C(data.background), "255", I(0, 255),
      "image folders: grey level (0-255) that transparent pixels are composited onto"},
-    {"train", "batch", T_INT, C(batch), "128", I(1, 1 << 20), "batch size (the last partial batch of an epoch is dropped)"},
-    {"train", "epochs", T_INT, C(epochs), "1", I(1, 1000000), "passes over the data"},
-    {"train", "max_steps", T_LONG, C(max_steps), "0", I(0, LONG_MAX), "stop after this many steps (0 = no limit)"},
-    {"train", "seed", T_LONG, C(seed), "1", I(0, LONG_MAX), "seed for initialisation, shuffling, noise and dropout"},
-    {"train", "noise", T_STR, C(noise), "normal", S("normal|uniform"), "latent distribution: N(0,1) or U(noise_min, noise_max)"},
-    {"train", "noise_min", T_FLOAT, C(noise_min), "-1", F(-FLT_MAX, 0, FLT_MAX, 0), "uniform noise: lower end"},
-    {"train", "noise_max", T_FLOAT, C(noise_max), "1", F(-FLT_MAX, 0, FLT_MAX, 0), "uniform noise: upper end"},
-    {"train", "d_steps", T_INT, C(d_steps), "1", I(1, 1000),
+    {"train", "batch", T_INT, C(train.batch), "128", I(1, 1 << 20), "batch size (the last partial batch of an epoch is dropped)"},
+    {"train", "epochs", T_INT, C(train.epochs), "1", RUN(1, 1000000), "passes over the data"},
+    {"train", "max_steps", T_LONG, C(train.max_steps), "0", RUN(0, LONG_MAX), "stop after this many steps (0 = no limit)"},
+    {"train", "seed", T_LONG, C(train.seed), "1", I(0, LONG_MAX), "seed for initialisation, shuffling, noise and dropout"},
+    {"train", "noise", T_ENUM, C(train.noise.kind), "normal", E(clg_noise_names), "latent distribution: N(0,1) or U(noise_min, noise_max)"},
+    {"train", "noise_min", T_FLOAT, C(train.noise.min), "-1", F(-FLT_MAX, 0, FLT_MAX, 0), "uniform noise: lower end"},
+    {"train", "noise_max", T_FLOAT, C(train.noise.max), "1", F(-FLT_MAX, 0, FLT_MAX, 0), "uniform noise: upper end"},
+    {"train", "d_steps", T_INT, C(train.d_steps), "1", I(1, 1000),
      "discriminator steps (each on a new real batch and new noise) per generator step"},
-    {"train", "loss", T_STR, C(loss), "bce", S("bce"), "GAN loss: binary cross-entropy"},
-    {"train", "g_loss", T_STR, C(g_loss), "non_saturating", S("non_saturating|minimax"),
+    {"train", "loss", T_ENUM, C(train.loss), "bce", E(clg_loss_names), "GAN loss: binary cross-entropy"},
+    {"train", "g_loss", T_ENUM, C(train.g_loss), "non_saturating", E(clg_g_loss_names),
      "generator objective: maximise log D(G(z)) (non_saturating) or minimise log(1 - D(G(z))) (minimax)"},
-    {"train", "label_smoothing", T_FLOAT, C(label_smoothing), "0", F(0, 0, 1, 0),
+    {"train", "label_smoothing", T_FLOAT, C(train.label_smoothing), "0", F(0, 0, 1, 0),
      "Keras label smoothing: targets y*(1-s) + 0.5*s"},
-    {"train", "log_every", T_INT, C(log_every), "50", I(1, 1000000),
+    {"train", "log_every", T_INT, C(train.log_every), "50", RUN(1, 1000000),
      "read statistics back every N steps (progress and NaN check; metrics.csv has a row per step)"},
-    {"train", "sample_every", T_INT, C(sample_every), "0", I(0, INT_MAX), "write a sample grid every N steps (0 = only at epoch ends)"},
-    {"train", "checkpoint_every", T_INT, C(checkpoint_every), "0", I(0, INT_MAX),
+    {"train", "sample_every", T_INT, C(train.sample_every), "0", RUN(0, INT_MAX),
+     "write a sample grid every N steps (0 = only at epoch ends)"},
+    {"train", "checkpoint_every", T_INT, C(train.checkpoint_every), "0", RUN(0, INT_MAX),
      "also write a checkpoint every N steps (0 = at epoch ends and when the run stops)"},
-    {"train", "keep_checkpoints", T_INT, C(keep_checkpoints), "3", I(1, 1000000), "how many step checkpoints to keep"},
-    {"train", "grid", T_INT, C(grid), "64", I(1, 10000), "number of fixed-noise samples in each grid"},
-    {"net", "input", T_STR, N(input), "", S(NULL), "generator: latent shape, \"100\" or \"100,1,1\""},
-    {"net", "optimizer", T_STR, N(optimizer), "adam", S("adam|rmsprop|sgd"), "optimizer"},
-    {"net", "lr", T_FLOAT, N(lr), "0.0002", F(0, 1, FLT_MAX, 0), "learning rate"},
-    {"net", "beta1", T_FLOAT, N(beta1), "0.9", F(0, 0, 1, 1), "Adam beta1"},
-    {"net", "beta2", T_FLOAT, N(beta2), "0.999", F(0, 0, 1, 1), "Adam beta2"},
-    {"net", "eps", T_FLOAT, N(eps), "1e-8", F(0, 1, FLT_MAX, 0), "Adam/RMSprop epsilon (PyTorch 1e-8, Keras 1e-7)"},
-    {"net", "rho", T_FLOAT, N(rho), "0.9", F(0, 0, 1, 1), "RMSprop decay (Keras rho 0.9 = PyTorch alpha 0.9)"},
-    {"net", "momentum", T_FLOAT, N(momentum), "0", F(0, 0, FLT_MAX, 0), "SGD momentum"},
-    {"net", "clip_value", T_FLOAT, N(clip_value), "0", F(0, 0, FLT_MAX, 0), "clip each gradient to [-v, v] (0 = off)"},
-    {"net", "clip_norm", T_FLOAT, N(clip_norm), "0", F(0, 0, FLT_MAX, 0), "clip the global gradient norm (0 = off)"},
+    {"train", "keep_checkpoints", T_INT, C(train.keep_checkpoints), "3", RUN(1, 1000000),
+     "how many step checkpoints to keep"},
+    {"train", "grid", T_INT, C(train.grid), "64", I(1, 10000), "number of fixed-noise samples in each grid"},
+    {"net", "input", T_STR, N(input), "", S, "generator: latent shape, \"100\" or \"100,1,1\""},
+    {"net", "optimizer", T_ENUM, N(opt.kind), "adam", E(clg_optimizer_names), "optimizer"},
+    {"net", "lr", T_FLOAT, N(opt.lr), "0.0002", F(0, 1, FLT_MAX, 0), "learning rate"},
+    {"net", "beta1", T_FLOAT, N(opt.beta1), "0.9", F(0, 0, 1, 1), "Adam beta1"},
+    {"net", "beta2", T_FLOAT, N(opt.beta2), "0.999", F(0, 0, 1, 1), "Adam beta2"},
+    {"net", "eps", T_FLOAT, N(opt.eps), "1e-8", F(0, 1, FLT_MAX, 0), "Adam/RMSprop epsilon (PyTorch 1e-8, Keras 1e-7)"},
+    {"net", "rho", T_FLOAT, N(opt.rho), "0.9", F(0, 0, 1, 1), "RMSprop decay (Keras rho 0.9 = PyTorch alpha 0.9)"},
+    {"net", "momentum", T_FLOAT, N(opt.momentum), "0", F(0, 0, FLT_MAX, 0), "SGD momentum"},
+    {"net", "clip_value", T_FLOAT, N(opt.clip_value), "0", F(0, 0, FLT_MAX, 0), "clip each gradient to [-v, v] (0 = off)"},
+    {"net", "clip_norm", T_FLOAT, N(opt.clip_norm), "0", F(0, 0, FLT_MAX, 0), "clip the global gradient norm (0 = off)"},
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -168,24 +186,20 @@ static int store(const key_def *k, void *base, const char *value, const char *wh
         *(float *)p = v;
         break;
     }
-    default:
-        if (k->allowed) {
-            const char *a = k->allowed;
-            size_t n = strlen(value);
-            int ok = 0;
-            while (*a) {
-                const char *bar = strchr(a, '|');
-                size_t len = bar ? (size_t)(bar - a) : strlen(a);
-                if (len == n && !strncmp(a, value, n)) ok = 1;
-                a += len + (bar ? 1 : 0);
-            }
-            if (!ok)
-                return clg_config_fail(err, errlen, "%s: [%s] %s = \"%s\": must be one of %s", where, sect, k->key, value,
-                               k->allowed);
+    case T_ENUM: {
+        int i = 0;
+        while (k->names[i] && strcmp(k->names[i], value)) i++;
+        if (!k->names[i]) {
+            char list[128] = "";
+            for (int j = 0; k->names[j]; j++)
+                snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", j ? "|" : "", k->names[j]);
+            return clg_config_fail(err, errlen, "%s: [%s] %s = \"%s\": must be one of %s", where, sect, k->key, value,
+                                   list);
         }
-        if (strlen(value) >= k->size)
-            return clg_config_fail(err, errlen, "%s: [%s] %s: the value is %zu characters long; the limit is %zu", where, sect,
-                           k->key, strlen(value), k->size - 1);
+        *(int *)p = i;
+        break;
+    }
+    default:
         strcpy((char *)p, value);
     }
     return CLG_OK;
@@ -601,6 +615,7 @@ static void put_section(text_buf *b, const char *section, const void *base, cons
         case T_INT: snprintf(num, sizeof num, "%d", *(const int *)p); break;
         case T_LONG: snprintf(num, sizeof num, "%ld", *(const long *)p); break;
         case T_FLOAT: snprintf(num, sizeof num, "%.9g", *(const float *)p); break; /* 9 digits: exact */
+        case T_ENUM: snprintf(num, sizeof num, "%s", k->names[*(const int *)p]); break;
         default:
             /* an unset key without a default (the discriminator's input) is left out */
             if (!*(const char *)p && !*k->def) continue;
@@ -650,6 +665,13 @@ void clg_config_free(clg_config *c)
     if (!c) return;
     free(c->text);
     free(c);
+}
+
+int clg_config_key_is_run_length(const char *key)
+{
+    for (size_t i = 0; i < NKEYS; i++)
+        if (!strcmp(keys[i].section, "train") && !strcmp(keys[i].key, key)) return (keys[i].flags & K_RUN_LENGTH) != 0;
+    return 0;
 }
 
 void clg_config_print_keys(FILE *out)

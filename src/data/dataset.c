@@ -14,15 +14,15 @@
 #include "data/idx.h"
 
 /* Read an IDX file into CHW bytes. */
-static int load_idx(uint8_t **data, int *n, clg_shape *shape, const struct clg_config *cfg, char *err, size_t errlen)
+static int load_idx(uint8_t **data, int *n, clg_shape *shape, const clg_data_cfg *cfg, char *err, size_t errlen)
 {
     clg_idx idx;
-    int st = clg_idx_load(&idx, cfg->data_path, cfg->data_limit, err, errlen);
+    int st = clg_idx_load(&idx, cfg->path, cfg->limit, err, errlen);
     if (st != CLG_OK) return st;
     if (idx.ndim == 3) *shape = (clg_shape){1, idx.dims[1], idx.dims[2]};
     else if (idx.ndim == 4) *shape = (clg_shape){idx.dims[3], idx.dims[1], idx.dims[2]}; /* IDX stores HWC */
     else {
-        snprintf(err, errlen, "%s: an image file needs 3 or 4 dimensions (N,H,W[,C]) but has %d", cfg->data_path,
+        snprintf(err, errlen, "%s: an image file needs 3 or 4 dimensions (N,H,W[,C]) but has %d", cfg->path,
                  idx.ndim);
         clg_idx_free(&idx);
         return CLG_ERR_FORMAT;
@@ -45,12 +45,12 @@ static int load_idx(uint8_t **data, int *n, clg_shape *shape, const struct clg_c
 }
 
 /* Upload n images of ds->shape (CHW bytes; takes ownership of data) and set the scaling. */
-static int upload(clg_dataset *ds, clg_ctx *ctx, const struct clg_config *cfg, uint8_t *data, int n, char *err,
+static int upload(clg_dataset *ds, clg_ctx *ctx, clg_range range, const char *what_path, uint8_t *data, int n, char *err,
                   size_t errlen)
 {
     size_t item = clg_shape_size(ds->shape);
     ds->n = n;
-    if (!strcmp(cfg->data_range, "0,1")) {
+    if (range == CLG_RANGE_01) {
         ds->scale = 1.0f / 255.0f;
         ds->shift = 0.0f;
     } else {
@@ -60,7 +60,7 @@ static int upload(clg_dataset *ds, clg_ctx *ctx, const struct clg_config *cfg, u
     cl_int e;
     size_t bytes = (size_t)n * item;
     char what[1200], hint[96];
-    snprintf(what, sizeof what, "the %d images (%zu bytes each) of %.1000s", n, item, cfg->data_path);
+    snprintf(what, sizeof what, "the %d images (%zu bytes each) of %.1000s", n, item, what_path);
     snprintf(hint, sizeof hint, "set data.limit below %d", n);
     if (clg_mem_check(ctx, bytes, what, bytes, what, hint) != CLG_OK) {
         free(data);
@@ -70,7 +70,7 @@ static int upload(clg_dataset *ds, clg_ctx *ctx, const struct clg_config *cfg, u
     ds->data = clCreateBuffer(ctx->context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, bytes, data, &e);
     free(data);
     if (e != CL_SUCCESS) {
-        snprintf(err, errlen, "uploading %s (%.1f MiB) to %s failed with %s: %s", cfg->data_path, bytes / 1048576.0,
+        snprintf(err, errlen, "uploading %s (%.1f MiB) to %s failed with %s: %s", what_path, bytes / 1048576.0,
                  ctx->name, clg_status_str(e), clg_cl_hint(e));
         return CLG_ERR_NOMEM;
     }
@@ -93,19 +93,19 @@ static int upload(clg_dataset *ds, clg_ctx *ctx, const struct clg_config *cfg, u
     return CLG_OK;
 }
 
-int clg_dataset_open(clg_dataset *ds, clg_ctx *ctx, const struct clg_config *cfg, FILE *log, char *err, size_t errlen)
+int clg_dataset_open(clg_dataset *ds, clg_ctx *ctx, const clg_data_cfg *cfg, FILE *log, char *err, size_t errlen)
 {
     memset(ds, 0, sizeof *ds);
     uint8_t *data = NULL;
     int n = 0, st;
     struct stat sb;
-    if (stat(cfg->data_path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+    if (stat(cfg->path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
         clg_folder f;
-        st = clg_folder_load(&f, cfg->data_path, cfg->data_channels, cfg->data_size, cfg->data_size,
-                             cfg->data_background, cfg->data_limit, err, errlen);
+        st = clg_folder_load(&f, cfg->path, cfg->channels, cfg->size, cfg->size,
+                             cfg->background, cfg->limit, err, errlen);
         if (st != CLG_OK) return st;
         if (f.skipped && log)
-            fprintf(log, "warning: %s: skipped %d %s (first: %s)\n", cfg->data_path, f.skipped,
+            fprintf(log, "warning: %s: skipped %d %s (first: %s)\n", cfg->path, f.skipped,
                     f.skipped > 1 ? "files that are not readable images" : "file that is not a readable image",
                     f.first_skipped);
         data = f.data;
@@ -115,10 +115,10 @@ int clg_dataset_open(clg_dataset *ds, clg_ctx *ctx, const struct clg_config *cfg
         st = load_idx(&data, &n, &ds->shape, cfg, err, errlen);
         if (st != CLG_OK) return st;
     }
-    return upload(ds, ctx, cfg, data, n, err, errlen);
+    return upload(ds, ctx, cfg->range, cfg->path, data, n, err, errlen);
 }
 
-int clg_dataset_synthetic(clg_dataset *ds, clg_ctx *ctx, const struct clg_config *cfg, clg_shape shape, int n,
+int clg_dataset_synthetic(clg_dataset *ds, clg_ctx *ctx, clg_shape shape, int n, long seed, clg_range range,
                           char *err, size_t errlen)
 {
     memset(ds, 0, sizeof *ds);
@@ -126,9 +126,9 @@ int clg_dataset_synthetic(clg_dataset *ds, clg_ctx *ctx, const struct clg_config
     size_t bytes = (size_t)n * clg_shape_size(shape);
     uint8_t *data = malloc(bytes ? bytes : 1);
     if (!data) return snprintf(err, errlen, "out of host memory"), CLG_ERR_NOMEM;
-    clg_rng r = {(uint64_t)cfg->seed + 99};
+    clg_rng r = {(uint64_t)seed + 99};
     for (size_t i = 0; i < bytes; i++) data[i] = (uint8_t)(clg_rng_next(&r) >> 56);
-    return upload(ds, ctx, cfg, data, n, err, errlen);
+    return upload(ds, ctx, range, "synthetic", data, n, err, errlen);
 }
 
 void clg_dataset_close(clg_dataset *ds)

@@ -273,7 +273,7 @@ int clg_net_zero_grad(clg_net *net, clg_ctx *ctx) { return clg_buf_fill(ctx, &ne
 
 int clg_net_update(clg_net *net, clg_ctx *ctx)
 {
-    const clg_net_cfg *c = net->cfg;
+    const clg_optim_cfg *c = &net->cfg->opt;
     size_t n = net->params.n;
     if (n == 0) return CLG_OK;
     if (c->clip_value > 0)
@@ -285,14 +285,14 @@ int clg_net_update(clg_net *net, clg_ctx *ctx)
                         KA_FLT(c->clip_norm)));
     }
     net->t++;
-    if (!strcmp(c->optimizer, "adam")) {
+    if (c->kind == CLG_OPT_ADAM) {
         double c1 = c->lr / (1.0 - pow(c->beta1, (double)net->t));
         double c2 = 1.0 / sqrt(1.0 - pow(c->beta2, (double)net->t));
         return CLG_LAUNCH1(ctx, CLG_K_ADAM, n, KA_MEM(net->params.sub), KA_MEM(net->grads.sub), KA_MEM(net->opt_m.sub),
                            KA_MEM(net->opt_v.sub), KA_LONG(n), KA_FLT(c1), KA_FLT(c->beta1), KA_FLT(c->beta2),
                            KA_FLT(c2), KA_FLT(c->eps));
     }
-    if (!strcmp(c->optimizer, "rmsprop"))
+    if (c->kind == CLG_OPT_RMSPROP)
         return CLG_LAUNCH1(ctx, CLG_K_RMSPROP, n, KA_MEM(net->params.sub), KA_MEM(net->grads.sub),
                            KA_MEM(net->opt_v.sub), KA_LONG(n), KA_FLT(c->lr), KA_FLT(c->rho), KA_FLT(c->eps));
     return CLG_LAUNCH1(ctx, CLG_K_SGD, n, KA_MEM(net->params.sub), KA_MEM(net->grads.sub), KA_MEM(net->opt_m.sub),

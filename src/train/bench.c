@@ -104,8 +104,8 @@ int clg_bench(clg_ctx *ctx, const clg_config *cfg_in, int warmup, int steps, FIL
     struct clg_config cfg = *cfg_in;
     cfg.text = NULL;
     cfg.text_len = cfg.text_cap = 0;
-    snprintf(cfg.data_path, sizeof cfg.data_path, "synthetic");
-    cfg.epochs = 1000000;
+    snprintf(cfg.data.path, sizeof cfg.data.path, "synthetic");
+    cfg.train.epochs = 1000000;
     clg_trainer *tr;
     int st = clg_trainer_create(&tr, ctx, &cfg, NULL, NULL);
     if (st != CLG_OK) {
@@ -118,7 +118,7 @@ int clg_bench(clg_ctx *ctx, const clg_config *cfg_in, int warmup, int steps, FIL
     for (int i = 0; i < warmup + steps && st == CLG_OK; i++) {
         double t0 = now_seconds();
         if (i % spe == 0) st = clg_dataset_shuffle(&tr->data, ctx, &tr->rng_shuffle);
-        if (st == CLG_OK) st = clg_trainer_step(tr, (int)((i % spe) * tr->batch * cfg.d_steps), 0);
+        if (st == CLG_OK) st = clg_trainer_step(tr, (int)((i % spe) * tr->batch * cfg.train.d_steps), 0);
         if (st == CLG_OK) st = clFinish(ctx->queue);
         if (i >= warmup) t[i - warmup] = now_seconds() - t0;
     }
@@ -126,7 +126,7 @@ int clg_bench(clg_ctx *ctx, const clg_config *cfg_in, int warmup, int steps, FIL
     if (st == CLG_OK) st = clg_prof_enable(ctx, 8192);
     for (int i = 0; i < prof_steps && st == CLG_OK; i++) {
         clg_prof_tag(ctx, TAG_OTHER);
-        st = clg_trainer_step(tr, (int)((i % spe) * tr->batch * cfg.d_steps), 0);
+        st = clg_trainer_step(tr, (int)((i % spe) * tr->batch * cfg.train.d_steps), 0);
         if (st == CLG_OK) st = clg_prof_collect(ctx, sums, NTAGS);
     }
     ctx->prof_on = 0;
@@ -168,8 +168,8 @@ int clg_bench(clg_ctx *ctx, const clg_config *cfg_in, int warmup, int steps, FIL
     clg_net *nets[2] = {&tr->G, &tr->D};
     /* calls per step: G forward d_steps, backward 1; D forward and backward 2 d_steps + 1 (param
      * grads in 2 d_steps of them; layer 0's input gradient only in the G step) */
-    const int fwd_calls[2] = {cfg.d_steps, 2 * cfg.d_steps + 1}, dw_calls[2] = {1, 2 * cfg.d_steps},
-              dx_calls[2] = {1, 2 * cfg.d_steps + 1};
+    const int fwd_calls[2] = {cfg.train.d_steps, 2 * cfg.train.d_steps + 1}, dw_calls[2] = {1, 2 * cfg.train.d_steps},
+              dx_calls[2] = {1, 2 * cfg.train.d_steps + 1};
     double total_flops = 0, total_dev = 0;
     for (int i = 0; i < NTAGS; i++) total_dev += sums[i] / prof_steps;
     if (out) {

@@ -230,7 +230,7 @@ int clg_checkpoint_save(clg_trainer *tr)
     if (link(path, tmp) != 0 || rename(tmp, latest) != 0)
         return clg_fail(ctx, CLG_ERR_IO, "%s: cannot update: %s", latest, strerror(errno));
     tr->last_saved_step = tr->step;
-    prune(dir, tr->cfg->keep_checkpoints, tr->step);
+    prune(dir, tr->cfg->train.keep_checkpoints, tr->step);
     return CLG_OK;
 }
 
@@ -466,7 +466,8 @@ static int load_optimizer(clg_net *net, clg_ctx *ctx, const clg_st_file *f, cons
     return CLG_OK;
 }
 
-/* The parts of two resolved configs that must agree to resume: everything but the run length. */
+/* The parts of two resolved configs that must agree to resume: every line but those of the keys
+ * the config flags as run length. */
 static void model_part(char *out, size_t n, const char *text)
 {
     out[0] = 0;
@@ -475,9 +476,10 @@ static void model_part(char *out, size_t n, const char *text)
     while (*line) {
         const char *nl = strchr(line, '\n');
         size_t ll = nl ? (size_t)(nl - line) + 1 : strlen(line);
-        if (strncmp(line, "epochs =", 8) && strncmp(line, "max_steps =", 11) && strncmp(line, "log_every", 9) &&
-            strncmp(line, "sample_every", 12) && strncmp(line, "checkpoint_every", 16) &&
-            strncmp(line, "keep_checkpoints", 16) && len + ll < n) {
+        char key[32];
+        size_t kl = strcspn(line, " =\n");
+        snprintf(key, sizeof key, "%.*s", (int)(kl < sizeof key ? kl : 0), line);
+        if (!clg_config_key_is_run_length(key) && len + ll < n) {
             memcpy(out + len, line, ll);
             len += ll;
             out[len] = 0;
@@ -539,7 +541,7 @@ int clg_checkpoint_load(clg_trainer *tr, const char *path)
     if (st != CLG_OK) return st;
     /* everything is checked before the trainer changes */
     if ((st = same_config(tr, cfgtext, path)) != CLG_OK) goto out;
-    clg_ckpt_limits lim = {tr->data.n, tr->batch, tr->cfg->d_steps, tr->xshape.c, tr->xshape.h, tr->xshape.w};
+    clg_ckpt_limits lim = {tr->data.n, tr->batch, tr->cfg->train.d_steps, tr->xshape.c, tr->xshape.h, tr->xshape.w};
     if ((st = clg_checkpoint_parse_meta(&m, msg, sizeof msg, &f)) != CLG_OK ||
         (st = clg_checkpoint_check_meta(msg, sizeof msg, &m, &lim)) != CLG_OK) {
         st = clg_fail(ctx, st, "%s: %s", path, msg);

@@ -81,15 +81,15 @@ void clg_generator_noise(const clg_generator *g, float *z, int n, uint64_t seed)
 {
     clg_rng r = {seed * 0x9e3779b97f4a7c15ULL + 7};
     size_t count = (size_t)n * clg_shape_size(g->zshape);
-    int uniform = !strcmp(g->cfg->noise, "uniform");
+    const clg_noise_cfg *nc = &g->cfg->train.noise;
+    int uniform = nc->kind == CLG_NOISE_UNIFORM;
     for (size_t i = 0; i < count; i++)
-        z[i] = uniform ? (float)(g->cfg->noise_min + (g->cfg->noise_max - g->cfg->noise_min) * clg_rng_uniform(&r))
-                       : (float)clg_rng_normal(&r);
+        z[i] = uniform ? (float)(nc->min + (nc->max - nc->min) * clg_rng_uniform(&r)) : (float)clg_rng_normal(&r);
 }
 
 void clg_generator_range(const clg_generator *g, float *lo, float *hi)
 {
-    *lo = !strcmp(g->cfg->data_range, "0,1") ? 0.0f : -1.0f;
+    *lo = g->cfg->data.range == CLG_RANGE_01 ? 0.0f : -1.0f;
     *hi = 1.0f;
 }
 

@@ -49,12 +49,11 @@ static int fail(clg_trainer *tr, int st, const char *msg)
     return clg_fail(tr->ctx, st, "%s", msg);
 }
 
-static int noise(clg_trainer *tr, clg_buf *z, int count, uint32_t key)
+static int noise(clg_ctx *ctx, const clg_noise_cfg *nc, clg_buf *z, int count, uint32_t key)
 {
-    clg_ctx *ctx = tr->ctx;
-    if (!strcmp(tr->cfg->noise, "uniform"))
+    if (nc->kind == CLG_NOISE_UNIFORM)
         return CLG_LAUNCH1(ctx, CLG_K_NOISE_UNIFORM, count, KA_MEM(z->sub), KA_INT(count), KA_UINT(key),
-                           KA_FLT(tr->cfg->noise_min), KA_FLT(tr->cfg->noise_max));
+                           KA_FLT(nc->min), KA_FLT(nc->max));
     return CLG_LAUNCH1(ctx, CLG_K_NOISE_NORMAL, count, KA_MEM(z->sub), KA_INT(count), KA_UINT(key), KA_FLT(0.0f),
                        KA_FLT(1.0f));
 }
@@ -67,22 +66,22 @@ int clg_trainer_create(clg_trainer **out, clg_ctx *ctx, const clg_config *cfg, c
     if (!tr) return clg_fail(ctx, CLG_ERR_NOMEM, "out of host memory");
     tr->ctx = ctx;
     tr->cfg = cfg;
-    tr->batch = cfg->batch;
+    tr->batch = cfg->train.batch;
     tr->log = log;
     snprintf(tr->out_dir, sizeof tr->out_dir, "%s", out_dir ? out_dir : "");
-    clg_rng init_rng = {(uint64_t)cfg->seed * 0x9e3779b97f4a7c15ULL + 1};
-    tr->rng_shuffle.s = (uint64_t)cfg->seed * 0xd1b54a32d192ed03ULL + 2;
-    tr->rng_noise.s = (uint64_t)cfg->seed * 0x8cb92ba72f3d8dd7ULL + 3;
+    clg_rng init_rng = {(uint64_t)cfg->train.seed * 0x9e3779b97f4a7c15ULL + 1};
+    tr->rng_shuffle.s = (uint64_t)cfg->train.seed * 0xd1b54a32d192ed03ULL + 2;
+    tr->rng_noise.s = (uint64_t)cfg->train.seed * 0x8cb92ba72f3d8dd7ULL + 3;
 
     if (clg_net_parse_input(&tr->zshape, cfg->gen.input) != 0)
         return clg_fail(ctx, CLG_ERR_CONFIG, "%s: [generator] input = \"%s\": expected C or C,H,W (e.g. 100 or 100,1,1)",
                         cfg->gen.input_where, cfg->gen.input);
     int st = clg_net_build(&tr->G, ctx, "generator", &cfg->gen, tr->zshape, tr->batch, &init_rng, err, sizeof err);
     if (st != CLG_OK) return fail(tr, st, err);
-    if (!strcmp(cfg->data_path, "synthetic")) /* random images of the generator's output shape (benchmarks) */
-        st = clg_dataset_synthetic(&tr->data, ctx, cfg, tr->G.layers[tr->G.nlayers - 1].out,
-                                   tr->batch * cfg->d_steps * 4, err, sizeof err);
-    else st = clg_dataset_open(&tr->data, ctx, cfg, log, err, sizeof err);
+    if (!strcmp(cfg->data.path, "synthetic")) /* random images of the generator's output shape (benchmarks) */
+        st = clg_dataset_synthetic(&tr->data, ctx, tr->G.layers[tr->G.nlayers - 1].out,
+                                   tr->batch * cfg->train.d_steps * 4, cfg->train.seed, cfg->data.range, err, sizeof err);
+    else st = clg_dataset_open(&tr->data, ctx, &cfg->data, log, err, sizeof err);
     if (st != CLG_OK) return fail(tr, st, err);
     tr->xshape = tr->data.shape;
     if (tr->data.n < tr->batch)
@@ -106,9 +105,9 @@ int clg_trainer_create(clg_trainer **out, clg_ctx *ctx, const clg_config *cfg, c
     if (tr->d_upto == 0)
         return clg_fail(ctx, CLG_ERR_CONFIG, "%s: the discriminator is only a sigmoid", dlast->where);
 
-    tr->ring = cfg->log_every;
+    tr->ring = cfg->train.log_every;
     size_t zsize = clg_shape_size(tr->zshape);
-    int grid_rows = cfg->grid < tr->batch ? tr->batch : cfg->grid;
+    int grid_rows = cfg->train.grid < tr->batch ? tr->batch : cfg->train.grid;
 #define ALLOC(b, n, what)                                                      \
     if ((st = clg_buf_alloc(ctx, &tr->b, (n), what)) != CLG_OK) return st;
     ALLOC(z, (size_t)tr->batch * zsize, "noise");
@@ -118,7 +117,7 @@ int clg_trainer_create(clg_trainer **out, clg_ctx *ctx, const clg_config *cfg, c
     ALLOC(stats, (size_t)tr->ring * S_NSTATS, "statistics");
 #undef ALLOC
     tr->host_stats = calloc((size_t)tr->ring * S_NSTATS, sizeof(float));
-    tr->host_grid = calloc((size_t)cfg->grid * clg_shape_size(tr->xshape), sizeof(float));
+    tr->host_grid = calloc((size_t)cfg->train.grid * clg_shape_size(tr->xshape), sizeof(float));
     if (!tr->host_stats || !tr->host_grid) return clg_fail(ctx, CLG_ERR_NOMEM, "out of host memory");
     clg_net *nets[2] = {&tr->G, &tr->D};
     for (int k = 0; k < 2; k++) /* room for the larger arena (parameters or buffers) of either network */
@@ -129,23 +128,23 @@ int clg_trainer_create(clg_trainer **out, clg_ctx *ctx, const clg_config *cfg, c
     tr->host_weights = malloc((tr->host_weights_n ? tr->host_weights_n : 1) * sizeof(float));
     if (!tr->host_weights) return clg_fail(ctx, CLG_ERR_NOMEM, "out of host memory");
     tr->fixed_key = key32(&tr->rng_noise);
-    TRY(noise(tr, &tr->fixed_z, grid_rows * (int)zsize, tr->fixed_key));
+    TRY(noise(ctx, &cfg->train.noise, &tr->fixed_z, grid_rows * (int)zsize, tr->fixed_key));
 
-    tr->steps_per_epoch = tr->data.n / ((long)tr->batch * cfg->d_steps);
+    tr->steps_per_epoch = tr->data.n / ((long)tr->batch * cfg->train.d_steps);
     if (tr->steps_per_epoch == 0)
         return clg_fail(ctx, CLG_ERR_CONFIG, "%s: batch %d x d_steps %d needs more than the %d images of the data set",
-                        cfg->path, tr->batch, cfg->d_steps, tr->data.n);
-    tr->total_steps = tr->steps_per_epoch * cfg->epochs;
-    if (cfg->max_steps > 0 && cfg->max_steps < tr->total_steps) tr->total_steps = cfg->max_steps;
+                        cfg->path, tr->batch, cfg->train.d_steps, tr->data.n);
+    tr->total_steps = tr->steps_per_epoch * cfg->train.epochs;
+    if (cfg->train.max_steps > 0 && cfg->train.max_steps < tr->total_steps) tr->total_steps = cfg->train.max_steps;
 
     if (log) {
         fprintf(log, "device: %s\ngemm: %s\n", ctx->desc, clg_ctx_gemm(ctx));
-        fprintf(log, "data: %s: %d images of %dx%dx%d, scaled to [%s]\n", cfg->data_path, tr->data.n, tr->xshape.c,
-                tr->xshape.h, tr->xshape.w, cfg->data_range);
+        fprintf(log, "data: %s: %d images of %dx%dx%d, scaled to [%s]\n", cfg->data.path, tr->data.n, tr->xshape.c,
+                tr->xshape.h, tr->xshape.w, clg_range_names[cfg->data.range]);
         clg_net_print(&tr->G, log);
         clg_net_print(&tr->D, log);
-        fprintf(log, "training: %d epochs x %ld steps of batch %d = %ld steps%s\n", cfg->epochs, tr->steps_per_epoch,
-                tr->batch, tr->total_steps, tr->total_steps < tr->steps_per_epoch * cfg->epochs ? " (max_steps)" : "");
+        fprintf(log, "training: %d epochs x %ld steps of batch %d = %ld steps%s\n", cfg->train.epochs, tr->steps_per_epoch,
+                tr->batch, tr->total_steps, tr->total_steps < tr->steps_per_epoch * cfg->train.epochs ? " (max_steps)" : "");
         fflush(log);
     }
     return CLG_OK;
@@ -209,7 +208,7 @@ int clg_trainer_step(clg_trainer *tr, int base, int slot)
     clg_ctx *ctx = tr->ctx;
     const struct clg_config *cfg = tr->cfg;
     int B = tr->batch;
-    float ls = cfg->label_smoothing;
+    float ls = cfg->train.label_smoothing;
     float y_real = 1.0f - 0.5f * ls, y_fake = 0.5f * ls; /* Keras: y * (1 - s) + 0.5 * s */
     int off = slot * S_NSTATS;
     clg_net *G = &tr->G, *D = &tr->D;
@@ -217,9 +216,9 @@ int clg_trainer_step(clg_trainer *tr, int base, int slot)
 
     /* discriminator, d_steps times: a real batch and G(z), gradients summed, one update each
      * (the statistics of the last one are kept) */
-    for (int k = 0; k < cfg->d_steps; k++) {
+    for (int k = 0; k < cfg->train.d_steps; k++) {
         TRY(clg_dataset_batch(&tr->data, ctx, &tr->real, base + k * B, B));
-        TRY(noise(tr, &tr->z, B * (int)clg_shape_size(tr->zshape), key32(&tr->rng_noise)));
+        TRY(noise(ctx, &cfg->train.noise, &tr->z, B * (int)clg_shape_size(tr->zshape), key32(&tr->rng_noise)));
         TRY(clg_net_forward(G, ctx, &tr->z, B, 1, G->nlayers));
         TRY(clg_net_zero_grad(D, ctx));
         TRY(clg_net_forward(D, ctx, &tr->real, B, 1, tr->d_upto));
@@ -232,7 +231,7 @@ int clg_trainer_step(clg_trainer *tr, int base, int slot)
     }
 
     /* generator: through the updated D, non-saturating (target real) or minimax */
-    int minimax = !strcmp(cfg->g_loss, "minimax");
+    int minimax = cfg->train.g_loss == CLG_G_MINIMAX;
     const clg_buf *dx;
     TRY(clg_net_zero_grad(G, ctx));
     TRY(clg_net_forward(D, ctx, fake, B, 1, tr->d_upto));
@@ -247,7 +246,7 @@ int clg_trainer_write_grid(clg_trainer *tr, const char *path)
 {
     clg_ctx *ctx = tr->ctx;
     clg_net *G = &tr->G;
-    int n = tr->cfg->grid, zsize = (int)clg_shape_size(tr->zshape), xsize = (int)clg_shape_size(tr->xshape);
+    int n = tr->cfg->train.grid, zsize = (int)clg_shape_size(tr->zshape), xsize = (int)clg_shape_size(tr->xshape);
     for (int at = 0; at < n; at += tr->batch) {
         int m = n - at < tr->batch ? n - at : tr->batch;
         clg_buf zv;
@@ -258,7 +257,7 @@ int clg_trainer_write_grid(clg_trainer *tr, const char *path)
         TRY(clg_net_forward(G, ctx, &zv, m, 0, G->nlayers));
         TRY(clg_buf_read(ctx, tr->host_grid + (size_t)at * xsize, &G->layers[G->nlayers - 1].y, (size_t)m * xsize));
     }
-    float lo = !strcmp(tr->cfg->data_range, "0,1") ? 0.0f : -1.0f;
+    float lo = tr->cfg->data.range == CLG_RANGE_01 ? 0.0f : -1.0f;
     char err[1400];
     if (clg_write_grid(path, tr->host_grid, n, tr->xshape.c, tr->xshape.h, tr->xshape.w, lo, 1.0f, err, sizeof err))
         return clg_fail(ctx, CLG_ERR_IO, "%s", err);
@@ -468,12 +467,12 @@ int clg_trainer_run(clg_trainer *tr, clg_progress_fn progress, void *user)
             TRY(clg_dataset_shuffle(&tr->data, ctx, &tr->rng_shuffle));
             shuffled = 1;
         }
-        TRY(clg_trainer_step(tr, (int)(tr->batch_in_epoch * tr->batch * cfg->d_steps), tr->pending));
+        TRY(clg_trainer_step(tr, (int)(tr->batch_in_epoch * tr->batch * cfg->train.d_steps), tr->pending));
         tr->step++;
         tr->batch_in_epoch++;
         saved = 0;
         if (++tr->pending == tr->ring) TRY(flush_pending(tr, progress, user));
-        if (cfg->sample_every > 0 && tr->step % cfg->sample_every == 0 && tr->out_dir[0]) {
+        if (cfg->train.sample_every > 0 && tr->step % cfg->train.sample_every == 0 && tr->out_dir[0]) {
             snprintf(path, sizeof path, "%s/samples/step_%07ld.png", tr->out_dir, tr->step);
             TRY(clg_trainer_write_grid(tr, path));
         }
@@ -482,7 +481,7 @@ int clg_trainer_run(clg_trainer *tr, clg_progress_fn progress, void *user)
             tr->batch_in_epoch = 0;
             TRY(epoch_end(tr));
             saved = 1;
-        } else if (cfg->checkpoint_every > 0 && tr->step % cfg->checkpoint_every == 0 && tr->out_dir[0]) {
+        } else if (cfg->train.checkpoint_every > 0 && tr->step % cfg->train.checkpoint_every == 0 && tr->out_dir[0]) {
             TRY(flush_pending(tr, progress, user));
             TRY(clg_checkpoint_save(tr));
             saved = 1;

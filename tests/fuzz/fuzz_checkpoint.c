@@ -65,7 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const char *text = clg_st_meta(&f, "config");
         clg_config *c;
         if (text && clg_config_load_text(&c, text, "checkpoint config", err, sizeof err) == CLG_OK) {
-            clg_ckpt_limits lim = {c->data_limit > 0 ? c->data_limit : 60000, c->batch, c->d_steps, m.image_c,
+            clg_ckpt_limits lim = {c->data.limit > 0 ? c->data.limit : 60000, c->train.batch, c->train.d_steps, m.image_c,
                                    m.image_h, m.image_w};
             check(&m, &lim);
             clg_config_free(c);

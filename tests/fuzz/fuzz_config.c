@@ -20,7 +20,7 @@ static void shapes(struct clg_config *c)
     char err[1024] = "";
     clg_shape in, gout, dout;
     if (clg_net_parse_input(&in, c->gen.input) != 0) return;
-    int batch = c->batch;
+    int batch = c->train.batch;
     if (fuzz_net_shapes(&g, &gout, &c->gen, in, batch, err, sizeof err) == CLG_OK) {
         FUZZ_CHECK(gout.c > 0 && gout.h > 0 && gout.w > 0, "generator output %dx%dx%d", gout.c, gout.h, gout.w);
         if (fuzz_net_shapes(&d, &dout, &c->disc, gout, batch, err, sizeof err) != CLG_OK)
