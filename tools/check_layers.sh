@@ -2,7 +2,7 @@
 # check_layers.sh — the parts of src/ import downwards only. Reads every `#include "..."` in src/
 # and fails when a file includes a header of a higher part, when two parts of one level include
 # each other, or when files include each other in a loop. The order, top to bottom:
-#   cli → train → model → layers → runtime | io | config | data → base → include (clgan/clgan.h)
+#   cli → train → eval → model → layers → runtime | io | config | data → base → include (clgan/clgan.h)
 # Usage: tools/check_layers.sh [SRC_DIR]   (default: src/ of this checkout)
 set -euo pipefail
 src=${1:-"$(cd "$(dirname "$0")/.." && pwd)/src"}
@@ -12,7 +12,7 @@ python3 - "$src" <<'PY'
 import os, re, sys
 
 src = sys.argv[1]
-rank = {"cli": 6, "train": 5, "model": 4, "layers": 3,
+rank = {"cli": 7, "train": 6, "eval": 5, "model": 4, "layers": 3,
         "runtime": 2, "io": 2, "config": 2, "data": 2, "base": 1, "clgan": 0}
 inc = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 problems = []
