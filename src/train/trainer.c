@@ -58,7 +58,21 @@ static int noise(clg_ctx *ctx, const clg_noise_cfg *nc, clg_buf *z, int count, u
                        KA_FLT(1.0f));
 }
 
+/* The config's [data]: an IDX file or an image folder. */
+static int open_config_data(clg_dataset *ds, clg_ctx *ctx, const clg_config *cfg, clg_shape gen_out, FILE *log,
+                            clg_err *e)
+{
+    (void)gen_out;
+    return clg_dataset_open(ds, ctx, &cfg->data, log, e->msg, sizeof e->msg);
+}
+
 int clg_trainer_create(clg_trainer **out, clg_ctx *ctx, const clg_config *cfg, const char *out_dir, FILE *log)
+{
+    return clg_trainer_create_with(out, ctx, cfg, out_dir, log, NULL);
+}
+
+int clg_trainer_create_with(clg_trainer **out, clg_ctx *ctx, const clg_config *cfg, const char *out_dir, FILE *log,
+                            clg_data_open_fn open_data)
 {
     char err[2048];
     clg_trainer *tr = calloc(1, sizeof *tr);
@@ -78,11 +92,9 @@ int clg_trainer_create(clg_trainer **out, clg_ctx *ctx, const clg_config *cfg, c
                         cfg->gen.input_where, cfg->gen.input);
     int st = clg_net_build(&tr->G, ctx, "generator", &cfg->gen, tr->zshape, tr->batch, &init_rng, err, sizeof err);
     if (st != CLG_OK) return fail(tr, st, err);
-    if (!strcmp(cfg->data.path, "synthetic")) /* random images of the generator's output shape (benchmarks) */
-        st = clg_dataset_synthetic(&tr->data, ctx, tr->G.layers[tr->G.nlayers - 1].out,
-                                   tr->batch * cfg->train.d_steps * 4, cfg->train.seed, cfg->data.range, err, sizeof err);
-    else st = clg_dataset_open(&tr->data, ctx, &cfg->data, log, err, sizeof err);
-    if (st != CLG_OK) return fail(tr, st, err);
+    clg_err de;
+    st = (open_data ? open_data : open_config_data)(&tr->data, ctx, cfg, tr->G.layers[tr->G.nlayers - 1].out, log, &de);
+    if (st != CLG_OK) return fail(tr, st, de.msg);
     tr->xshape = tr->data.shape;
     if (tr->data.n < tr->batch)
         return clg_fail(ctx, CLG_ERR_CONFIG, "%s: [train] batch = %d but the data set has only %d images", cfg->path,

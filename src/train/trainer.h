@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdio.h>
 
+#include "base/err.h"
 #include "config/config.h"
 #include "data/dataset.h"
 #include "model/network.h"
@@ -46,6 +47,14 @@ struct clg_trainer {
     double t_start;
     volatile sig_atomic_t stop;
 };
+
+/* Opens the trainer's data set once the generator is built (`gen_out`: its output shape). NULL
+ * in clg_trainer_create_with: the config's [data]; the benchmark passes its synthetic set. */
+typedef int (*clg_data_open_fn)(clg_dataset *ds, clg_ctx *ctx, const struct clg_config *cfg, clg_shape gen_out,
+                                FILE *log, clg_err *e);
+/* clg_trainer_create with the data set opened by `open_data`. */
+int clg_trainer_create_with(clg_trainer **out, clg_ctx *ctx, const struct clg_config *cfg, const char *out_dir,
+                            FILE *log, clg_data_open_fn open_data);
 
 /* Training stops when a trainable weight's magnitude passes this bound (or any value is NaN or
  * infinite): such weights come from a learning rate that is far too high, and nothing useful is
