@@ -48,7 +48,7 @@ int main(int argc, char **argv)
     clg_config_set(cfg, set, err, sizeof err);
     clg_config_set(cfg, "train.max_steps=200", err, sizeof err);
     clg_ctx *ctx;
-    if (clg_ctx_create(&ctx, test_device()) != CLG_OK) return fprintf(stderr, "%s\n", clg_last_error(ctx)), 1;
+    if (test_ctx_create(&ctx) != CLG_OK) return fprintf(stderr, "%s\n", clg_last_error(ctx)), 1;
     clg_trainer *tr;
     char out[600];
     snprintf(out, sizeof out, "%s/run", argv[2]);

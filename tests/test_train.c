@@ -77,7 +77,7 @@ int main(int argc, char **argv)
     const char *scratch = argv[2];
     char out[1024], path[1200];
     clg_ctx *ctx;
-    if (clg_ctx_create(&ctx, test_device()) != CLG_OK) {
+    if (test_ctx_create(&ctx) != CLG_OK) {
         fprintf(stderr, "no device: %s\n", clg_last_error(ctx));
         return 1;
     }

@@ -33,7 +33,7 @@ int main(void)
     if (!getenv("CLGAN_CACHE_DIR")) return fprintf(stderr, "set CLGAN_CACHE_DIR to a scratch folder\n"), 2;
     unsetenv("CLGAN_GEMM");
     clg_ctx *ctx;
-    if (clg_ctx_create(&ctx, test_device()) != CLG_OK) return fprintf(stderr, "%s\n", clg_last_error(ctx)), 1;
+    if (test_ctx_create(&ctx) != CLG_OK) return fprintf(stderr, "%s\n", clg_last_error(ctx)), 1;
     char path[1024], line[256];
     CHECK(clg_tune_device(ctx, stdout) == CLG_OK, "tune: %s", clg_last_error(ctx));
     CHECK(strstr(clg_ctx_gemm(ctx), ", tuned)") != NULL, "the tuning context uses its result: %s", clg_ctx_gemm(ctx));
@@ -51,7 +51,7 @@ int main(void)
                                           : !strcmp(choice, "clblast-default") ? "clblast (defaults, tuned)"
                                                                                : choice);
 
-    CHECK(clg_ctx_create(&ctx, test_device()) == CLG_OK, "%s", clg_last_error(ctx));
+    CHECK(test_ctx_create(&ctx) == CLG_OK, "%s", clg_last_error(ctx));
     CHECK(strstr(clg_ctx_gemm(ctx), expect) && strstr(clg_ctx_gemm(ctx), ", tuned)") && !*clg_ctx_warning(ctx),
           "a new context applies \"%s\": gemm %s, warning \"%s\"", choice, clg_ctx_gemm(ctx), clg_ctx_warning(ctx));
     clg_ctx_free(ctx);
@@ -61,12 +61,12 @@ int main(void)
     fputs("gemm = own\n", f);
     fclose(f);
     setenv("CLGAN_GEMM", "clblast", 1);
-    CHECK(clg_ctx_create(&ctx, test_device()) == CLG_OK, "%s", clg_last_error(ctx));
+    CHECK(test_ctx_create(&ctx) == CLG_OK, "%s", clg_last_error(ctx));
     CHECK(!ctx->gemm_own && !strcmp(clg_ctx_gemm(ctx), "clblast (defaults, $CLGAN_GEMM)"),
           "tuned own, forced clblast: gemm \"%s\"", clg_ctx_gemm(ctx));
     clg_ctx_free(ctx);
     setenv("CLGAN_GEMM", "own", 1);
-    CHECK(clg_ctx_create(&ctx, test_device()) == CLG_OK, "%s", clg_last_error(ctx));
+    CHECK(test_ctx_create(&ctx) == CLG_OK, "%s", clg_last_error(ctx));
     CHECK(ctx->gemm_own && !strcmp(clg_ctx_gemm(ctx), "own (cl/gemm.cl, $CLGAN_GEMM)"), "forced own: gemm \"%s\"",
           clg_ctx_gemm(ctx));
     clg_ctx_free(ctx);
@@ -75,7 +75,7 @@ int main(void)
     f = fopen(path, "w");
     fputs("gemm = cpu-a\n", f);
     fclose(f);
-    CHECK(clg_ctx_create(&ctx, test_device()) == CLG_OK, "%s", clg_last_error(ctx));
+    CHECK(test_ctx_create(&ctx) == CLG_OK, "%s", clg_last_error(ctx));
     CHECK(!ctx->gemm_own && !strcmp(clg_ctx_gemm(ctx), "clblast (cpu-a parameters, tuned)") &&
               !strcmp(ctx->clblast_set, "cpu-a"),
           "tuned cpu-a: gemm \"%s\"", clg_ctx_gemm(ctx));
@@ -84,7 +84,7 @@ int main(void)
     f = fopen(path, "w");
     fputs("gemm = turbo\n", f);
     fclose(f);
-    CHECK(clg_ctx_create(&ctx, test_device()) == CLG_OK, "a corrupt tuning file must not stop the device: %s",
+    CHECK(test_ctx_create(&ctx) == CLG_OK, "a corrupt tuning file must not stop the device: %s",
           clg_last_error(ctx));
     CHECK(strstr(clg_ctx_warning(ctx), path) && strstr(clg_ctx_warning(ctx), "ignoring") &&
               !strstr(clg_ctx_gemm(ctx), "tuned"),

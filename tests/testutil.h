@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli/env.h"
 #include "model/network.h"
 #include "runtime/runtime.h"
 
@@ -56,10 +57,14 @@ static inline const char *test_device(void)
     return d && *d ? d : NULL;
 }
 
+/* A context on the test device, with the parameters the environment gives (as the CLI maps them:
+ * CLGAN_GEMM, CLGAN_CACHE_DIR, CLGAN_NO_CACHE, ...; see src/cli/env.h). */
+static inline int test_ctx_create(clg_ctx **ctx) { return clg_env_ctx_create(ctx, test_device(), 0); }
+
 static inline clg_ctx *test_ctx(void)
 {
     clg_ctx *ctx;
-    if (clg_ctx_create(&ctx, test_device()) != CLG_OK) {
+    if (test_ctx_create(&ctx) != CLG_OK) {
         fprintf(stderr, "cannot open the test device%s%s: %s\n", test_device() ? " $CLGAN_TEST_DEVICE=" : "",
                 test_device() ? test_device() : "", clg_last_error(ctx));
         exit(1);

@@ -56,14 +56,34 @@ typedef struct clg_ctx clg_ctx;
  * driver) to `out`. */
 int clg_list_devices(FILE *out);
 
-/* Open a device. `spec` is "P:D" (platform and device index), "gpu" or "cpu" (the fastest of
- * that type), a case-insensitive substring of the device or platform name, or NULL/"" for the
- * default: $CLGAN_DEVICE if set, else the fastest device, a GPU before a CPU, never a simulator
- * (Oclgrind) unless it is the only device. On failure *out is still a context holding the message
- * (clg_last_error), to be freed with clg_ctx_free. */
+/* Everything a context can be told, chosen by the caller (the library reads no environment
+ * variable; the clgan CLI maps CLGAN_DEVICE, CLGAN_GEMM, CLGAN_PROFILE, CLGAN_CACHE_DIR,
+ * CLGAN_NO_CACHE and CLGAN_CL_DIR onto these). Start from clg_ctx_params_init (all defaults). */
+typedef struct clg_ctx_params {
+    /* "P:D" (platform and device index), "gpu" or "cpu" (the fastest of that type), a
+     * case-insensitive substring of the device or platform name, or NULL/"" for the fastest
+     * device, a GPU before a CPU, never a simulator (Oclgrind) unless it is the only device */
+    const char *device;
+    const char *device_origin; /* where `device` came from, named in messages (NULL: "--device") */
+    int profiling;             /* a queue that records per-command device times (clgan bench) */
+    /* the folder of the program binary cache and of `clgan tune`'s stored choice (NULL or "":
+     * neither is read or written) */
+    const char *cache_dir;
+    int no_cache;              /* build every program from source, ignoring the binary cache */
+    const char *cl_dir;        /* load kernel sources from this cl/ folder (NULL: the built-in ones) */
+    const char *gemm;          /* "own" or "clblast" forces that GEMM back end (NULL/"": tuned or default) */
+    const char *gemm_origin;   /* what forced it, shown by clg_ctx_gemm (NULL: "forced") */
+    /* lower the device's limits to these many bytes (0: the device's own; for tests) */
+    unsigned long long max_alloc, global_mem;
+} clg_ctx_params;
+
+void clg_ctx_params_init(clg_ctx_params *p);
+/* Open a device as `p` says (NULL: all defaults). On failure *out is still a context holding the
+ * message (clg_last_error), to be freed with clg_ctx_free. */
+int clg_ctx_open(clg_ctx **out, const clg_ctx_params *p);
+/* Shorthands: the device `spec` with every other parameter at its default, and with flags:
+ * CLG_CTX_PROFILING (profiling = 1), CLG_CTX_NO_CACHE (no_cache = 1). */
 int clg_ctx_create(clg_ctx **out, const char *spec);
-/* The same with flags: CLG_CTX_PROFILING makes a queue that records per-command device times
- * (clgan bench); CLG_CTX_NO_CACHE builds every program from source, ignoring the disk cache. */
 enum { CLG_CTX_PROFILING = 1, CLG_CTX_NO_CACHE = 2 };
 int clg_ctx_create_ex(clg_ctx **out, const char *spec, int flags);
 /* Seconds spent building (or loading from the cache) the OpenCL programs. */
@@ -71,7 +91,7 @@ double clg_ctx_build_seconds(const clg_ctx *ctx);
 /* A non-fatal problem found while opening the device (e.g. an unreadable tuning file), or "". */
 const char *clg_ctx_warning(const clg_ctx *ctx);
 /* The GEMM that runs and why: "own (cl/gemm.cl)", "clblast (defaults)", "clblast (cpu-a
- * parameters, tuned)", "own (cl/gemm.cl, $CLGAN_GEMM)", ... */
+ * parameters, tuned)", "own (cl/gemm.cl, $CLGAN_GEMM)" (the params' gemm_origin), ... */
 const char *clg_ctx_gemm(const clg_ctx *ctx);
 /* Measure the GEMM back ends on this device, store the fastest correct one for later runs on
  * the same device and driver, and use it from now on (`clgan tune`). Progress goes to `log`. */

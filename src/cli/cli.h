@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "clgan/clgan.h"
+#include "cli/env.h"
 
 static const char *const prog = "clgan";
 

@@ -52,7 +52,7 @@ static void usage_interpolate(FILE *out)
 static int open_generator(clg_ctx **ctx, clg_generator **g, const char *device, const char *ckpt)
 {
     *g = NULL;
-    if (clg_ctx_create(ctx, device) != CLG_OK || clg_generator_load(g, *ctx, ckpt) != CLG_OK) {
+    if (clg_env_ctx_create(ctx, device, 0) != CLG_OK || clg_generator_load(g, *ctx, ckpt) != CLG_OK) {
         fprintf(stderr, "%s: %s\n", prog, clg_last_error(*ctx));
         return 1;
     }

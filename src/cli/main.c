@@ -97,7 +97,7 @@ static int cmd_bench(int argc, char **argv)
     if (all) n = clg_device_specs(specs, 64);
     for (int d = 0; d < n; d++) {
         clg_ctx *ctx;
-        if (clg_ctx_create_ex(&ctx, all ? specs[d] : device, CLG_CTX_PROFILING) != CLG_OK ||
+        if (clg_env_ctx_create(&ctx, all ? specs[d] : device, CLG_CTX_PROFILING) != CLG_OK ||
             clg_bench(ctx, cfg, warmup, steps, stdout, jf) != CLG_OK) {
             fprintf(stderr, "%s: %s%s\n", prog, all ? specs[d] : "", clg_last_error(ctx));
             rc = 1;
@@ -127,7 +127,7 @@ static int cmd_tune(int argc, char **argv)
         } else return cli_die("tune: unknown argument %s (see `clgan tune --help`)%s", argv[i], "");
     }
     clg_ctx *ctx;
-    int st = clg_ctx_create(&ctx, device);
+    int st = clg_env_ctx_create(&ctx, device, 0);
     if (st == CLG_OK) {
         printf("tuning GEMM on %s\n", clg_ctx_device_desc(ctx));
         st = clg_tune_device(ctx, stdout);

@@ -209,7 +209,7 @@ int cmd_train(int argc, char **argv)
     }
 
     clg_ctx *ctx;
-    int st = clg_ctx_create(&ctx, device);
+    int st = clg_env_ctx_create(&ctx, device, 0);
     if (st != CLG_OK) {
         fprintf(stderr, "%s: %s\n", prog, clg_last_error(ctx));
         clg_ctx_free(ctx);

@@ -1,14 +1,14 @@
 /* device.c — OpenCL platforms and devices: listing them, choosing one from a "P:D" index, "gpu",
- * "cpu" or a name substring (or $CLGAN_DEVICE, or the fastest real device: a GPU before a CPU,
- * never a simulator such as Oclgrind unless it is named or alone), checking that it has what
- * clgan needs (OpenCL 1.2), and creating the context and command queue a clg_ctx holds.
+ * "cpu" or a name substring (or the fastest real device: a GPU before a CPU, never a simulator
+ * such as Oclgrind unless it is named or alone), checking that it has what clgan needs (OpenCL
+ * 1.2), and creating the OpenCL context and command queue a clg_ctx holds.
  */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "runtime/runtime.h"
+#include "runtime/device.h"
 
 typedef struct dev_entry {
     cl_platform_id platform;
@@ -241,10 +241,6 @@ int clg_check_cl_versions(const char *name, const char *version, const char *c_v
     return -1;
 }
 
-int clg_ctx_create(clg_ctx **out, const char *spec) { return clg_ctx_create_ex(out, spec, 0); }
-
-double clg_ctx_build_seconds(const clg_ctx *ctx) { return ctx ? ctx->build_seconds : 0; }
-
 int clg_device_specs(char (*specs)[16], int max)
 {
     dev_entry *devs;
@@ -255,25 +251,15 @@ int clg_device_specs(char (*specs)[16], int max)
     return n < max ? n : max;
 }
 
-/* A limit lowered for tests ($CLGAN_TEST_MAX_ALLOC, $CLGAN_TEST_GLOBAL_MEM: bytes). */
-static void test_limit(cl_ulong *limit, const char *env)
+static void lower(cl_ulong *limit, unsigned long long to)
 {
-    const char *v = getenv(env);
-    char *end;
-    unsigned long long x = v && *v ? strtoull(v, &end, 10) : 0;
-    if (x > 0 && x < *limit) *limit = x;
+    if (to > 0 && to < *limit) *limit = to;
 }
 
-int clg_ctx_create_ex(clg_ctx **out, const char *spec, int flags)
+int clg_device_open(clg_ctx *ctx, const clg_ctx_params *p)
 {
-    clg_ctx *ctx = calloc(1, sizeof *ctx);
-    *out = ctx;
-    if (!ctx) return CLG_ERR_NOMEM;
-    const char *origin = "--device";
-    if (!spec || !*spec) {
-        spec = getenv("CLGAN_DEVICE");
-        origin = "$CLGAN_DEVICE";
-    }
+    const char *origin = ctx->device_origin;
+    const char *spec = p->device;
     dev_entry *devs;
     int n;
     int st = enumerate(ctx, &devs, &n);
@@ -308,8 +294,13 @@ int clg_ctx_create_ex(clg_ctx **out, const char *spec, int flags)
     clGetDeviceInfo(ctx->device, CL_DEVICE_MAX_WORK_GROUP_SIZE, sizeof ctx->max_wg, &ctx->max_wg, NULL);
     clGetDeviceInfo(ctx->device, CL_DEVICE_GLOBAL_MEM_SIZE, sizeof ctx->global_mem, &ctx->global_mem, NULL);
     clGetDeviceInfo(ctx->device, CL_DEVICE_MAX_MEM_ALLOC_SIZE, sizeof ctx->max_alloc, &ctx->max_alloc, NULL);
-    test_limit(&ctx->max_alloc, "CLGAN_TEST_MAX_ALLOC");
-    test_limit(&ctx->global_mem, "CLGAN_TEST_GLOBAL_MEM");
+    lower(&ctx->max_alloc, p->max_alloc);
+    lower(&ctx->global_mem, p->global_mem);
+    cl_uint cu = 1, mhz = 0, vw = 1;
+    clGetDeviceInfo(ctx->device, CL_DEVICE_MAX_COMPUTE_UNITS, sizeof cu, &cu, NULL);
+    clGetDeviceInfo(ctx->device, CL_DEVICE_MAX_CLOCK_FREQUENCY, sizeof mhz, &mhz, NULL);
+    clGetDeviceInfo(ctx->device, CL_DEVICE_NATIVE_VECTOR_WIDTH_FLOAT, sizeof vw, &vw, NULL);
+    ctx->compute_units = cu, ctx->mhz = mhz, ctx->vector_width = vw;
     if (ctx->max_wg < CLG_WG_REDUCE)
         return clg_fail(ctx, CLG_ERR_DEVICE, "device %s allows work-groups of only %zu items; clgan needs %d",
                         ctx->name, ctx->max_wg, CLG_WG_REDUCE);
@@ -320,50 +311,8 @@ int clg_ctx_create_ex(clg_ctx **out, const char *spec, int flags)
     cl_device_fp_config fp = 0;
     clGetDeviceInfo(ctx->device, CL_DEVICE_SINGLE_FP_CONFIG, sizeof fp, &fp, NULL);
     ctx->has_fma = (fp & CL_FP_FMA) && !(fp & CL_FP_SOFT_FLOAT);
-    /* GEMM: our register-tiled kernel on CPU devices, where it measured 5-50x faster than CLBlast
-     * (tools/gemm_bench.c); CLBlast elsewhere. CLGAN_GEMM=clblast|own overrides. */
-    const char *g = getenv("CLGAN_GEMM");
-    ctx->gemm_forced = g && *g;
-    ctx->gemm_own = g && *g ? !strcmp(g, "own") : ctx->is_cpu;
-    if (g && *g && strcmp(g, "own") && strcmp(g, "clblast"))
-        return clg_fail(ctx, CLG_ERR_ARG, "$CLGAN_GEMM=%s: expected clblast or own", g);
-    ctx->profiling = (flags & CLG_CTX_PROFILING) || getenv("CLGAN_PROFILE") != NULL;
-    ctx->no_cache = (flags & CLG_CTX_NO_CACHE) != 0;
-    ctx->queue = clCreateCommandQueue(ctx->context, ctx->device,
-                                      ctx->profiling ? CL_QUEUE_PROFILING_ENABLE : 0, &e);
+    ctx->profiling = p->profiling != 0;
+    ctx->queue = clCreateCommandQueue(ctx->context, ctx->device, ctx->profiling ? CL_QUEUE_PROFILING_ENABLE : 0, &e);
     CL_CHECK(ctx, e);
-    TRY(clg_build_kernels(ctx, ""));
-    st = clg_tune_apply(ctx);
-    clg_gemm_describe(ctx);
-    return st;
-}
-
-const char *clg_ctx_warning(const clg_ctx *ctx) { return ctx ? ctx->warning : ""; }
-
-const char *clg_ctx_gemm(const clg_ctx *ctx) { return ctx ? ctx->gemm_desc : ""; }
-
-int clg_tune_device(clg_ctx *ctx, FILE *log) { return clg_tune(ctx, log); }
-
-void clg_ctx_free(clg_ctx *ctx)
-{
-    if (!ctx) return;
-    for (int i = 0; i < CLG_NKERNELS; i++)
-        if (ctx->kernels[i]) clReleaseKernel(ctx->kernels[i]);
-    for (int i = 0; i < CLG_MAX_PROGRAMS; i++)
-        if (ctx->programs[i]) clReleaseProgram(ctx->programs[i]);
-    if (ctx->queue) {
-        clFinish(ctx->queue);
-        clReleaseCommandQueue(ctx->queue);
-    }
-    if (ctx->gemm_tmp) clReleaseMemObject(ctx->gemm_tmp);
-    free(ctx->gemm_shapes);
-    if (ctx->context) clReleaseContext(ctx->context);
-    free(ctx->prof_ev);
-    free(ctx->prof_tags);
-    free(ctx);
-}
-
-const char *clg_ctx_device_desc(const clg_ctx *ctx)
-{
-    return ctx ? ctx->desc : "";
+    return CLG_OK;
 }

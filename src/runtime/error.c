@@ -1,11 +1,13 @@
 /* error.c — the one status space: clgan's own codes by name, and every OpenCL and CLBlast code
  * mapped to one of them (the raw code and its name stay in the message), written into the
  * context's clg_err record that clg_last_error returns.
+ * (And mkdir -p, the one file-system helper the runtime parts share.)
  */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
-#include "runtime/runtime.h"
+#include "runtime/core.h"
 
 static const struct {
     int code;
@@ -199,4 +201,17 @@ const char *clg_raw_hint(int code, int clblast)
 const char *clg_last_error(const clg_ctx *ctx)
 {
     return ctx ? ctx->err.msg : "no context";
+}
+
+void clg_mkdir_p(const char *path)
+{
+    char tmp[1024];
+    snprintf(tmp, sizeof tmp, "%s", path);
+    for (char *p = tmp + 1; *p; p++)
+        if (*p == '/') {
+            *p = 0;
+            mkdir(tmp, 0755);
+            *p = '/';
+        }
+    mkdir(tmp, 0755);
 }

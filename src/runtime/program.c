@@ -1,10 +1,10 @@
-/* program.c — building the OpenCL programs once per process, with an on-disk binary cache.
+/* program.c — building the OpenCL programs once per context, with an on-disk binary cache.
  *
- * Sources come from the .cl files in cl/, embedded at build time (tools/embed_cl.cmake); $CLGAN_CL_DIR may
- * point at a cl/ folder to load them from disk while editing kernels. A built program's binary
- * is cached under $CLGAN_CACHE_DIR (default $XDG_CACHE_HOME/clgan or ~/.cache/clgan), keyed by
- * a hash of the source, build options, device name, driver version, platform version and a
- * cache version; it is written to a temp file and renamed, so a crash never leaves half a file.
+ * Sources come from the .cl files in cl/, embedded at build time (tools/embed_cl.cmake); the
+ * context's cl_dir may point at a cl/ folder to load them from disk while editing kernels. A
+ * built program's binary is cached in the context's cache_dir (none when it is ""), keyed by a
+ * hash of the source, build options, device name, driver version, platform version and a cache
+ * version; it is written to a temp file and renamed, so a crash never leaves half a file.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "runtime/runtime.h"
+#include "runtime/program.h"
 
 #define CACHE_VERSION "clgan-cache-1"
 
@@ -26,13 +26,12 @@ struct clg_cl_source {
 };
 extern const struct clg_cl_source clg_cl_sources[];
 
-static const struct {
-    const char *program, *kernel;
-} table[CLG_NKERNELS] = {
+const struct clg_kernel_name clg_kernel_names[CLG_NKERNELS] = {
 #define K(id, prog, fn) [CLG_K_##id] = {#prog, #fn},
     CLG_KERNELS(K)
 #undef K
 };
+#define table clg_kernel_names
 
 static uint64_t fnv1a(uint64_t h, const void *data, size_t n)
 {
@@ -53,44 +52,19 @@ static double now_seconds(void)
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-void clg_cache_dir(char *out, size_t n)
-{
-    const char *d = getenv("CLGAN_CACHE_DIR");
-    if (d && *d) {
-        snprintf(out, n, "%s", d);
-        return;
-    }
-    const char *x = getenv("XDG_CACHE_HOME");
-    if (x && *x) snprintf(out, n, "%s/clgan", x);
-    else snprintf(out, n, "%s/.cache/clgan", getenv("HOME") ? getenv("HOME") : "/tmp");
-}
-
-void clg_mkdir_p(const char *path)
-{
-    char tmp[1024];
-    snprintf(tmp, sizeof tmp, "%s", path);
-    for (char *p = tmp + 1; *p; p++)
-        if (*p == '/') {
-            *p = 0;
-            mkdir(tmp, 0755);
-            *p = '/';
-        }
-    mkdir(tmp, 0755);
-}
-
-/* Source text of program `name`: from $CLGAN_CL_DIR when set, else embedded. *owned is set
+/* Source text of program `name`: from the context's cl_dir when set, else embedded. *owned is set
  * when the returned text must be freed. */
 static const char *load_source(clg_ctx *ctx, const char *name, size_t *len, char **owned, int *st)
 {
     *owned = NULL;
     *st = CLG_OK;
-    const char *dir = getenv("CLGAN_CL_DIR");
-    if (dir && *dir) {
+    const char *dir = ctx->cl_dir;
+    if (*dir) {
         char path[1024];
         snprintf(path, sizeof path, "%s/%s.cl", dir, name);
         FILE *f = fopen(path, "rb");
         if (!f) {
-            *st = clg_fail(ctx, CLG_ERR_IO, "%s: cannot open kernel source ($CLGAN_CL_DIR): %s", path, strerror(errno));
+            *st = clg_fail(ctx, CLG_ERR_IO, "%s: cannot open kernel source (the kernel folder %s): %s", path, dir, strerror(errno));
             return NULL;
         }
         fseek(f, 0, SEEK_END);
@@ -207,11 +181,11 @@ static int build_program(clg_ctx *ctx, const char *name, const char *options, cl
     h = fnv_str(h, ctx->driver);
     h = fnv_str(h, ctx->version);
     h = fnv_str(h, ctx->platform_name);
-    char dir[900], path[1024];
-    clg_cache_dir(dir, sizeof dir);
+    const char *dir = ctx->cache_dir;
+    char path[1024];
     snprintf(path, sizeof path, "%s/%s-%016llx.bin", dir, name, (unsigned long long)h);
 
-    int use_cache = !getenv("CLGAN_NO_CACHE") && !ctx->no_cache;
+    int use_cache = *dir && !ctx->no_cache;
     if (use_cache && try_cached(ctx, path, opts, out)) {
         ctx->cache_hits++;
         free(owned);
@@ -259,33 +233,5 @@ int clg_build_kernels(clg_ctx *ctx, const char *options)
                             table[k].program, clg_raw_name(e, 0), e);
     }
     ctx->build_seconds = now_seconds() - t0;
-    return CLG_OK;
-}
-
-int clg_launch(clg_ctx *ctx, int kernel, int dims, const size_t *global, const size_t *local,
-               int nargs, const clg_karg *args)
-{
-    if (ctx->dry_run) return CLG_OK; /* planning pass (clg_gemm_plan_begin) */
-    cl_kernel k = ctx->kernels[kernel];
-    for (int i = 0; i < nargs; i++) {
-        cl_int e = clSetKernelArg(k, (cl_uint)i, args[i].size, args[i].ptr);
-        if (e != CL_SUCCESS)
-            return clg_fail(ctx, clg_raw_status(e, 0), "clSetKernelArg(%s, arg %d) failed with %s (%d)",
-                            table[kernel].kernel, i, clg_raw_name(e, 0), e);
-    }
-    cl_event ev;
-    cl_int e = clEnqueueNDRangeKernel(ctx->queue, k, (cl_uint)dims, NULL, global, local, 0, NULL,
-                                      CLG_PROF_EVENT(ctx, ev));
-    if (e == CL_SUCCESS && ctx->prof_on) clg_prof_add(ctx, ev);
-    if (e != CL_SUCCESS) {
-        clg_cl_fail(ctx, e, "clEnqueueNDRangeKernel", __FILE__, __LINE__);
-        return clg_err_prefix(&ctx->err, "kernel %s", table[kernel].kernel);
-    }
-    return CLG_OK;
-}
-
-int clg_finish(clg_ctx *ctx)
-{
-    CL_CHECK(ctx, clFinish(ctx->queue));
     return CLG_OK;
 }

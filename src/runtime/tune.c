@@ -1,13 +1,12 @@
 /* tune.c — device-tuned GEMM. `clgan tune` times every GEMM candidate on shapes the configs use
- * (dense layers of the MLP GANs at batch 128, the DCGAN's im2col products): cl/gemm.cl, CLBlast
- * with its own defaults, and CLBlast with parameter sets that suit CPUs (its register-tiled
- * indirect kernel, GEMMK=1, for every size). Each candidate's results are checked against a
+ * (dense layers of the MLP GANs at batch 128, the DCGAN's im2col products): every variant of
+ * every GEMM back end (gemm.h's table: cl/gemm.cl, CLBlast with its own defaults, CLBlast with
+ * parameter sets that suit CPUs). Each candidate's results are checked against a
  * double-precision host GEMM before it may win. The winner is stored per device and driver in
  * the cache folder as a small key = value file, and applied by every later context on that
  * device (CLBlastOverrideParameters for CLBlast). A file that does not parse is ignored with a
  * warning.
  */
-#include <clblast_c.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,7 +14,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "runtime/runtime.h"
+#include "runtime/gemm.h"
 
 typedef struct shape {
     int m, n, k, ta, tb;
@@ -27,19 +26,6 @@ static const shape shapes[] = {
 };
 #define NSHAPES (int)(sizeof shapes / sizeof shapes[0])
 
-/* CLBlast parameter sets (names must be complete for a kernel, or CLBlast refuses them). */
-static const char *xgemm_names[] = {"GEMMK", "KREG", "KWG",  "KWI",  "MDIMA", "MDIMC", "MWG", "NDIMB",
-                                    "NDIMC", "NWG",  "SA",   "SB",   "STRM",  "STRN",  "VWM", "VWN"};
-#define NXGEMM 16
-static const struct {
-    const char *name;
-    size_t v[NXGEMM];
-} sets[] = {
-    {"cpu-a", {1, 8, 1, 1, 4, 4, 32, 4, 4, 32, 0, 0, 0, 0, 8, 8}},
-    {"cpu-b", {1, 4, 1, 1, 8, 8, 64, 8, 8, 64, 0, 0, 0, 0, 4, 4}},
-};
-#define NSETS (int)(sizeof sets / sizeof sets[0])
-
 static double now_seconds(void)
 {
     struct timespec ts;
@@ -47,36 +33,23 @@ static double now_seconds(void)
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* The tuning file of this device and driver ("" when the context has no cache folder). */
 static void tune_path(const clg_ctx *ctx, char *out, size_t n)
 {
-    char dir[900];
+    out[0] = 0;
+    if (!ctx->cache_dir[0]) return;
     uint64_t h = 1469598103934665603ULL;
     const char *parts[] = {ctx->name, ctx->driver, ctx->version, ctx->platform_name};
     for (int i = 0; i < 4; i++)
         for (const char *p = parts[i]; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-    clg_cache_dir(dir, sizeof dir);
-    snprintf(out, n, "%s/tune-%016llx.ini", dir, (unsigned long long)h);
-}
-
-static int apply_set(clg_ctx *ctx, int set)
-{
-    CLBlastStatusCode s = CLBlastOverrideParameters(ctx->device, "Xgemm", CLBlastPrecisionSingle, NXGEMM, xgemm_names,
-                                                    sets[set].v);
-    const char *rn[] = {"XGEMM_MIN_INDIRECT_SIZE"};
-    size_t rv[] = {1};
-    if (s == CLBlastSuccess)
-        s = CLBlastOverrideParameters(ctx->device, "GemmRoutine", CLBlastPrecisionSingle, 1, rn, rv);
-    if (s != CLBlastSuccess)
-        return clg_fail(ctx, clg_raw_status(s, 1), "CLBlastOverrideParameters(Xgemm %s) failed with %s (%d)",
-                        sets[set].name, clg_raw_name(s, 1), s);
-    snprintf(ctx->clblast_set, sizeof ctx->clblast_set, "%s", sets[set].name);
-    clg_gemm_forget(ctx); /* other tiles, other temporary sizes */
-    return CLG_OK;
+    snprintf(out, n, "%s/tune-%016llx.ini", ctx->cache_dir, (unsigned long long)h);
 }
 
 void clg_gemm_describe(clg_ctx *ctx)
 {
-    const char *why = ctx->gemm_forced ? ", $CLGAN_GEMM" : "";
+    char forced[80];
+    snprintf(forced, sizeof forced, ", %s", ctx->gemm_origin);
+    const char *why = ctx->gemm_forced ? forced : "";
     if (ctx->gemm_own) {
         if (!ctx->gemm_forced && !strcmp(ctx->tuned, "own")) why = ", tuned";
         snprintf(ctx->gemm_desc, sizeof ctx->gemm_desc, "own (cl/gemm.cl%s)", why);
@@ -158,35 +131,42 @@ int clg_tune(clg_ctx *ctx, FILE *log)
     if (st == CLG_OK) st = clg_buf_write(ctx, &a, ha, max, 1);
     if (st == CLG_OK) st = clg_buf_write(ctx, &b, hb, max, 1);
 
-    /* candidates: our kernel, CLBlast defaults (measured before any override), the CPU sets */
+    /* candidates: every variant of every back end, our kernel first, then CLBlast (its defaults
+     * measured before any parameter set overrides them) */
+    static const int order[CLG_NGEMM] = {CLG_GEMM_OWN, CLG_GEMM_CLBLAST};
     const char *best = NULL;
     double best_ms = INFINITY, ms;
-    int ok, saved_own = ctx->gemm_own;
+    int ok, saved_own = ctx->gemm_own, first = 1;
     char summary[512] = "";
-    for (int cand = 0; st == CLG_OK && cand < 2 + NSETS; cand++) {
-        const char *name = cand == 0 ? "own" : cand == 1 ? "clblast-default" : sets[cand - 2].name;
-        ctx->gemm_own = cand == 0;
-        int cst = cand >= 2 ? apply_set(ctx, cand - 2) : CLG_OK;
-        if (cst == CLG_OK) cst = measure(ctx, &a, &b, &c, hc, ref, &ms, &ok);
-        if (cst != CLG_OK) {
-            if (log) fprintf(log, "  %-16s failed: %s\n", name, clg_last_error(ctx));
-            continue;
+    for (int bi = 0; st == CLG_OK && bi < CLG_NGEMM; bi++) {
+        const clg_gemm_backend *be = clg_gemm_backends[order[bi]];
+        for (int v = 0; v < be->nvariants; v++) {
+            const char *name = be->variant_name(v);
+            ctx->gemm_own = order[bi];
+            int cst = be->select(ctx, v);
+            if (cst == CLG_OK) cst = measure(ctx, &a, &b, &c, hc, ref, &ms, &ok);
+            if (cst != CLG_OK) {
+                if (log) fprintf(log, "  %-16s failed: %s\n", name, clg_last_error(ctx));
+                continue;
+            }
+            if (log)
+                fprintf(log, "  %-16s %9.2f ms for %d shapes%s\n", name, ms, NSHAPES, ok ? "" : "  WRONG RESULTS: rejected");
+            snprintf(summary + strlen(summary), sizeof summary - strlen(summary), "%s%s %.2f ms", first ? "" : ", ",
+                     name, ms);
+            first = 0;
+            if (ok && ms < best_ms) best_ms = ms, best = name;
         }
-        if (log) fprintf(log, "  %-16s %9.2f ms for %d shapes%s\n", name, ms, NSHAPES, ok ? "" : "  WRONG RESULTS: rejected");
-        snprintf(summary + strlen(summary), sizeof summary - strlen(summary), "%s%s %.2f ms", cand ? ", " : "", name,
-                 ms);
-        if (ok && ms < best_ms) best_ms = ms, best = name;
     }
     ctx->gemm_own = saved_own;
     if (st == CLG_OK && !best) st = clg_fail(ctx, CLG_ERR_INTERNAL, "no GEMM candidate gave correct results on %s", ctx->name);
     if (st == CLG_OK) {
-        char path[1200], tmp[1300], dir[900];
+        char path[1200], tmp[1300];
         tune_path(ctx, path, sizeof path);
-        clg_cache_dir(dir, sizeof dir);
-        clg_mkdir_p(dir);
+        if (path[0]) clg_mkdir_p(ctx->cache_dir);
         snprintf(tmp, sizeof tmp, "%s.tmp", path);
-        FILE *f = fopen(tmp, "w");
-        if (!f) st = clg_fail(ctx, CLG_ERR_IO, "%s: cannot create", tmp);
+        FILE *f = path[0] ? fopen(tmp, "w") : NULL;
+        if (!path[0]) st = clg_fail(ctx, CLG_ERR_ARG, "tuning needs a cache folder to store its choice in (clg_ctx_params.cache_dir)");
+        else if (!f) st = clg_fail(ctx, CLG_ERR_IO, "%s: cannot create", tmp);
         else {
             fprintf(f, "# clgan tune: %s\n# measured: %s\ngemm = %s\n", ctx->desc, summary, best);
             if (fclose(f) != 0 || rename(tmp, path) != 0) st = clg_fail(ctx, CLG_ERR_IO, "%s: cannot write", path);
@@ -205,7 +185,7 @@ int clg_tune_apply(clg_ctx *ctx)
 {
     char path[1200], line[512], value[64] = "";
     tune_path(ctx, path, sizeof path);
-    FILE *f = fopen(path, "r");
+    FILE *f = path[0] ? fopen(path, "r") : NULL;
     if (!f) return CLG_OK; /* untuned: defaults */
     int lineno = 0, bad = 0;
     while (fgets(line, sizeof line, f)) {
@@ -217,20 +197,21 @@ int clg_tune_apply(clg_ctx *ctx)
         }
     }
     fclose(f);
-    int set = -1;
-    for (int i = 0; i < NSETS; i++)
-        if (!strcmp(value, sets[i].name)) set = i;
-    if (!bad && strcmp(value, "own") && strcmp(value, "clblast-default") && set < 0) bad = lineno ? lineno : 1;
+    int backend = -1, variant = -1;
+    for (int bi = 0; bi < CLG_NGEMM; bi++)
+        for (int v = 0; v < clg_gemm_backends[bi]->nvariants; v++)
+            if (!strcmp(value, clg_gemm_backends[bi]->variant_name(v))) backend = bi, variant = v;
+    if (!bad && backend < 0) bad = lineno ? lineno : 1;
     if (bad) {
         snprintf(ctx->warning, sizeof ctx->warning,
                  "ignoring the GEMM tuning file %s: line %d is not `gemm = own|clblast-default|cpu-a|cpu-b` "
                  "(run `clgan tune` again)", path, bad);
         return CLG_OK;
     }
-    /* $CLGAN_GEMM picks the back end; a tuned CLBlast parameter set still applies to CLBlast */
-    if (!ctx->gemm_forced) ctx->gemm_own = !strcmp(value, "own");
-    if (set >= 0 && !ctx->gemm_own) {
-        int st = apply_set(ctx, set);
+    /* a forced back end wins; a tuned CLBlast parameter set still applies to CLBlast */
+    if (!ctx->gemm_forced) ctx->gemm_own = backend;
+    if (backend == CLG_GEMM_CLBLAST && variant > 0 && ctx->gemm_own == CLG_GEMM_CLBLAST) {
+        int st = clg_gemm_backends[backend]->select(ctx, variant);
         if (st != CLG_OK) {
             snprintf(ctx->warning, sizeof ctx->warning, "ignoring the GEMM tuning file %s: %.500s", path, ctx->err.msg);
             return CLG_OK;

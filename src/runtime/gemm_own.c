@@ -1,0 +1,53 @@
+/* gemm_own.c — the own GEMM back end: cl/gemm.cl's register-tiled kernels (one per transpose
+ * case), K split into equal launches. No plan-time work and nothing held on the context.
+ */
+#include "runtime/gemm.h"
+#include "runtime/launch.h"
+
+/* cl/gemm.cl's tiles and local size (its defaults; the launch must agree with them) */
+enum { GEMM_TILE_M = 6, GEMM_TILE_N = 64, GEMM_NT_TILE_M = 4, GEMM_NT_TILE_N = 4, GEMM_WG_M = 8, GEMM_WG_N = 1,
+       GEMM_K_CHUNK = 512 };
+
+/* Our GEMM: K split into equal launches of at most GEMM_K_CHUNK (keeps the panels in cache),
+ * each after the first accumulating with beta = 1. */
+static int run(clg_ctx *ctx, const clg_gemm_args *g)
+{
+    if (ctx->dry_run) return CLG_OK;
+    int ta = g->ta, tb = g->tb;
+    size_t m = g->m, n = g->n, k = g->k, lda = g->lda, ldb = g->ldb, ldc = g->ldc;
+    float alpha = g->alpha, beta = g->beta;
+    const clg_buf *a = g->a, *b = g->b;
+    clg_buf *c = g->c;
+    static const int kernel[2][2] = {{CLG_K_GEMM_NN, CLG_K_GEMM_NT}, {CLG_K_GEMM_TN, CLG_K_GEMM_TT}};
+    size_t r = ta && tb ? n : m, s = ta && tb ? m : n;
+    size_t tm = !ta && tb ? GEMM_NT_TILE_M : GEMM_TILE_M, tn = !ta && tb ? GEMM_NT_TILE_N : GEMM_TILE_N;
+    size_t local[2] = {GEMM_WG_M, GEMM_WG_N};
+    size_t global[2] = {clg_round_up((r + tm - 1) / tm, local[0]), clg_round_up((s + tn - 1) / tn, local[1])};
+    if (m == 0 || n == 0) return CLG_OK;
+    size_t chunks = k ? (k + GEMM_K_CHUNK - 1) / GEMM_K_CHUNK : 1, kc = k ? (k + chunks - 1) / chunks : 0;
+    for (size_t j = 0; j < chunks; j++) {
+        size_t k0 = j * kc, kn = k - k0 < kc ? k - k0 : kc;
+        size_t aoff = a->off + (ta ? k0 * lda : k0), boff = b->off + (tb ? k0 : k0 * ldb);
+        TRY(clg_launch(ctx, kernel[ta != 0][tb != 0], 2, global, local, 14,
+                       (clg_karg[]){KA_INT(m), KA_INT(n), KA_INT(kn), KA_FLT(alpha), KA_FLT(j ? 1.0f : beta),
+                                    KA_MEM(a->mem), KA_INT(aoff), KA_INT(lda), KA_MEM(b->mem), KA_INT(boff),
+                                    KA_INT(ldb), KA_MEM(c->mem), KA_INT(c->off), KA_INT(ldc)}));
+    }
+    return CLG_OK;
+}
+
+static const char *variant_name(int v)
+{
+    (void)v;
+    return "own";
+}
+
+static int select_variant(clg_ctx *ctx, int v)
+{
+    (void)ctx, (void)v;
+    return CLG_OK;
+}
+
+static void nothing(clg_ctx *ctx) { (void)ctx; }
+
+const clg_gemm_backend clg_gemm_own_backend = {"own", 1, variant_name, select_variant, run, nothing, nothing};
