@@ -49,7 +49,7 @@ int main(int argc, char **argv)
         uint8_t bytes[160];
         float got[160];
         CHECK_OK(ctx, clg_buf_read(ctx, got, &out, 160));
-        CHECK(clEnqueueReadBuffer(ctx->queue, ds.data, CL_TRUE, 0, sizeof bytes, bytes, 0, NULL, NULL) == CL_SUCCESS,
+        CHECK(clg_buf_read_raw(ctx, bytes, &ds.data, sizeof bytes) == CLG_OK,
               "read the set");
         int same = 1;
         for (int i = 0; i < 160; i++) same &= fabsf(got[i] - ((float)bytes[i] * ds.scale + ds.shift)) < 1e-5f;

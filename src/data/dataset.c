@@ -57,7 +57,6 @@ static int upload(clg_dataset *ds, clg_ctx *ctx, clg_range range, const char *wh
         ds->scale = 1.0f / 127.5f;
         ds->shift = -1.0f;
     }
-    cl_int e;
     size_t bytes = (size_t)n * item;
     char what[1200], hint[96];
     snprintf(what, sizeof what, "the %d images (%zu bytes each) of %.1000s", n, item, what_path);
@@ -67,12 +66,11 @@ static int upload(clg_dataset *ds, clg_ctx *ctx, clg_range range, const char *wh
         snprintf(err, errlen, "%s", clg_last_error(ctx));
         return CLG_ERR_NOMEM;
     }
-    ds->data = clCreateBuffer(ctx->context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, bytes, data, &e);
+    int st = clg_buf_create(ctx, &ds->data, CLG_U8, bytes, data, what);
     free(data);
-    if (e != CL_SUCCESS) {
-        snprintf(err, errlen, "uploading %s (%.1f MiB) to %s failed with %s: %s", what_path, bytes / 1048576.0,
-                 ctx->name, clg_status_str(e), clg_cl_hint(e));
-        return CLG_ERR_NOMEM;
+    if (st != CLG_OK) {
+        snprintf(err, errlen, "%s", clg_last_error(ctx));
+        return st;
     }
     ds->perm = malloc((size_t)ds->n * sizeof(int));
     if (!ds->perm) {
@@ -82,10 +80,7 @@ static int upload(clg_dataset *ds, clg_ctx *ctx, clg_range range, const char *wh
     }
     /* the identity order until the first shuffle, so a batch gathered before it is defined */
     for (int i = 0; i < ds->n; i++) ds->perm[i] = i;
-    ds->perm_dev = clCreateBuffer(ctx->context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, (size_t)ds->n * sizeof(int),
-                                  ds->perm, &e);
-    if (e != CL_SUCCESS) {
-        ds->perm_dev = NULL;
+    if (clg_buf_create(ctx, &ds->perm_dev, CLG_I32, (size_t)ds->n, ds->perm, "the data set's order") != CLG_OK) {
         clg_dataset_close(ds);
         snprintf(err, errlen, "out of memory for the shuffle of %d images", n);
         return CLG_ERR_NOMEM;
@@ -133,8 +128,8 @@ int clg_dataset_synthetic(clg_dataset *ds, clg_ctx *ctx, clg_shape shape, int n,
 
 void clg_dataset_close(clg_dataset *ds)
 {
-    if (ds->data) clReleaseMemObject(ds->data);
-    if (ds->perm_dev) clReleaseMemObject(ds->perm_dev);
+    clg_buf_release(&ds->data);
+    clg_buf_release(&ds->perm_dev);
     free(ds->perm);
     memset(ds, 0, sizeof *ds);
 }
@@ -148,9 +143,7 @@ int clg_dataset_shuffle(clg_dataset *ds, clg_ctx *ctx, clg_rng *rng)
         ds->perm[i] = ds->perm[j];
         ds->perm[j] = t;
     }
-    CL_CHECK(ctx, clEnqueueWriteBuffer(ctx->queue, ds->perm_dev, CL_TRUE, 0, (size_t)ds->n * sizeof(int), ds->perm, 0,
-                                       NULL, NULL));
-    return CLG_OK;
+    return clg_buf_write_raw(ctx, &ds->perm_dev, ds->perm, (size_t)ds->n, 1);
 }
 
 int clg_dataset_batch(clg_dataset *ds, clg_ctx *ctx, clg_buf *out, int base, int n)
@@ -161,6 +154,6 @@ int clg_dataset_batch(clg_dataset *ds, clg_ctx *ctx, clg_buf *out, int base, int
         return clg_fail(ctx, CLG_ERR_ARG, "a batch of %d images of %zu bytes from %d is outside the data set (%d images) "
                         "or the 2^31 elements a batch may hold", n, isz, base, ds->n);
     int item = (int)isz;
-    return CLG_LAUNCH1(ctx, CLG_K_GATHER_U8, n * item, KA_MEM(out->sub), KA_MEM(ds->data), KA_MEM(ds->perm_dev),
+    return CLG_LAUNCH1(ctx, CLG_K_GATHER_U8, n * item, KA_MEM(out->sub), KA_MEM(ds->data.sub), KA_MEM(ds->perm_dev.sub),
                        KA_INT(n), KA_INT(item), KA_INT(base), KA_FLT(ds->scale), KA_FLT(ds->shift));
 }

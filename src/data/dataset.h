@@ -15,8 +15,8 @@
 typedef struct clg_dataset {
     clg_shape shape;  /* per image (C,H,W) */
     int n;            /* images */
-    cl_mem data;      /* n * C*H*W bytes */
-    cl_mem perm_dev;  /* n ints */
+    clg_buf data;     /* n * C*H*W bytes (CLG_U8) */
+    clg_buf perm_dev; /* n ints (CLG_I32) */
     int *perm;        /* host copy of the current permutation */
     float scale, shift; /* pixel byte v -> v * scale + shift */
 } clg_dataset;
