@@ -59,13 +59,12 @@ int main(int argc, char **argv)
     clg_config *cfg;
     char err[1024];
     if (clg_config_load(&cfg, argv[1], err, sizeof err) != CLG_OK) return fprintf(stderr, "%s\n", err), 1;
-    CHECK(clg_config_set(cfg, "data.path=synthetic", err, sizeof err) == CLG_OK, "%s", err);
     /* a grid of a batch and a remainder: two eval shapes that training steps do not use */
     char grid[40];
     snprintf(grid, sizeof grid, "train.grid=%d", cfg->train.batch + 16);
     CHECK(clg_config_set(cfg, grid, err, sizeof err) == CLG_OK, "%s", err);
     clg_trainer *tr;
-    CHECK_OK(ctx, clg_trainer_create(&tr, ctx, cfg, NULL, NULL));
+    CHECK_OK(ctx, clg_trainer_create_with(&tr, ctx, cfg, NULL, NULL, clg_trainer_synthetic_data));
     CHECK_OK(ctx, clg_dataset_shuffle(&tr->data, ctx, &tr->rng_shuffle));
     CHECK_OK(ctx, clFinish(ctx->queue));
     printf("gemm: %s\n", clg_ctx_gemm(ctx));

@@ -7,12 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "config/config.h"
 #include "io/safetensors.h"
 #include "model/network.h"
 #include "train/checkpoint.h"
+#include "train/runfolder.h"
 
 #define GEN_BATCH 64
 
@@ -28,10 +28,7 @@ struct clg_generator {
 int clg_generator_load(clg_generator **out, clg_ctx *ctx, const char *checkpoint)
 {
     char path[1200], err[2048];
-    struct stat sb;
-    if (stat(checkpoint, &sb) == 0 && S_ISDIR(sb.st_mode))
-        snprintf(path, sizeof path, "%s/checkpoints/latest.safetensors", checkpoint);
-    else snprintf(path, sizeof path, "%s", checkpoint);
+    clg_run_checkpoint_path(path, sizeof path, checkpoint);
     clg_generator *g = calloc(1, sizeof *g);
     *out = g;
     if (!g) return clg_fail(ctx, CLG_ERR_NOMEM, "out of host memory");

@@ -3,21 +3,18 @@
  * updated discriminator with the same fake batch. Losses, D(x), D(G(z)) and accuracies are
  * written by the loss kernel into a device-side ring and read back only every log_every steps,
  * which is the step loop's only host sync; at that read-back the weights are checked too (finite,
- * within CLG_WEIGHT_BOUND). Writes <out>/metrics.csv and sample grids. Nothing is written to the
- * run folder before clg_trainer_run: creating a trainer and resuming only read and check, so a
+ * within CLG_WEIGHT_BOUND). The run folder's files (metrics.csv, grids, report) are runfolder.c's;
+ * nothing is written to the run folder before clg_trainer_run: creating a trainer and resuming only read and check, so a
  * failed start leaves the folder as it was, and neither is anything when no step will run.
  */
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
-#include "io/image.h"
-#include "io/report.h"
 #include "train/checkpoint.h"
+#include "train/runfolder.h"
 #include "train/trainer.h"
 
 extern const clg_layer_ops clg_layer_sigmoid;
@@ -27,19 +24,6 @@ static double now_seconds(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static int mkdirs(const char *path)
-{
-    char tmp[1200];
-    snprintf(tmp, sizeof tmp, "%s", path);
-    for (char *p = tmp + 1; *p; p++)
-        if (*p == '/') {
-            *p = 0;
-            if (mkdir(tmp, 0755) != 0 && errno != EEXIST) return -1;
-            *p = '/';
-        }
-    return (mkdir(tmp, 0755) != 0 && errno != EEXIST) ? -1 : 0;
 }
 
 static uint32_t key32(clg_rng *r) { return (uint32_t)clg_rng_next(r); }
@@ -64,6 +48,14 @@ static int open_config_data(clg_dataset *ds, clg_ctx *ctx, const clg_config *cfg
 {
     (void)gen_out;
     return clg_dataset_open(ds, ctx, &cfg->data, log, e->msg, sizeof e->msg);
+}
+
+int clg_trainer_synthetic_data(clg_dataset *ds, clg_ctx *ctx, const clg_config *cfg, clg_shape gen_out, FILE *log,
+                               clg_err *e)
+{
+    (void)log;
+    return clg_dataset_synthetic(ds, ctx, gen_out, cfg->train.batch * cfg->train.d_steps * 4, cfg->train.seed,
+                                 cfg->data.range, e->msg, sizeof e->msg);
 }
 
 int clg_trainer_create(clg_trainer **out, clg_ctx *ctx, const clg_config *cfg, const char *out_dir, FILE *log)
@@ -254,28 +246,6 @@ int clg_trainer_step(clg_trainer *tr, int base, int slot)
     return CLG_OK;
 }
 
-int clg_trainer_write_grid(clg_trainer *tr, const char *path)
-{
-    clg_ctx *ctx = tr->ctx;
-    clg_net *G = &tr->G;
-    int n = tr->cfg->train.grid, zsize = (int)clg_shape_size(tr->zshape), xsize = (int)clg_shape_size(tr->xshape);
-    for (int at = 0; at < n; at += tr->batch) {
-        int m = n - at < tr->batch ? n - at : tr->batch;
-        clg_buf zv;
-        /* the fixed noise rows [at, at+m): a view when aligned, else a copy into z */
-        CL_CHECK(ctx, clEnqueueCopyBuffer(ctx->queue, tr->fixed_z.mem, tr->z.mem, (size_t)at * zsize * sizeof(float), 0,
-                                          (size_t)m * zsize * sizeof(float), 0, NULL, NULL));
-        zv = tr->z;
-        TRY(clg_net_forward(G, ctx, &zv, m, 0, G->nlayers));
-        TRY(clg_buf_read(ctx, tr->host_grid + (size_t)at * xsize, &G->layers[G->nlayers - 1].y, (size_t)m * xsize));
-    }
-    float lo = tr->cfg->data.range == CLG_RANGE_01 ? 0.0f : -1.0f;
-    char err[1400];
-    if (clg_write_grid(path, tr->host_grid, n, tr->xshape.c, tr->xshape.h, tr->xshape.w, lo, 1.0f, err, sizeof err))
-        return clg_fail(ctx, CLG_ERR_IO, "%s", err);
-    return CLG_OK;
-}
-
 /* Read the ring back, write metrics rows, report progress; stops on NaN/inf. */
 static int flush_stats(clg_trainer *tr, int nsteps, long first_step, clg_progress_fn progress, void *user)
 {
@@ -295,8 +265,7 @@ static int flush_stats(clg_trainer *tr, int nsteps, long first_step, clg_progres
         s.acc_fake = r[S_ACC_FAKE];
         if (s.acc_real < 1.0f || s.acc_fake < 1.0f) tr->epoch_not_perfect = 1;
         if (tr->metrics)
-            fprintf(tr->metrics, "%ld,%d,%.7g,%.7g,%.7g,%.7g,%.7g,%.7g\n", s.step, s.epoch, s.d_loss, s.g_loss, s.d_real,
-                    s.d_fake, s.acc_real, s.acc_fake);
+            clg_run_metrics_row(tr->metrics, &s);
         if (!isfinite(s.d_loss) || !isfinite(s.g_loss)) {
             if (tr->metrics) fflush(tr->metrics);
             return clg_fail(tr->ctx, CLG_ERR_NUMERIC,
@@ -327,27 +296,16 @@ static int flush_pending(clg_trainer *tr, clg_progress_fn progress, void *user)
     return st;
 }
 
-static int write_report(clg_trainer *tr)
+/* report.html, with the speed of this run's steps so far */
+static int report(clg_trainer *tr)
 {
-    char *nets = NULL, err[1400];
-    size_t len = 0;
-    FILE *m = open_memstream(&nets, &len);
-    if (m) {
-        clg_net_print(&tr->G, m);
-        clg_net_print(&tr->D, m);
-        fclose(m);
-    }
     double ms = tr->step > tr->step0 ? 1000.0 * (now_seconds() - tr->t_start) / (double)(tr->step - tr->step0) : 0;
-    clg_report_info info = {tr->out_dir, tr->cfg->path, tr->ctx->desc, nets ? nets : "", tr->epoch, tr->step,
-                            tr->total_steps, tr->batch, ms};
-    int bad = clg_report_write(&info, err, sizeof err);
-    free(nets);
-    return bad ? clg_fail(tr->ctx, CLG_ERR_IO, "%s", err) : CLG_OK;
+    return clg_run_report(tr, ms);
 }
 
 static int epoch_end(clg_trainer *tr)
 {
-    char path[1200];
+    char name[32];
     if (!tr->epoch_not_perfect && tr->log)
         fprintf(tr->log,
                 "warning: epoch %d: the discriminator was right on every real and every fake image of every "
@@ -356,102 +314,18 @@ static int epoch_end(clg_trainer *tr)
                 tr->epoch);
     tr->epoch_not_perfect = 0;
     if (!tr->out_dir[0]) return CLG_OK;
-    snprintf(path, sizeof path, "%s/samples/epoch_%03d.png", tr->out_dir, tr->epoch);
-    TRY(clg_trainer_write_grid(tr, path));
+    snprintf(name, sizeof name, "epoch_%03d", tr->epoch);
+    TRY(clg_run_grid(tr, name));
     TRY(clg_checkpoint_save(tr));
-    return write_report(tr);
-}
-
-#define METRICS_HEADER "step,epoch,d_loss,g_loss,d_real,d_fake,acc_real,acc_fake\n"
-
-/* Rows 1..N of metrics.csv in order, counted up to `upto`; -1 when the file cannot be read. */
-static long metrics_rows(const char *path, long upto, FILE *copy)
-{
-    char line[512];
-    FILE *in = fopen(path, "r");
-    if (!in) return -1;
-    long rows = 0;
-    if (fgets(line, sizeof line, in))
-        while (rows < upto && fgets(line, sizeof line, in) && atol(line) == rows + 1) {
-            if (copy) fputs(line, copy);
-            rows++;
-        }
-    int bad = ferror(in);
-    fclose(in);
-    return bad ? -1 : rows;
-}
-
-/* A resumed run keeps metrics.csv's rows up to the checkpoint's step: it must have them all. */
-static int check_metrics(clg_trainer *tr)
-{
-    char path[1200];
-    snprintf(path, sizeof path, "%s/metrics.csv", tr->out_dir);
-    long rows = metrics_rows(path, tr->step, NULL);
-    if (rows < 0)
-        return clg_fail(tr->ctx, CLG_ERR_IO, "%s: cannot read it to resume: %s (the run folder must hold the run's "
-                        "metrics up to the checkpoint)", path, strerror(errno));
-    if (rows != tr->step)
-        return clg_fail(tr->ctx, CLG_ERR_FORMAT, "%s: has %ld rows but the checkpoint is at step %ld", path, rows,
-                        tr->step);
-    return CLG_OK;
-}
-
-/* Open metrics.csv: new, or (after a resume, checked by check_metrics) keeping the rows up to the
- * checkpoint's step, rewritten through a temp file. */
-static int open_metrics(clg_trainer *tr)
-{
-    char path[1200], tmp[1300];
-    snprintf(path, sizeof path, "%s/metrics.csv", tr->out_dir);
-    if (tr->step == 0) {
-        tr->metrics = fopen(path, "w");
-        if (!tr->metrics) return clg_fail(tr->ctx, CLG_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
-        fputs(METRICS_HEADER, tr->metrics);
-        return CLG_OK;
-    }
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *out = fopen(tmp, "w");
-    if (!out) return clg_fail(tr->ctx, CLG_ERR_IO, "%s: cannot create: %s", tmp, strerror(errno));
-    fputs(METRICS_HEADER, out);
-    long rows = metrics_rows(path, tr->step, out);
-    if (fclose(out) != 0 || rows != tr->step || rename(tmp, path) != 0) {
-        int e = errno;
-        remove(tmp);
-        return clg_fail(tr->ctx, CLG_ERR_IO, "%s: cannot rewrite: %s", path, rows != tr->step ? "rows changed" : strerror(e));
-    }
-    tr->metrics = fopen(path, "a");
-    if (!tr->metrics) return clg_fail(tr->ctx, CLG_ERR_IO, "%s: cannot append: %s", path, strerror(errno));
-    return CLG_OK;
-}
-
-/* The run folder, once the start is validated: samples/, config.ini (temp file and rename) and
- * metrics.csv. */
-static int start_folder(clg_trainer *tr)
-{
-    char path[1200], tmp[1300];
-    snprintf(path, sizeof path, "%s/samples", tr->out_dir);
-    if (mkdirs(path) != 0) return clg_fail(tr->ctx, CLG_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
-    snprintf(path, sizeof path, "%s/config.ini", tr->out_dir);
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f) return clg_fail(tr->ctx, CLG_ERR_IO, "%s: cannot create: %s", tmp, strerror(errno));
-    fputs(clg_config_text((struct clg_config *)tr->cfg), f);
-    if (fclose(f) != 0 || rename(tmp, path) != 0) {
-        int e = errno;
-        remove(tmp);
-        return clg_fail(tr->ctx, CLG_ERR_IO, "%s: cannot write: %s", path, strerror(e));
-    }
-    return open_metrics(tr);
+    return report(tr);
 }
 
 int clg_trainer_resume(clg_trainer *tr, const char *from)
 {
     char path[1200];
-    struct stat sb;
-    if (stat(from, &sb) == 0 && S_ISDIR(sb.st_mode))
-        snprintf(path, sizeof path, "%s/checkpoints/latest.safetensors", from);
-    else snprintf(path, sizeof path, "%s", from);
+    clg_run_checkpoint_path(path, sizeof path, from);
     TRY(clg_checkpoint_load(tr, path));
-    if (tr->out_dir[0]) TRY(check_metrics(tr));
+    if (tr->out_dir[0]) TRY(clg_run_check_metrics(tr));
     if (tr->step >= tr->total_steps && tr->log)
         fprintf(tr->log, "%s is at step %ld, the end of this run's %ld steps: nothing to do (raise train.epochs or "
                 "train.max_steps to go on)\n", path, tr->step, tr->total_steps);
@@ -462,9 +336,9 @@ int clg_trainer_run(clg_trainer *tr, clg_progress_fn progress, void *user)
 {
     clg_ctx *ctx = tr->ctx;
     const struct clg_config *cfg = tr->cfg;
-    char path[1200];
+    char name[32];
     /* a run with nothing to do (a resume at or past the end) leaves the folder as it is */
-    if (tr->out_dir[0] && !tr->metrics && tr->step < tr->total_steps) TRY(start_folder(tr));
+    if (tr->out_dir[0] && !tr->metrics && tr->step < tr->total_steps) TRY(clg_run_start(tr));
     tr->t_start = now_seconds();
     tr->step0 = tr->weights_checked = tr->step;
     int shuffled = 0, saved = 0;
@@ -485,8 +359,8 @@ int clg_trainer_run(clg_trainer *tr, clg_progress_fn progress, void *user)
         saved = 0;
         if (++tr->pending == tr->ring) TRY(flush_pending(tr, progress, user));
         if (cfg->train.sample_every > 0 && tr->step % cfg->train.sample_every == 0 && tr->out_dir[0]) {
-            snprintf(path, sizeof path, "%s/samples/step_%07ld.png", tr->out_dir, tr->step);
-            TRY(clg_trainer_write_grid(tr, path));
+            snprintf(name, sizeof name, "step_%07ld", tr->step);
+            TRY(clg_run_grid(tr, name));
         }
         if (tr->batch_in_epoch == tr->steps_per_epoch) {
             TRY(flush_pending(tr, progress, user));
@@ -502,10 +376,10 @@ int clg_trainer_run(clg_trainer *tr, clg_progress_fn progress, void *user)
     /* the run ends early (max_steps or Ctrl-C): keep what was done */
     TRY(flush_pending(tr, progress, user));
     if (!saved && tr->out_dir[0] && tr->step > tr->step0) {
-        snprintf(path, sizeof path, "%s/samples/epoch_%03d.png", tr->out_dir, tr->epoch); /* a partial epoch */
-        TRY(clg_trainer_write_grid(tr, path));
+        snprintf(name, sizeof name, "epoch_%03d", tr->epoch); /* a partial epoch */
+        TRY(clg_run_grid(tr, name));
         TRY(clg_checkpoint_save(tr));
-        TRY(write_report(tr));
+        TRY(report(tr));
     }
     CL_CHECK(ctx, clFinish(ctx->queue));
     if (tr->stop)

@@ -52,6 +52,10 @@ struct clg_trainer {
  * in clg_trainer_create_with: the config's [data]; the benchmark passes its synthetic set. */
 typedef int (*clg_data_open_fn)(clg_dataset *ds, clg_ctx *ctx, const struct clg_config *cfg, clg_shape gen_out,
                                 FILE *log, clg_err *e);
+/* A clg_data_open_fn: random images of the generator's output shape, enough for 4 steps, from
+ * the seed (benchmarks and tests: no files read). */
+int clg_trainer_synthetic_data(clg_dataset *ds, clg_ctx *ctx, const struct clg_config *cfg, clg_shape gen_out,
+                               FILE *log, clg_err *e);
 /* clg_trainer_create with the data set opened by `open_data`. */
 int clg_trainer_create_with(clg_trainer **out, clg_ctx *ctx, const struct clg_config *cfg, const char *out_dir,
                             FILE *log, clg_data_open_fn open_data);
@@ -70,7 +74,7 @@ int clg_trainer_bad_values(struct clg_trainer *tr, const char *net, const char *
 /* One training step (D step on real and fake, then G step), all enqueued, no host sync.
  * `slot` is the statistics ring slot the step writes. */
 int clg_trainer_step(struct clg_trainer *tr, int base, int slot);
-/* Run G in eval mode on the fixed noise and write a PNG grid to `path`. */
+/* Run G in eval mode on the fixed noise and write a PNG grid to `path` (runfolder.c). */
 int clg_trainer_write_grid(struct clg_trainer *tr, const char *path);
 
 #endif
