@@ -13,18 +13,20 @@
 #include "clgan/clgan.h"
 #include "io/image.h"
 
-int clg_write_grid(const char *path, const float *x, int n, int c, int h, int w, float lo, float hi, char *err,
-                   size_t errlen)
-{
-    return clg_write_image_grid(path, x, n, c, h, w, lo, hi, 0, err, errlen);
-}
-
+/* The public writer keeps its -1 and err/errlen. */
 int clg_write_image_grid(const char *path, const float *x, int n, int c, int h, int w, float lo, float hi, int cols,
                          char *err, size_t errlen)
 {
+    clg_err e;
+    if (clg_image_grid(path, x, n, c, h, w, lo, hi, cols, &e) == CLG_OK) return 0;
+    if (err && errlen) snprintf(err, errlen, "%s", e.msg);
+    return -1;
+}
+
+int clg_image_grid(const char *path, const float *x, int n, int c, int h, int w, float lo, float hi, int cols, clg_err *e)
+{
     if (n <= 0 || (c != 1 && c != 3) || h <= 0 || w <= 0) {
-        snprintf(err, errlen, "%s: cannot draw %d images of %d channels of %dx%d", path, n, c, h, w);
-        return -1;
+        return clg_errf(e, CLG_ERR_IO, "%s: cannot draw %d images of %d channels of %dx%d", path, n, c, h, w);
     }
     if (cols <= 0) cols = (int)ceil(sqrt((double)n));
     if (cols > n) cols = n;
@@ -32,15 +34,13 @@ int clg_write_image_grid(const char *path, const float *x, int n, int c, int h, 
     /* stb_image_write sizes its buffers in int: (W * c + 1) * H bytes must fit */
     int64_t W64 = (int64_t)cols * (w + pad) + pad, H64 = (int64_t)rows * (h + pad) + pad;
     if (W64 > INT_MAX / 4 || H64 > INT_MAX / 4 || (W64 * c + 1) * H64 > INT_MAX) {
-        snprintf(err, errlen, "%s: a grid of %lldx%lld pixels is too large for a PNG", path, (long long)W64,
-                 (long long)H64);
-        return -1;
+        return clg_errf(e, CLG_ERR_IO, "%s: a grid of %lldx%lld pixels is too large for a PNG", path, (long long)W64,
+                        (long long)H64);
     }
     int W = (int)W64, H = (int)H64;
     unsigned char *img = malloc((size_t)W * H * c);
     if (!img) {
-        snprintf(err, errlen, "%s: out of memory", path);
-        return -1;
+        return clg_errf(e, CLG_ERR_IO, "%s: out of memory", path);
     }
     memset(img, 40, (size_t)W * H * c);
     for (int i = 0; i < n; i++) {
@@ -58,15 +58,14 @@ int clg_write_image_grid(const char *path, const float *x, int n, int c, int h, 
     char tmp[4200];
     if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) {
         free(img);
-        snprintf(err, errlen, "%.200s...: path too long (at most %zu bytes)", path, sizeof tmp - 5);
-        return -1;
+        return clg_errf(e, CLG_ERR_IO, "%.200s...: path too long (at most %zu bytes)", path, sizeof tmp - 5);
     }
     int ok = stbi_write_png(tmp, W, H, c, img, W * c);
     free(img);
     if (!ok || rename(tmp, path) != 0) {
-        snprintf(err, errlen, "%s: cannot write PNG: %s", path, strerror(errno));
+        int st = clg_errf(e, CLG_ERR_IO, "%s: cannot write PNG: %s", path, strerror(errno));
         remove(tmp);
-        return -1;
+        return st;
     }
-    return 0;
+    return CLG_OK;
 }

@@ -2,12 +2,13 @@
 #ifndef CLGAN_IMAGE_H
 #define CLGAN_IMAGE_H
 
-#include <stddef.h>
+#include "base/err.h"
 
-/* Tile n images of (c,h,w) floats in [lo, hi] into a near-square grid with a 2-pixel border,
- * written to `path` (via a temp file and rename). c is 1 (grey) or 3 (RGB). Returns 0, or -1
- * with a message in err. */
-int clg_write_grid(const char *path, const float *x, int n, int c, int h, int w, float lo, float hi, char *err,
-                   size_t errlen);
+/* Tile n images of (c,h,w) floats in [lo, hi] into a grid with a 2-pixel border (cols columns;
+ * cols <= 0: near-square), written to `path` (via a temp file and rename). c is 1 (grey) or 3
+ * (RGB). CLG_OK, or CLG_ERR_IO with the message in e. (clg_write_image_grid in clgan.h is the
+ * public form, returning -1.) */
+int clg_image_grid(const char *path, const float *x, int n, int c, int h, int w, float lo, float hi, int cols,
+                   clg_err *e);
 
 #endif

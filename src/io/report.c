@@ -111,7 +111,7 @@ static void chart(FILE *o, const series *s, const char *title, const int *cols, 
     fputs("</svg>\n", o);
 }
 
-int clg_report_write(const clg_report_info *in, char *err, size_t errlen)
+int clg_report_write(const clg_report_info *in, clg_err *e)
 {
     char path[1200], tmp[1300], metrics[1200];
     snprintf(metrics, sizeof metrics, "%s/metrics.csv", in->out_dir);
@@ -121,9 +121,9 @@ int clg_report_write(const clg_report_info *in, char *err, size_t errlen)
     load(&s, metrics);
     FILE *o = fopen(tmp, "w");
     if (!o) {
-        snprintf(err, errlen, "%s: cannot create: %s", tmp, strerror(errno));
+        int st = clg_errf(e, CLG_ERR_IO, "%s: cannot create: %s", tmp, strerror(errno));
         for (int k = 0; k < NCOL; k++) free(s.v[k]);
-        return -1;
+        return st;
     }
     time_t now = time(NULL);
     char when[64];
@@ -184,9 +184,9 @@ int clg_report_write(const clg_report_info *in, char *err, size_t errlen)
           o);
     for (int k = 0; k < NCOL; k++) free(s.v[k]);
     if (fclose(o) != 0 || rename(tmp, path) != 0) {
-        snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+        int st = clg_errf(e, CLG_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
         remove(tmp);
-        return -1;
+        return st;
     }
-    return 0;
+    return CLG_OK;
 }

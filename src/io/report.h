@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 
+#include "base/err.h"
+
 typedef struct clg_report_info {
     const char *out_dir;      /* reads out_dir/metrics.csv and links out_dir/samples/epoch_*.png */
     const char *title;        /* the config's path */
@@ -17,7 +19,7 @@ typedef struct clg_report_info {
     double ms_per_step;       /* measured over this run's steps; 0 = unknown */
 } clg_report_info;
 
-/* Write out_dir/report.html (via a temp file and rename). Returns 0, or -1 with err. */
-int clg_report_write(const clg_report_info *info, char *err, size_t errlen);
+/* Write out_dir/report.html (via a temp file and rename). CLG_OK, or CLG_ERR_IO with the message in e. */
+int clg_report_write(const clg_report_info *info, clg_err *e);
 
 #endif

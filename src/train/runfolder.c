@@ -133,10 +133,7 @@ int clg_trainer_write_grid(clg_trainer *tr, const char *path)
         TRY(clg_buf_read(ctx, tr->host_grid + (size_t)at * xsize, &G->layers[G->nlayers - 1].y, (size_t)m * xsize));
     }
     float lo = tr->cfg->data.range == CLG_RANGE_01 ? 0.0f : -1.0f;
-    char err[1400];
-    if (clg_write_grid(path, tr->host_grid, n, tr->xshape.c, tr->xshape.h, tr->xshape.w, lo, 1.0f, err, sizeof err))
-        return clg_fail(ctx, CLG_ERR_IO, "%s", err);
-    return CLG_OK;
+    return clg_image_grid(path, tr->host_grid, n, tr->xshape.c, tr->xshape.h, tr->xshape.w, lo, 1.0f, 0, &ctx->err);
 }
 
 int clg_run_grid(clg_trainer *tr, const char *name)
@@ -148,7 +145,7 @@ int clg_run_grid(clg_trainer *tr, const char *name)
 
 int clg_run_report(clg_trainer *tr, double ms_per_step)
 {
-    char *nets = NULL, err[1400];
+    char *nets = NULL;
     size_t len = 0;
     FILE *m = open_memstream(&nets, &len);
     if (m) {
@@ -158,7 +155,7 @@ int clg_run_report(clg_trainer *tr, double ms_per_step)
     }
     clg_report_info info = {tr->out_dir, tr->cfg->path, tr->ctx->desc, nets ? nets : "", tr->epoch, tr->step,
                             tr->total_steps, tr->batch, ms_per_step};
-    int bad = clg_report_write(&info, err, sizeof err);
+    int st = clg_report_write(&info, &tr->ctx->err);
     free(nets);
-    return bad ? clg_fail(tr->ctx, CLG_ERR_IO, "%s", err) : CLG_OK;
+    return st;
 }
