@@ -1,14 +1,14 @@
-# kernels.cmake — registers the kernel tests (tests/test_kernels.c: every kernel, clg_gemm, the
-# layers and a small network against tests/ref.h) and the gradient checks (tests/test_grad.c),
-# each on the default device and again under Oclgrind with small sizes.
+# kernels.cmake — registers the layer tests (tests/test_kernels.c: the layers and a small network
+# against tests/ref.h) and the gradient checks (tests/test_grad.c), each on the default device and
+# again under Oclgrind with small sizes. The kernels themselves are rows of tests/test_ops.c
+# (tests/ops.cmake).
 clgan_test(kernels test_kernels.c)
 clgan_test(grad test_grad.c)
 clgan_oclgrind_test(kernels)
 clgan_oclgrind_test(grad)
 
-# The GEMM has two back ends (cl/gemm.cl on CPU devices, CLBlast elsewhere); run the kernel and
-# convolution tests through the one the device does not use by default as well, and our GEMM
-# kernel under Oclgrind.
+# The GEMM has two back ends (cl/gemm.cl on CPU devices, CLBlast elsewhere); run the layer tests
+# through the one the device does not use by default as well, and our GEMM kernel under Oclgrind.
 add_test(NAME kernels_clblast COMMAND test_kernels)
 set_tests_properties(kernels_clblast PROPERTIES ENVIRONMENT "CLGAN_GEMM=clblast;CLGAN_CACHE_DIR=${CMAKE_BINARY_DIR}/kernel-cache")
 if(OCLGRIND)

@@ -4,8 +4,8 @@
  * for every kernel of the runtime's table that no row launched.
  *
  * Usage: test_ops [gemm]   ("gemm": only the rows with OP_GEMM, e.g. under Oclgrind with one back
- * end chosen by $CLGAN_GEMM; the coverage check then is skipped). $CLGAN_TEST_SMALL: the rows of
- * the small run (see ops.h).
+ * end chosen by $CLGAN_GEMM). $CLGAN_TEST_SMALL: the rows of the small run (see ops.h). The
+ * coverage check runs in full runs of every row (the unlabelled test and rusticl's).
  */
 #include "ops.h"
 #include "ops_elem.h"
@@ -70,8 +70,9 @@ static const op_case cases[] = {
     ROW(GATHER, B, 1, 1, 0, 1, 0), ROW(GATHER, B, 3, 7, 2, 5, 1),
     ROW(GATHER, B, 7, 13, 1, 9, 2), ROW(GATHER, B, 65, 1, 3, 70, 3),
     ROW(GATHER, F, 10, 100, 0, 12, 4),
-    /* cl/bench.cl: (n, iterations) */
-    ROW(FMA_PEAK, B, 64, 3), ROW(FMA_PEAK, F, 192, 50),
+    /* cl/bench.cl: (n, iterations); not in the small run: Oclgrind's uninitialised-value check
+     * crashes inside itself on its float4 code, as on cl/gemm.cl's */
+    ROW(FMA_PEAK, F, 64, 3), ROW(FMA_PEAK, F, 192, 50),
     /* cl/loss.cl: (n) */
     ROW(BCE, B, 1), ROW(BCE, B, 3), ROW(BCE, B, 64), ROW(BCE, B, 65),
     ROW(BCE, F, 200),
@@ -102,16 +103,17 @@ static const op_case cases[] = {
     ROW_FD("dropout p=0.2", B, 0.25, 4, 15, 1, 1, 4, 60, 62, FD_WIDE),
     ROW_FD("flatten", B, 0.25, 4, 5, 3, 1, 4, 60, 63, FD_WIDE),
     ROW_FD("reshape c=3 h=5 w=1", B, 0.25, 4, 15, 1, 1, 4, 60, 64, FD_WIDE),
-    /* convolutions (linear: exact differences but for rounding; ulps 4 (K+1), K = c k k terms) */
-    ROW_FD("conv2d filters=3 kernel=3 stride=2 padding=1", B, 1.0, 76, 2, 5, 5, 2, 65, 66),
-    ROW_FD("conv_transpose2d filters=2 kernel=3 stride=2", B, 1.0, 112, 3, 3, 3, 2, 67, 68),
+    /* full run only (under Oclgrind these kernels run in test_conv, test_bn, test_maxout):
+     * convolutions (linear: exact differences but for rounding; ulps 4 (K+1), K = c k k terms) */
+    ROW_FD("conv2d filters=3 kernel=3 stride=2 padding=1", F, 1.0, 76, 2, 5, 5, 2, 65, 66),
+    ROW_FD("conv_transpose2d filters=2 kernel=3 stride=2", F, 1.0, 112, 3, 3, 3, 2, 67, 68),
     /* batch norm over n h w values per channel (ulps 4 (K+1)), training and evaluation, 2-D and flat */
-    ROW_FD("batchnorm", B, 1e-2, 52, 3, 2, 2, 3, 69, 70),
-    ROW_FD("batchnorm", B, 1e-2, 52, 3, 2, 2, 3, 71, 72, FD_EVAL),
-    ROW_FD("batchnorm", B, 1e-2, 24, 4, 1, 1, 5, 73, 74),
-    ROW_FD("upsample scale=2 mode=nearest", B, 0.25, 4, 2, 3, 2, 2, 75, 76),
-    ROW_FD("upsample scale=3 mode=bilinear", B, 0.25, 16, 2, 3, 2, 2, 77, 78),
-    ROW_FD("maxout k=2", B, 1e-2, 4, 6, 1, 1, 3, 79, 80),
+    ROW_FD("batchnorm", F, 1e-2, 52, 3, 2, 2, 3, 69, 70),
+    ROW_FD("batchnorm", F, 1e-2, 52, 3, 2, 2, 3, 71, 72, FD_EVAL),
+    ROW_FD("batchnorm", F, 1e-2, 24, 4, 1, 1, 5, 73, 74),
+    ROW_FD("upsample scale=2 mode=nearest", F, 0.25, 4, 2, 3, 2, 2, 75, 76),
+    ROW_FD("upsample scale=3 mode=bilinear", F, 0.25, 16, 2, 3, 2, 2, 77, 78),
+    ROW_FD("maxout k=2", F, 1e-2, 4, 6, 1, 1, 3, 79, 80),
     /* the loss, d (batch loss) / dz: (n) */
     {&LOSS_FD, {7}, NULL, OP_GRAD, OP_BOTH, 0, 0}, {&LOSS_FD, {65}, NULL, OP_GRAD, OP_BOTH, 0, 0},
 };
@@ -191,7 +193,7 @@ int main(int argc, char **argv)
                    rows, worst, test_now() - t0);
         if (rows && op->grad) grad_summary();
     }
-    if (only_gemm) printf("  coverage: not checked (only the GEMM rows ran)\n");
+    if (only_gemm || small_mode) printf("  coverage: not checked (%s)\n", only_gemm ? "only the GEMM rows ran" : "small run");
     else check_coverage(own_ran);
     clg_ctx_free(ctx);
     return test_summary("ops");
