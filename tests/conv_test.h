@@ -100,8 +100,9 @@ static int build(built *b, const char *spec, clg_shape in, int batch, char *err,
     snprintf(b->cfg->layers[0].text, sizeof b->cfg->layers[0].text, "%s", spec);
     snprintf(b->cfg->layers[0].where, sizeof b->cfg->layers[0].where, "test");
     clg_rng rng = {42};
-    int st = clg_net_build(b->net, ctx, "test", b->cfg, in, batch, &rng, err, errlen);
+    int st = clg_net_build(b->net, ctx, "test", b->cfg, in, batch, &rng);
     if (st != CLG_OK) {
+        snprintf(err, errlen, "%s", clg_last_error(ctx));
         free(b->net), free(b->cfg);
         return st;
     }

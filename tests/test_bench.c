@@ -25,8 +25,7 @@ int main(void)
     }
     clg_net net;
     clg_rng rng = {1};
-    char err[512];
-    CHECK_OK(ctx, clg_net_build(&net, ctx, "test", &c, (clg_shape){2, 5, 5}, 3, &rng, err, sizeof err));
+    CHECK_OK(ctx, clg_net_build(&net, ctx, "test", &c, (clg_shape){2, 5, 5}, 3, &rng));
     clg_layer_cost k0 = clg_layer_cost_of(&net.layers[0], 3), k1 = clg_layer_cost_of(&net.layers[1], 3),
                    k2 = clg_layer_cost_of(&net.layers[2], 3), k4 = clg_layer_cost_of(&net.layers[4], 3);
     CHECK(k0.fwd_flops == 10800 + 300 && k0.bwd_dx_flops == 10800 && k0.bwd_dw_flops == 10800 + 300,

@@ -320,7 +320,6 @@ static void net_tests(void)
 {
     static clg_net_cfg cfg;
     static clg_net net;
-    char err[512];
     memset(&cfg, 0, sizeof cfg);
     cfg.nlayers = 2;
     snprintf(cfg.layers[0].text, sizeof cfg.layers[0].text, "batchnorm init=normal:1:0.02 momentum=0.1");
@@ -328,8 +327,8 @@ static void net_tests(void)
     snprintf(cfg.layers[0].where, CLG_WHERE, "test:1");
     snprintf(cfg.layers[1].where, CLG_WHERE, "test:2");
     clg_rng rng = {42};
-    int st = clg_net_build(&net, ctx, "generator", &cfg, (clg_shape){3, 4, 5}, 4, &rng, err, sizeof err);
-    CHECK(st == CLG_OK, "net build: %s", err);
+    int st = clg_net_build(&net, ctx, "generator", &cfg, (clg_shape){3, 4, 5}, 4, &rng);
+    CHECK(st == CLG_OK, "net build: %s", clg_last_error(ctx));
     if (st != CLG_OK) return;
     clg_buf *arenas[] = {&net.params, &net.grads, &net.buffers, &net.acts}; /* see lt_touch */
     for (int i = 0; i < 4; i++) lt_touch(arenas[i]);

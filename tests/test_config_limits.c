@@ -228,12 +228,13 @@ int main(int argc, char **argv)
     memset(&l, 0, sizeof l);
     snprintf(l.where, sizeof l.where, "g.ini:4");
     clg_init in;
-    CHECK(clg_parse_init(&in, "normal:0:0.02", &l, err, sizeof err) == CLG_OK && in.b == 0.02f, "init: %s", err);
-    CHECK(clg_parse_init(&in, "normal:nan:1", &l, err, sizeof err) == CLG_ERR_CONFIG && strstr(err, "g.ini:4"),
+    clg_err ie;
+    CHECK(clg_parse_init(&in, "normal:0:0.02", &l, &ie) == CLG_OK && in.b == 0.02f, "init: %s", ie.msg);
+    CHECK(clg_parse_init(&in, "normal:nan:1", &l, &ie) == CLG_ERR_CONFIG && strstr(ie.msg, "g.ini:4"),
           "init with NaN accepted");
-    CHECK(clg_parse_init(&in, "uniform:0:1e39", &l, err, sizeof err) == CLG_ERR_CONFIG && strstr(err, "out of range"),
-          "init 1e39: %s", err);
-    CHECK(clg_parse_init(&in, "normal: 0:1", &l, err, sizeof err) == CLG_ERR_CONFIG, "init with a space accepted");
+    CHECK(clg_parse_init(&in, "uniform:0:1e39", &l, &ie) == CLG_ERR_CONFIG && strstr(ie.msg, "out of range"),
+          "init 1e39: %s", ie.msg);
+    CHECK(clg_parse_init(&in, "normal: 0:1", &l, &ie) == CLG_ERR_CONFIG, "init with a space accepted");
 
     /* the resolved text of every shipped config, and of odd but valid ones, reads back the same */
     DIR *d = opendir(argv[2]);

@@ -368,9 +368,8 @@ static void check_net(const char *name, const char *const *layers, int nl, clg_s
         snprintf(c->cfg.layers[i].where, sizeof c->cfg.layers[i].where, "test:%d", i + 1);
     }
     clg_rng rng = {seed};
-    char err[1024];
-    int st = clg_net_build(&c->net, ctx, name, &c->cfg, in, B, &rng, err, sizeof err);
-    CHECK(st == CLG_OK, "%s: clg_net_build: %s", name, err);
+    int st = clg_net_build(&c->net, ctx, name, &c->cfg, in, B, &rng);
+    CHECK(st == CLG_OK, "%s: clg_net_build: %s", name, clg_last_error(ctx));
     if (st != CLG_OK) {
         free(c);
         return;

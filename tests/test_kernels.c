@@ -344,9 +344,9 @@ static void test_network(void)
     net_cfg(&cfg, layers, 7);
     clg_net net;
     clg_rng rng = {12345};
-    char err[1024];
+    const char *err = clg_last_error(ctx);
     const int B = 4;
-    int st = clg_net_build(&net, ctx, "test", &cfg, in, B, &rng, err, sizeof err);
+    int st = clg_net_build(&net, ctx, "test", &cfg, in, B, &rng);
     CHECK(st == CLG_OK, "clg_net_build: %s", err);
     if (st != CLG_OK) return;
     net_sync(&net);
@@ -479,7 +479,7 @@ static void test_network(void)
     /* a config error names the line */
     static const char *const bad[] = {"dense units=4", "conv2d filters=3"};
     net_cfg(&cfg, bad, 2);
-    st = clg_net_build(&net, ctx, "bad", &cfg, (clg_shape){3, 1, 1}, 2, &rng, err, sizeof err);
+    st = clg_net_build(&net, ctx, "bad", &cfg, (clg_shape){3, 1, 1}, 2, &rng);
     CHECK(st == CLG_ERR_CONFIG && strstr(err, "test:2") && strstr(err, "conv2d"), "bad layer: %d %s", st, err);
 }
 

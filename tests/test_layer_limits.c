@@ -148,7 +148,8 @@ static void expect_build_fail(clg_ctx *ctx, const char *name, const char *text, 
     clg_net net;
     clg_rng rng = {1};
     double t0 = test_now();
-    st = clg_net_build(&net, ctx, "generator", &cfg->gen, in, cfg->train.batch, &rng, err, sizeof err);
+    st = clg_net_build(&net, ctx, "generator", &cfg->gen, in, cfg->train.batch, &rng);
+    snprintf(err, sizeof err, "%s", clg_last_error(ctx));
     double dt = test_now() - t0;
     CHECK(st == CLG_ERR_CONFIG, "%s: status %s (%s)", name, clg_status_str(st), err);
     for (int i = 0; what[i]; i++) CHECK(strstr(err, what[i]) != NULL, "%s: \"%s\" does not say \"%s\"", name, err, what[i]);

@@ -20,12 +20,12 @@ static clg_net_cfg cfg_for(const char *layer)
 
 static void check_case(clg_ctx *ctx, int n, int f, int k, int ties)
 {
-    char spec[64], err[512];
+    char spec[64];
     snprintf(spec, sizeof spec, "maxout k=%d", k);
     clg_net_cfg c = cfg_for(spec);
     clg_net net;
     clg_rng rng = {1};
-    CHECK_OK(ctx, clg_net_build(&net, ctx, "test", &c, (clg_shape){f * k, 1, 1}, n, &rng, err, sizeof err));
+    CHECK_OK(ctx, clg_net_build(&net, ctx, "test", &c, (clg_shape){f * k, 1, 1}, n, &rng));
     size_t nin = (size_t)n * f * k, nout = (size_t)n * f;
     float *x = test_randv(nin, 3u + (unsigned)n);
     if (ties) /* quantise to a few levels so that ties are common */
@@ -83,14 +83,14 @@ int main(void)
     check_case(ctx, 2, 13, 3, 1);
     if (!small) check_case(ctx, 256, 240, 5, 0);
 
-    char err[512];
     clg_net net;
     clg_rng rng = {1};
     clg_net_cfg c = cfg_for("maxout k=4");
-    CHECK(clg_net_build(&net, ctx, "test", &c, (clg_shape){10, 1, 1}, 2, &rng, err, sizeof err) == CLG_ERR_CONFIG &&
+    const char *err = clg_last_error(ctx);
+    CHECK(clg_net_build(&net, ctx, "test", &c, (clg_shape){10, 1, 1}, 2, &rng) == CLG_ERR_CONFIG &&
               strstr(err, "test:1") && strstr(err, "not a multiple of k=4"),
           "k must divide the features: %s", err);
-    CHECK(clg_net_build(&net, ctx, "test", &c, (clg_shape){4, 2, 2}, 2, &rng, err, sizeof err) == CLG_ERR_CONFIG &&
+    CHECK(clg_net_build(&net, ctx, "test", &c, (clg_shape){4, 2, 2}, 2, &rng) == CLG_ERR_CONFIG &&
               strstr(err, "flat input"),
           "input must be flat: %s", err);
     clg_ctx_free(ctx);

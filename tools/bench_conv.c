@@ -60,14 +60,13 @@ static void bench_layer(const char *spec, clg_shape in, int n)
 {
     static clg_net net;
     static clg_net_cfg cfg;
-    char err[512];
     memset(&cfg, 0, sizeof cfg);
     cfg.nlayers = 1;
     snprintf(cfg.layers[0].text, sizeof cfg.layers[0].text, "%s", spec);
     snprintf(cfg.layers[0].where, sizeof cfg.layers[0].where, "bench");
     clg_rng rng = {1};
-    if (clg_net_build(&net, ctx, "bench", &cfg, in, n, &rng, err, sizeof err) != CLG_OK) {
-        fprintf(stderr, "%s\n", err);
+    if (clg_net_build(&net, ctx, "bench", &cfg, in, n, &rng) != CLG_OK) {
+        fprintf(stderr, "%s\n", clg_last_error(ctx));
         exit(1);
     }
     clg_layer *l = &net.layers[0];

@@ -12,41 +12,40 @@ typedef struct act {
     float slope;
 } act;
 
-static int make(clg_layer *l, int kind, float slope)
+static int make(clg_layer *l, int kind, float slope, clg_err *e)
 {
-    act *a = calloc(1, sizeof *a);
+    act *a = clg_layer_priv(l, sizeof *a, e);
     if (!a) return CLG_ERR_NOMEM;
     a->kind = kind;
     a->slope = slope;
-    l->priv = a;
     l->out = l->in;
     return CLG_OK;
 }
 
-static int create_relu(clg_layer *l, clg_opts *o, int batch, char *err, size_t errlen)
+static int create_relu(clg_layer *l, const clg_optval *v, int batch, clg_err *e)
 {
-    (void)o, (void)batch, (void)err, (void)errlen;
-    return make(l, 0, 0.0f);
+    (void)v, (void)batch;
+    return make(l, 0, 0.0f, e);
 }
 
-static int create_leaky(clg_layer *l, clg_opts *o, int batch, char *err, size_t errlen)
+static const clg_option leaky_options[] = {{"slope", CLG_OPTION_FLOAT, "0.01", 0, 0, NULL, "S"}};
+
+static int create_leaky(clg_layer *l, const clg_optval *v, int batch, clg_err *e)
 {
     (void)batch;
-    float slope;
-    TRY(clg_opt_float(o, "slope", 0.01f, NULL, &slope, err, errlen));
-    return make(l, 0, slope);
+    return make(l, 0, v[0].f, e);
 }
 
-static int create_tanh(clg_layer *l, clg_opts *o, int batch, char *err, size_t errlen)
+static int create_tanh(clg_layer *l, const clg_optval *v, int batch, clg_err *e)
 {
-    (void)o, (void)batch, (void)err, (void)errlen;
-    return make(l, 1, 0.0f);
+    (void)v, (void)batch;
+    return make(l, 1, 0.0f, e);
 }
 
-static int create_sigmoid(clg_layer *l, clg_opts *o, int batch, char *err, size_t errlen)
+static int create_sigmoid(clg_layer *l, const clg_optval *v, int batch, clg_err *e)
 {
-    (void)o, (void)batch, (void)err, (void)errlen;
-    return make(l, 2, 0.0f);
+    (void)v, (void)batch;
+    return make(l, 2, 0.0f, e);
 }
 
 static int forward(clg_layer *l, clg_ctx *ctx, clg_buf *y, const clg_buf *x, int n, int train)
@@ -76,8 +75,12 @@ static int backward(clg_layer *l, clg_ctx *ctx, clg_buf *dx, const clg_buf *dy, 
 
 static void destroy(clg_layer *l) { free(l->priv); }
 
-const clg_layer_ops clg_layer_relu = {"relu", "", create_relu, forward, backward, destroy};
-const clg_layer_ops clg_layer_leaky_relu = {"leaky_relu", "slope=S (default 0.01)", create_leaky, forward, backward,
-                                            destroy};
-const clg_layer_ops clg_layer_tanh = {"tanh", "", create_tanh, forward, backward, destroy};
-const clg_layer_ops clg_layer_sigmoid = {"sigmoid", "", create_sigmoid, forward, backward, destroy};
+/* The four share forward, backward and destroy; sigmoid says what it is, so that a trainer can
+ * fold it into a loss taken from logits. */
+#define ACTIVATION(type_, create_, options_, noptions_, flags_)                                                   \
+    {.type = type_, .options = options_, .noptions = noptions_, .flags = flags_, .create = create_,                \
+     .forward = forward, .backward = backward, .destroy = destroy}
+const clg_layer_ops clg_layer_relu = ACTIVATION("relu", create_relu, NULL, 0, 0);
+const clg_layer_ops clg_layer_leaky_relu = ACTIVATION("leaky_relu", create_leaky, leaky_options, 1, 0);
+const clg_layer_ops clg_layer_tanh = ACTIVATION("tanh", create_tanh, NULL, 0, 0);
+const clg_layer_ops clg_layer_sigmoid = ACTIVATION("sigmoid", create_sigmoid, NULL, 0, CLG_LAYER_SIGMOID);

@@ -11,32 +11,31 @@ typedef struct dense {
     int in, out, bias;
 } dense;
 
-static int create(clg_layer *l, clg_opts *o, int batch, char *err, size_t errlen)
+enum { UNITS, BIAS, INIT, BIAS_INIT };
+static const clg_option options[] = {
+    [UNITS] = {"units", CLG_OPTION_INT, NULL, 1, 1000000000L, NULL, "N"},
+    [BIAS] = {"bias", CLG_OPTION_INT, "1", 0, 1, NULL, "0|1"},
+    [INIT] = {"init", CLG_OPTION_INIT, "torch", 0, 0, NULL, "INIT"},
+    [BIAS_INIT] = {"bias_init", CLG_OPTION_INIT, "torch", 0, 0, NULL, "INIT"},
+};
+
+static int create(clg_layer *l, const clg_optval *v, int batch, clg_err *e)
 {
-    int units, bias;
-    const char *init_s, *binit_s;
-    TRY(clg_layer_opt_int(o, "units", 0, 1, 1, 1000000000L, &units, err, errlen));
-    TRY(clg_layer_opt_int(o, "bias", 1, 0, 0, 1, &bias, err, errlen));
-    clg_opt_str(o, "init", "torch", &init_s);
-    clg_opt_str(o, "bias_init", "torch", &binit_s);
+    int units = v[UNITS].i;
     if (l->in.h != 1 || l->in.w != 1)
-        return clg_layer_err(err, errlen, l, "needs a flat input but gets %dx%dx%d: add `layer = flatten` before it",
-                             l->in.c, l->in.h, l->in.w);
-    dense *d = calloc(1, sizeof *d);
+        return clg_layer_err(e, l, "needs a flat input but gets %dx%dx%d: add `layer = flatten` before it", l->in.c,
+                             l->in.h, l->in.w);
+    dense *d = clg_layer_priv(l, sizeof *d, e);
     if (!d) return CLG_ERR_NOMEM;
-    l->priv = d;
     d->in = l->in.c;
     d->out = units;
-    d->bias = bias != 0;
+    d->bias = v[BIAS].i != 0;
     l->out = (clg_shape){units, 1, 1};
-    clg_init wi, bi;
-    TRY(clg_parse_init(&wi, init_s, l, err, errlen));
-    TRY(clg_parse_init(&bi, binit_s, l, err, errlen));
-    clg_param *w = clg_layer_param(l, "weight", 1, wi, 2, (int[]){units, d->in});
+    clg_param *w = clg_layer_param(l, "weight", 1, v[INIT].init, 2, (int[]){units, d->in});
     w->fan_in = d->in;
     w->fan_out = units;
     if (d->bias) {
-        clg_param *b = clg_layer_param(l, "bias", 1, bi, 1, (int[]){units});
+        clg_param *b = clg_layer_param(l, "bias", 1, v[BIAS_INIT].init, 1, (int[]){units});
         b->fan_in = d->in;
         b->fan_out = units;
         l->scratch_floats = clg_sum_scratch((size_t)units, (size_t)batch); /* bias gradient */
@@ -75,5 +74,15 @@ static int backward(clg_layer *l, clg_ctx *ctx, clg_buf *dx, const clg_buf *dy, 
 
 static void destroy(clg_layer *l) { free(l->priv); }
 
-const clg_layer_ops clg_layer_dense = {"dense", "units=N bias=1|0 init=INIT bias_init=INIT", create, forward, backward,
-                                       destroy};
+static void cost(clg_layer_cost *k, const clg_layer *l, int n) { clg_layer_cost_gemm(k, l, n, 1.0); }
+
+const clg_layer_ops clg_layer_dense = {
+    .type = "dense",
+    .options = options,
+    .noptions = sizeof options / sizeof options[0],
+    .create = create,
+    .forward = forward,
+    .backward = backward,
+    .destroy = destroy,
+    .cost = cost,
+};

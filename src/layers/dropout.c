@@ -12,16 +12,16 @@ typedef struct drop {
     int last_train;
 } drop;
 
-static int create(clg_layer *l, clg_opts *o, int batch, char *err, size_t errlen)
+static const clg_option options[] = {{"p", CLG_OPTION_FLOAT, "0.5", 0, 0, NULL, "P"}};
+
+static int create(clg_layer *l, const clg_optval *v, int batch, clg_err *e)
 {
     (void)batch;
-    float p;
-    TRY(clg_opt_float(o, "p", 0.5f, NULL, &p, err, errlen));
-    if (!(p >= 0.0f && p < 1.0f)) return clg_layer_err(err, errlen, l, "p=%g must be in [0, 1)", p);
-    drop *d = calloc(1, sizeof *d);
+    float p = v[0].f;
+    if (!(p >= 0.0f && p < 1.0f)) return clg_layer_err(e, l, "p=%g must be in [0, 1)", p);
+    drop *d = clg_layer_priv(l, sizeof *d, e);
     if (!d) return CLG_ERR_NOMEM;
     d->p = p;
-    l->priv = d;
     l->out = l->in;
     return CLG_OK;
 }
@@ -55,4 +55,5 @@ static int backward(clg_layer *l, clg_ctx *ctx, clg_buf *dx, const clg_buf *dy, 
 
 static void destroy(clg_layer *l) { free(l->priv); }
 
-const clg_layer_ops clg_layer_dropout = {"dropout", "p=P (default 0.5)", create, forward, backward, destroy};
+const clg_layer_ops clg_layer_dropout = {.type = "dropout", .options = options, .noptions = 1, .create = create,
+                                         .forward = forward, .backward = backward, .destroy = destroy};

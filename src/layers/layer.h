@@ -69,11 +69,57 @@ typedef struct clg_layer {
     void *priv;              /* the layer's options and host state; freed by destroy */
 } clg_layer;
 
+/* ---- options: each layer type declares its options once, in a table that drives both the
+ * parsing (clg_layer_create) and the help text (clg_layer_help), so the two cannot drift. ---- */
+typedef enum clg_option_kind {
+    CLG_OPTION_INT,   /* a whole number in [lo, hi]; `words`, when set, are accepted instead and
+                       * read as -1, -2, ... in their order ("same|valid": same -1, valid -2) */
+    CLG_OPTION_FLOAT, /* a finite float (ranges with a reason are checked by the layer's create) */
+    CLG_OPTION_WORD,  /* one of `words` ("nearest|bilinear"), read as its index */
+    CLG_OPTION_INIT,  /* an initialiser spec (clg_parse_init) */
+} clg_option_kind;
+
+typedef struct clg_option {
+    const char *name;
+    clg_option_kind kind;
+    const char *def;   /* the default as written in a config; NULL: the option is required */
+    long lo, hi;       /* CLG_OPTION_INT: the accepted range */
+    const char *words; /* the accepted words, '|' between them */
+    const char *value; /* the help's placeholder: "N" in "units=N" (words by default) */
+} clg_option;
+
+/* One option's value after parsing: i (INT, WORD), f (FLOAT), init (INIT); text as written (or
+ * the default), valid while the create runs. */
+typedef struct clg_optval {
+    int i;
+    float f;
+    clg_init init;
+    const char *text;
+} clg_optval;
+
+/* What a layer type is, for code outside it that used to compare types by name. */
+enum {
+    CLG_LAYER_SIGMOID = 1 << 0,        /* y = sigmoid(x): a loss may take x as logits instead */
+    CLG_LAYER_COUNTS_BATCHES = 1 << 1, /* train_forwards is state to save (PyTorch's batch norm
+                                        * num_batches_tracked) */
+};
+
+/* The work of one pass over n samples (what `clgan bench` divides time by). */
+typedef struct clg_layer_cost {
+    double fwd_flops;    /* one forward pass */
+    double bwd_dx_flops; /* the input gradient */
+    double bwd_dw_flops; /* the parameter gradients */
+    double fwd_bytes, bwd_bytes;
+} clg_layer_cost;
+
 typedef struct clg_layer_ops {
     const char *type;
-    const char *options; /* "units=N bias=0|1 init=..." for messages and --help */
-    /* Parse options, set l->out from l->in, declare params/scratch/workspace. */
-    int (*create)(clg_layer *l, clg_opts *o, int batch, char *err, size_t errlen);
+    const clg_option *options; /* the table, noptions entries, in parsing order */
+    int noptions;
+    unsigned flags;            /* CLG_LAYER_* */
+    /* Set l->out from l->in, declare params/scratch/workspace from the parsed options v (one per
+     * table entry, in its order). */
+    int (*create)(clg_layer *l, const clg_optval *v, int batch, clg_err *e);
     /* y (n, out) = f(x (n, in)); train selects batch statistics and dropout. */
     int (*forward)(clg_layer *l, clg_ctx *ctx, clg_buf *y, const clg_buf *x, int n, int train);
     /* dx (n, in) from dy (n, out); dx may be NULL (first layer, input gradient not needed).
@@ -81,18 +127,27 @@ typedef struct clg_layer_ops {
     int (*backward)(clg_layer *l, clg_ctx *ctx, clg_buf *dx, const clg_buf *dy, const clg_buf *x,
                     const clg_buf *y, int n, int param_grads);
     void (*destroy)(clg_layer *l);
+    /* FLOPs of n samples' passes; NULL: one per output value each way, no parameter gradient.
+     * Bytes are counted alike for all (clg_layer_cost_of). */
+    void (*cost)(clg_layer_cost *c, const clg_layer *l, int n);
 } clg_layer_ops;
 
 /* The registry of layer types (src/layers/registry.c). */
 const clg_layer_ops *clg_layer_find(const char *type);
 void clg_layer_list(char *out, size_t n);
+/* A type's options as help text, from its table: "units=N bias=0|1 (1) init=INIT (torch) ...". */
+void clg_layer_help(char *out, size_t n, const clg_layer_ops *ops);
+/* Read the options of l's type (l->ops) from the line `o` into v, one per table entry (at most
+ * CLG_MAX_OPTS); each option found is marked used. Part of clg_layer_create (options.c). */
+int clg_layer_read_options(clg_optval *v, clg_opts *o, const clg_layer *l, clg_err *e);
 
 /* The whole step from a config line to a layer, the same for the network and for tests: parse
- * `text` ("conv2d filters=8 kernel=3"), find its type, run the type's create on input `in` at
- * `batch` samples (output shape, parameters, scratch and workspace declared), refuse an option
- * the type did not read, refuse an empty output, and check the input and output against the
- * kernels' int index (clg_layer_check_io). `where` ("net.ini:7") and `index` (the position in
- * the network) name the layer in messages; `where` is copied into l->where.
+ * `text` ("conv2d filters=8 kernel=3"), find its type, read its options through the type's
+ * table, run the type's create on input `in` at `batch` samples (output shape, parameters,
+ * scratch and workspace declared), refuse an option the type does not have, refuse an empty
+ * output, and check the input and output against the kernels' int index (clg_layer_check_io).
+ * `where` ("net.ini:7") and `index` (the position in the network) name the layer in messages;
+ * `where` is copied into l->where.
  * *l is overwritten (zeroed first); l->key is left 0 for the caller to seed. Nothing is
  * allocated on a device: the caller places params, scratch, workspace and y. On failure the
  * layer is destroyed again (nothing to free) and e holds one message naming `where`. */
@@ -100,33 +155,32 @@ int clg_layer_create(clg_layer *l, const char *text, const char *where, clg_shap
                      clg_err *e);
 /* Release a layer's host state (its type's destroy); device views are the caller's. */
 void clg_layer_destroy(clg_layer *l);
+/* The FLOPs and bytes of a layer's passes over n samples (its table's cost). */
+clg_layer_cost clg_layer_cost_of(const clg_layer *l, int n);
+/* The cost of a layer whose passes are GEMMs with its first parameter at `positions` places per
+ * sample (dense 1, conv2d OH*OW, conv_transpose2d IH*IW): 2 FLOPs per multiply-add in each of
+ * the three products, plus one per output value for the bias (forward, and its gradient). */
+void clg_layer_cost_gemm(clg_layer_cost *c, const clg_layer *l, int n, double positions);
 
 /* Shared helpers for layers. */
-int clg_layer_err(char *err, size_t errlen, const clg_layer *l, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-/* An integer option `key` from lo to hi (`def` when absent, unless `required`). A value out of
- * range or not an integer is reported as the config reports numbers: "where: layer TYPE:
- * KEY=VAL is above the limit HI" (below the limit LO, is not an integer). */
-int clg_layer_opt_int(clg_opts *o, const char *key, int def, int required, long lo, long hi, int *out, char *err,
-                      size_t errlen);
-/* The same for a value already read (an option that may also be a word, like padding=same);
- * `expect` names the accepted forms for the "is not" message (NULL: "an integer"). */
-int clg_layer_int_value(const clg_opts *o, const char *key, const char *val, long lo, long hi, const char *expect,
-                        int *out, char *err, size_t errlen);
+/* "where: layer INDEX (TYPE): message" into e; returns CLG_ERR_CONFIG. */
+int clg_layer_err(clg_err *e, const clg_layer *l, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* CLG_OK if a tensor of `batch` samples of `per_sample` values (SIZE_MAX: overflowed) stays
  * within CLG_MAX_ELEMS; otherwise CLG_ERR_CONFIG with a message naming the layer, the tensor
  * (`what`), its size and what to lower (train.batch, or the layer's size when one sample is
  * already too large). Runs while the network is built, before any allocation. */
-int clg_layer_check_count(char *err, size_t errlen, const clg_layer *l, const char *what, int batch,
-                          size_t per_sample);
-/* A layer's input and output (what its kernels launch over) at `batch`; the network checks
- * every layer with it right after the layer is created. */
-int clg_layer_check_io(char *err, size_t errlen, const clg_layer *l, int batch);
+int clg_layer_check_count(clg_err *e, const clg_layer *l, const char *what, int batch, size_t per_sample);
+/* A layer's input and output (what its kernels launch over) at `batch`; clg_layer_create checks
+ * every layer with it. */
+int clg_layer_check_io(clg_err *e, const clg_layer *l, int batch);
 /* Declare a parameter; returns it for further setup. */
 clg_param *clg_layer_param(clg_layer *l, const char *name, int trainable, clg_init init, int ndim, const int *dims);
 /* Parse an init spec "glorot_uniform", "normal:0:0.02", "uniform:-0.05:0.05", "zeros", "ones",
- * "torch" into *out. */
-int clg_parse_init(clg_init *out, const char *spec, const clg_layer *l, char *err, size_t errlen);
+ * "torch" into *out; messages name the layer l. */
+int clg_parse_init(clg_init *out, const char *spec, const clg_layer *l, clg_err *e);
+/* The layer's own host state: `size` zeroed bytes set as l->priv (freed by its destroy), or NULL
+ * with the message in e (then return CLG_ERR_NOMEM). */
+void *clg_layer_priv(clg_layer *l, size_t size, clg_err *e);
 /* The next random key of a layer (dropout): a hash of the previous one. */
 uint32_t clg_layer_next_key(clg_layer *l);
 

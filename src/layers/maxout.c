@@ -10,19 +10,18 @@ typedef struct maxout {
     int k;
 } maxout;
 
-static int create(clg_layer *l, clg_opts *o, int batch, char *err, size_t errlen)
+static const clg_option options[] = {{"k", CLG_OPTION_INT, NULL, 1, 1000000000L, NULL, "K"}};
+
+static int create(clg_layer *l, const clg_optval *v, int batch, clg_err *e)
 {
-    int k;
-    TRY(clg_layer_opt_int(o, "k", 0, 1, 1, 1000000000L, &k, err, errlen));
+    int k = v[0].i;
     if (l->in.h != 1 || l->in.w != 1)
-        return clg_layer_err(err, errlen, l, "needs a flat input but gets %dx%dx%d: add `layer = flatten` before it",
-                             l->in.c, l->in.h, l->in.w);
-    if (l->in.c % k)
-        return clg_layer_err(err, errlen, l, "%d input features are not a multiple of k=%d", l->in.c, k);
-    maxout *m = calloc(1, sizeof *m);
+        return clg_layer_err(e, l, "needs a flat input but gets %dx%dx%d: add `layer = flatten` before it", l->in.c,
+                             l->in.h, l->in.w);
+    if (l->in.c % k) return clg_layer_err(e, l, "%d input features are not a multiple of k=%d", l->in.c, k);
+    maxout *m = clg_layer_priv(l, sizeof *m, e);
     if (!m) return CLG_ERR_NOMEM;
     m->k = k;
-    l->priv = m;
     l->out = (clg_shape){l->in.c / k, 1, 1};
     l->scratch_floats = (size_t)batch * l->out.c; /* arg-max, one int per output */
     return CLG_OK;
@@ -50,4 +49,5 @@ static int backward(clg_layer *l, clg_ctx *ctx, clg_buf *dx, const clg_buf *dy, 
 
 static void destroy(clg_layer *l) { free(l->priv); }
 
-const clg_layer_ops clg_layer_maxout = {"maxout", "k=K", create, forward, backward, destroy};
+const clg_layer_ops clg_layer_maxout = {.type = "maxout", .options = options, .noptions = 1, .create = create,
+                                        .forward = forward, .backward = backward, .destroy = destroy};

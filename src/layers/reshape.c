@@ -5,30 +5,33 @@
 
 #include "layers/layer.h"
 
-static int create_flatten(clg_layer *l, clg_opts *o, int batch, char *err, size_t errlen)
+static int create_flatten(clg_layer *l, const clg_optval *v, int batch, clg_err *e)
 {
-    (void)o, (void)batch;
+    (void)v, (void)batch;
     size_t n = clg_shape_count(l->in);
     if (n > INT_MAX)
-        return clg_layer_err(err, errlen, l, "cannot flatten %dx%dx%d: %.0f values per sample, above the limit %d",
+        return clg_layer_err(e, l, "cannot flatten %dx%dx%d: %.0f values per sample, above the limit %d",
                              l->in.c, l->in.h, l->in.w, (double)l->in.c * l->in.h * l->in.w, INT_MAX);
     l->out = (clg_shape){(int)n, 1, 1};
     return CLG_OK;
 }
 
-static int create_reshape(clg_layer *l, clg_opts *o, int batch, char *err, size_t errlen)
+static const clg_option reshape_options[] = {
+    {"c", CLG_OPTION_INT, NULL, 1, 1000000000L, NULL, "C"},
+    {"h", CLG_OPTION_INT, "1", 1, 1000000000L, NULL, "H"},
+    {"w", CLG_OPTION_INT, "1", 1, 1000000000L, NULL, "W"},
+};
+
+static int create_reshape(clg_layer *l, const clg_optval *v, int batch, clg_err *e)
 {
     (void)batch;
-    int c, h, w;
-    TRY(clg_layer_opt_int(o, "c", 0, 1, 1, 1000000000L, &c, err, errlen));
-    TRY(clg_layer_opt_int(o, "h", 1, 0, 1, 1000000000L, &h, err, errlen));
-    TRY(clg_layer_opt_int(o, "w", 1, 0, 1, 1000000000L, &w, err, errlen));
+    int c = v[0].i, h = v[1].i, w = v[2].i;
     l->out = (clg_shape){c, h, w};
     /* sizes saturate at SIZE_MAX (clg_shape_count), so two overflowing shapes are not "equal" by
      * wrapping; the network bounds both far below that */
     size_t nin = clg_shape_count(l->in), nout = clg_shape_count(l->out);
     if (nin != nout || nout == SIZE_MAX)
-        return clg_layer_err(err, errlen, l, "cannot reshape %dx%dx%d (%.0f values) to %dx%dx%d (%.0f values)", l->in.c,
+        return clg_layer_err(e, l, "cannot reshape %dx%dx%d (%.0f values) to %dx%dx%d (%.0f values)", l->in.c,
                              l->in.h, l->in.w, (double)l->in.c * l->in.h * l->in.w, c, h, w, (double)c * h * w);
     return CLG_OK;
 }
@@ -53,5 +56,8 @@ static int backward(clg_layer *l, clg_ctx *ctx, clg_buf *dx, const clg_buf *dy, 
 
 static void destroy(clg_layer *l) { (void)l; }
 
-const clg_layer_ops clg_layer_flatten = {"flatten", "", create_flatten, forward, backward, destroy};
-const clg_layer_ops clg_layer_reshape = {"reshape", "c=C h=H w=W", create_reshape, forward, backward, destroy};
+const clg_layer_ops clg_layer_flatten = {.type = "flatten", .create = create_flatten, .forward = forward,
+                                         .backward = backward, .destroy = destroy};
+const clg_layer_ops clg_layer_reshape = {.type = "reshape", .options = reshape_options, .noptions = 3,
+                                         .create = create_reshape, .forward = forward, .backward = backward,
+                                         .destroy = destroy};

@@ -13,24 +13,22 @@ typedef struct ups {
     int k, bilinear;
 } ups;
 
-static int create(clg_layer *l, clg_opts *o, int batch, char *err, size_t errlen)
+static const clg_option options[] = {
+    {"scale", CLG_OPTION_INT, "2", 1, 64, NULL, "K"},
+    {"mode", CLG_OPTION_WORD, "nearest", 0, 0, "nearest|bilinear", NULL},
+};
+
+static int create(clg_layer *l, const clg_optval *v, int batch, clg_err *e)
 {
     (void)batch;
-    int k;
-    const char *mode;
-    TRY(clg_layer_opt_int(o, "scale", 2, 0, 1, 64, &k, err, errlen));
-    clg_opt_str(o, "mode", "nearest", &mode);
-    int bilinear = !strcmp(mode, "bilinear");
-    if (!bilinear && strcmp(mode, "nearest"))
-        return clg_layer_err(err, errlen, l, "mode=%s: expected nearest or bilinear", mode);
+    int k = v[0].i, bilinear = v[1].i == 1;
     if ((long)l->in.h * k > 1 << 20 || (long)l->in.w * k > 1 << 20)
-        return clg_layer_err(err, errlen, l, "output %ldx%ld (input %dx%d, scale=%d) is above the limit %d per side",
+        return clg_layer_err(e, l, "output %ldx%ld (input %dx%d, scale=%d) is above the limit %d per side",
                              (long)l->in.h * k, (long)l->in.w * k, l->in.h, l->in.w, k, 1 << 20);
-    ups *u = calloc(1, sizeof *u);
+    ups *u = clg_layer_priv(l, sizeof *u, e);
     if (!u) return CLG_ERR_NOMEM;
     u->k = k;
     u->bilinear = bilinear;
-    l->priv = u;
     l->out = (clg_shape){l->in.c, l->in.h * k, l->in.w * k};
     return CLG_OK;
 }
@@ -71,5 +69,5 @@ static int backward(clg_layer *l, clg_ctx *ctx, clg_buf *dx, const clg_buf *dy, 
 
 static void destroy(clg_layer *l) { free(l->priv); }
 
-const clg_layer_ops clg_layer_upsample = {"upsample", "scale=K (2) mode=nearest|bilinear", create, forward, backward,
-                                          destroy};
+const clg_layer_ops clg_layer_upsample = {.type = "upsample", .options = options, .noptions = 2, .create = create,
+                                          .forward = forward, .backward = backward, .destroy = destroy};

@@ -60,17 +60,14 @@ static float init_value(const clg_param *p, clg_rng *rng)
     return 0.0f;
 }
 
-int clg_net_create_layers(clg_net *net, const clg_net_cfg *cfg, clg_shape in, int batch, clg_rng *rng, char *err,
-                          size_t errlen)
+int clg_net_create_layers(clg_net *net, const clg_net_cfg *cfg, clg_shape in, int batch, clg_rng *rng, clg_err *e)
 {
     clg_shape cur = in;
-    clg_err e;
     for (int i = 0; i < cfg->nlayers; i++) {
         const clg_layer_spec *spec = &cfg->layers[i];
         clg_layer *l = &net->layers[i];
         uint32_t key = (uint32_t)clg_rng_next(rng);
-        int st = clg_layer_create(l, spec->text, spec->where, cur, batch, i, &e);
-        if (st != CLG_OK) return snprintf(err, errlen, "%s", e.msg), st;
+        TRY(clg_layer_create(l, spec->text, spec->where, cur, batch, i, e));
         l->key = key;
         net->nlayers = i + 1; /* so that destroy runs for it from here on */
         cur = l->out;
@@ -78,7 +75,7 @@ int clg_net_create_layers(clg_net *net, const clg_net_cfg *cfg, clg_shape in, in
     return CLG_OK;
 }
 
-static int plan_memory(clg_net *net, clg_ctx *ctx, int batch, char *err, size_t errlen)
+static int plan_memory(clg_net *net, clg_ctx *ctx, int batch)
 {
     size_t a = clg_align_floats(ctx);
     size_t np = 0, nb = 0, na = 0, maxact = clg_shape_size(net->in), ws = 0;
@@ -113,14 +110,11 @@ static int plan_memory(clg_net *net, clg_ctx *ctx, int batch, char *err, size_t 
     if (big <= 1) snprintf(hint, sizeof hint, "use a smaller model (fewer units or filters)");
     else snprintf(hint, sizeof hint, "lower train.batch (now %d) or use a smaller model", batch);
     int st = clg_mem_check(ctx, total, plan, 4 * arena[big].n, largest, hint);
-    if (st != CLG_OK) return snprintf(err, errlen, "%s", clg_last_error(ctx)), st;
+    if (st != CLG_OK) return st;
     char what[96];
 #define ALLOC(buf, n, label)                                                   \
     snprintf(what, sizeof what, "%s %s", net->name, label);                    \
-    if ((st = clg_buf_alloc(ctx, &net->buf, (n), what)) != CLG_OK) {           \
-        snprintf(err, errlen, "%s", clg_last_error(ctx));                      \
-        return st;                                                             \
-    }
+    if ((st = clg_buf_alloc(ctx, &net->buf, (n), what)) != CLG_OK) return st;
     ALLOC(params, np, "parameters");
     ALLOC(grads, np, "gradients");
     ALLOC(opt_m, np, "optimizer state");
@@ -144,7 +138,7 @@ static int plan_memory(clg_net *net, clg_ctx *ctx, int batch, char *err, size_t 
             *off = align_up(*off, a);
             st = clg_buf_view(ctx, &p->value, p->trainable ? &net->params : &net->buffers, *off, p->count, p->name);
             if (st == CLG_OK && p->trainable) st = clg_buf_view(ctx, &p->grad, &net->grads, *off, p->count, p->name);
-            if (st != CLG_OK) return snprintf(err, errlen, "%s", clg_last_error(ctx)), st;
+            if (st != CLG_OK) return st;
             *off += p->count;
         }
         na = align_up(na, a);
@@ -155,7 +149,7 @@ static int plan_memory(clg_net *net, clg_ctx *ctx, int batch, char *err, size_t 
         /* every layer's workspace starts at 0: layers run one at a time, so they share it */
         if (st == CLG_OK && l->workspace_floats)
             st = clg_buf_view(ctx, &l->workspace, &net->workspace, 0, l->workspace_floats, "workspace");
-        if (st != CLG_OK) return snprintf(err, errlen, "%s", clg_last_error(ctx)), st;
+        if (st != CLG_OK) return st;
     }
     return CLG_OK;
 }
@@ -164,7 +158,7 @@ static int plan_memory(clg_net *net, clg_ctx *ctx, int batch, char *err, size_t 
  * are still zero: launches are skipped, and each CLBlast GEMM shape sizes CLBlast's temporary
  * buffer and runs once, so CLBlast builds its program here and a step allocates nothing. The
  * layers' host state that a pass advances (dropout keys, batch counts) is put back. */
-static int plan_gemm(clg_net *net, clg_ctx *ctx, int batch, char *err, size_t errlen)
+static int plan_gemm(clg_net *net, clg_ctx *ctx, int batch)
 {
     if (ctx->gemm_own || net->nlayers == 0) return CLG_OK;
     uint32_t keys[CLG_MAX_LAYERS];
@@ -176,40 +170,39 @@ static int plan_gemm(clg_net *net, clg_ctx *ctx, int batch, char *err, size_t er
     if (st == CLG_OK) st = clg_net_backward(net, ctx, &dx, &net->dbuf[1], &net->dbuf[0], batch, 1, net->nlayers);
     int st2 = clg_gemm_plan_end(ctx);
     for (int i = 0; i < net->nlayers; i++) net->layers[i].key = keys[i], net->layers[i].train_forwards = forwards[i];
-    if (st == CLG_OK) st = st2;
-    if (st != CLG_OK) snprintf(err, errlen, "%s", clg_last_error(ctx));
-    return st;
+    return st == CLG_OK ? st2 : st;
 }
 
-static int init_params(clg_net *net, clg_ctx *ctx, clg_rng *rng, char *err, size_t errlen)
+static int init_params(clg_net *net, clg_ctx *ctx, clg_rng *rng)
 {
     for (int i = 0; i < net->nlayers; i++) {
         clg_layer *l = &net->layers[i];
         for (int j = 0; j < l->nparams; j++) {
             clg_param *p = &l->params[j];
             float *h = malloc(p->count * sizeof *h);
-            if (!h) return snprintf(err, errlen, "out of host memory"), CLG_ERR_NOMEM;
+            if (!h) return clg_fail(ctx, CLG_ERR_NOMEM, "out of host memory");
             for (size_t k = 0; k < p->count; k++) h[k] = init_value(p, rng);
             int st = clg_buf_write(ctx, &p->value, h, p->count, 1);
             free(h);
-            if (st != CLG_OK) return snprintf(err, errlen, "%s", clg_last_error(ctx)), st;
+            if (st != CLG_OK) return st;
         }
     }
     return CLG_OK;
 }
 
 int clg_net_build(clg_net *net, clg_ctx *ctx, const char *name, const clg_net_cfg *cfg, clg_shape in, int batch,
-                  clg_rng *rng, char *err, size_t errlen)
+                  clg_rng *rng)
 {
     memset(net, 0, sizeof *net);
     net->name = name;
     net->cfg = cfg;
     net->in = in;
     net->batch = batch;
-    int st = clg_net_create_layers(net, cfg, in, batch, rng, err, errlen);
-    if (st == CLG_OK) st = plan_memory(net, ctx, batch, err, errlen);
-    if (st == CLG_OK) st = plan_gemm(net, ctx, batch, err, errlen);
-    if (st == CLG_OK) st = init_params(net, ctx, rng, err, errlen);
+    /* layer messages go straight into the context's record: one message, written once */
+    int st = clg_net_create_layers(net, cfg, in, batch, rng, &ctx->err);
+    if (st == CLG_OK) st = plan_memory(net, ctx, batch);
+    if (st == CLG_OK) st = plan_gemm(net, ctx, batch);
+    if (st == CLG_OK) st = init_params(net, ctx, rng);
     if (st != CLG_OK) clg_net_free(net);
     return st;
 }

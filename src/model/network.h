@@ -32,16 +32,15 @@ typedef struct clg_net {
 } clg_net;
 
 /* Build from a config section: create every layer, check shapes, plan and allocate memory,
- * initialise parameters from `rng`. Errors name the config line. */
+ * initialise parameters from `rng`. A failure's message is in ctx->err, naming the config line. */
 int clg_net_build(clg_net *net, clg_ctx *ctx, const char *name, const clg_net_cfg *cfg, clg_shape in, int batch,
-                  clg_rng *rng, char *err, size_t errlen);
+                  clg_rng *rng);
 void clg_net_free(clg_net *net);
 /* The first step of clg_net_build, on the host only: every layer of `cfg` created on input `in`
  * (options parsed, shapes inferred and checked against the kernels' limits, parameters declared),
  * nothing allocated on a device. `net` is zeroed by the caller; clg_net_free releases the layers,
  * also after a failure. Used by clg_net_build and by the config fuzzer. */
-int clg_net_create_layers(clg_net *net, const clg_net_cfg *cfg, clg_shape in, int batch, clg_rng *rng, char *err,
-                          size_t errlen);
+int clg_net_create_layers(clg_net *net, const clg_net_cfg *cfg, clg_shape in, int batch, clg_rng *rng, clg_err *e);
 
 /* Run layers [0, upto) on x (n samples). The result is net->layers[upto-1].y. */
 int clg_net_forward(clg_net *net, clg_ctx *ctx, const clg_buf *x, int n, int train, int upto);

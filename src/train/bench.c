@@ -2,11 +2,11 @@
  *
  * Wall time per step (median/min/max over timed steps, each ending in clFinish), then a few
  * more steps with profiling events, summed per layer and pass, with the FLOPs of each layer
- * counted from its shapes (dense: 2·N·weights per product; conv2d: 2·N·OH·OW·weights;
- * conv_transpose2d: 2·N·IH·IW·weights; elementwise layers: one per value), so GFLOP/s per layer
+ * as its layer table counts them (clg_layer_cost_of: dense 2·N·weights per product, conv2d
+ * 2·N·OH·OW·weights, elementwise layers one per value, ...), so GFLOP/s per layer
  * and the fraction of peak follow. Peak FP32 is given twice: an estimate (compute units × clock
- * × native float vector width × 2 for FMA) and a measurement (cl/bench.cl's FMA kernel). Bytes
- * moved per layer are estimated as inputs + outputs + weights read/written once per pass.
+ * × native float vector width × 2 for FMA) and a measurement (cl/bench.cl's FMA kernel); bytes
+ * moved per layer come from the same table.
  */
 #include <math.h>
 #include <stdio.h>
@@ -31,31 +31,6 @@ static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return x < y ? -1 : x > y;
-}
-
-clg_layer_cost clg_layer_cost_of(const clg_layer *l, int n)
-{
-    clg_layer_cost c = {0};
-    double w = l->nparams ? (double)l->params[0].count : 0;
-    double in = (double)clg_shape_size(l->in) * n, out = (double)clg_shape_size(l->out) * n;
-    const char *t = l->ops->type;
-    double mac = 0;
-    if (!strcmp(t, "dense")) mac = w * n;
-    else if (!strcmp(t, "conv2d")) mac = w * n * l->out.h * l->out.w;
-    else if (!strcmp(t, "conv_transpose2d")) mac = w * n * l->in.h * l->in.w;
-    if (mac > 0) {
-        c.fwd_flops = 2 * mac + out; /* + bias */
-        c.bwd_dx_flops = 2 * mac;
-        c.bwd_dw_flops = 2 * mac + out;
-    } else {
-        c.fwd_flops = !strcmp(t, "batchnorm") ? 8 * out : out;
-        c.bwd_dx_flops = !strcmp(t, "batchnorm") ? 12 * out : out;
-    }
-    double pbytes = 0;
-    for (int j = 0; j < l->nparams; j++) pbytes += 4.0 * l->params[j].count;
-    c.fwd_bytes = 4 * (in + out) + pbytes;
-    c.bwd_bytes = 4 * (2 * out + 2 * in) + 2 * pbytes;
-    return c;
 }
 
 /* Measured FP32 peak from the FMA kernel, GFLOP/s. */

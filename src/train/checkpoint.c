@@ -24,8 +24,6 @@
 #include "io/safetensors.h"
 #include "train/checkpoint.h"
 
-extern const clg_layer_ops clg_layer_batchnorm;
-
 typedef struct host_copies {
     float **v;
     int n, cap;
@@ -99,7 +97,7 @@ static int add_net(clg_st_file *f, host_copies *h, clg_net *net, clg_trainer *tr
                 TRY(clg_st_add(f, name, "F32", p->ndim, dims, o, p->count * sizeof(float)));
             }
         }
-        if (l->ops == &clg_layer_batchnorm) {
+        if (l->ops->flags & CLG_LAYER_COUNTS_BATCHES) {
             float *slot = keep(h, 2); /* 8 bytes for one int64 */
             if (!slot) return clg_fail(ctx, CLG_ERR_NOMEM, "out of host memory");
             int64_t count = l->train_forwards;

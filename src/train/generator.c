@@ -50,11 +50,8 @@ int clg_generator_load(clg_generator **out, clg_ctx *ctx, const char *checkpoint
         goto out;
     }
     clg_rng rng = {1};
-    st = clg_net_build(&g->net, ctx, "generator", &g->cfg->gen, g->zshape, GEN_BATCH, &rng, err, sizeof err);
-    if (st != CLG_OK) {
-        clg_fail(ctx, st, "%s", err);
-        goto out;
-    }
+    st = clg_net_build(&g->net, ctx, "generator", &g->cfg->gen, g->zshape, GEN_BATCH, &rng);
+    if (st != CLG_OK) goto out;
     g->out = g->net.layers[g->net.nlayers - 1].out;
     clg_shape img;
     const char *is = clg_st_meta(&f, "image_shape");

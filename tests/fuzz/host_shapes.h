@@ -25,7 +25,9 @@ static int fuzz_net_shapes(clg_net *net, clg_shape *out, const clg_net_cfg *cfg,
     net->in = in;
     net->batch = batch;
     clg_rng rng = {1};
-    TRY(clg_net_create_layers(net, cfg, in, batch, &rng, err, errlen));
+    clg_err e;
+    int st = clg_net_create_layers(net, cfg, in, batch, &rng, &e);
+    if (st != CLG_OK) return snprintf(err, errlen, "%.*s", (int)errlen - 1, e.msg), st;
     for (int i = 0; i < net->nlayers; i++) {
         const clg_layer *l = &net->layers[i];
         /* an accepted layer's input and output at the batch fit the kernels' int index */

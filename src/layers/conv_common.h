@@ -1,0 +1,40 @@
+/* conv_common.h — what conv2d and conv_transpose2d share: their option table, the padding rules
+ * (output size and crop per axis), the checks that weights and columns fit the kernels' int
+ * index, the chunk plan of the workspace and the declaration of weight and bias. A transposed
+ * convolution is the adjoint of a convolution from its output back to its input, so both are
+ * described by one window geometry with the roles of image and window positions swapped.
+ */
+#ifndef CLGAN_CONV_COMMON_H
+#define CLGAN_CONV_COMMON_H
+
+#include "layers/im2col.h"
+#include "layers/layer.h"
+
+/* The options, in table order; conv2d reads the first CLG_CONV_NOPTIONS, conv_transpose2d also
+ * output_padding. */
+enum { CONV_FILTERS, CONV_KERNEL, CONV_STRIDE, CONV_BIAS, CONV_CHUNK, CONV_PADDING, CONV_INIT, CONV_BIAS_INIT,
+       CONV_OUTPUT_PADDING };
+#define CLG_CONV_NOPTIONS 8
+#define CLG_CONVT_NOPTIONS 9
+extern const clg_option clg_conv_options[CLG_CONVT_NOPTIONS];
+
+/* The host state both layers start with (each layer's own struct begins with it). */
+typedef struct clg_conv {
+    int cin, cout, k, bias, chunk;
+    clg_conv_geom g; /* conv2d: image = the input, positions = the output; transposed: the reverse */
+    size_t ck2;      /* the GEMM's inner size: cin*k*k (conv2d), cout*k*k (transposed) */
+    size_t p;        /* window positions per sample: OH*OW (conv2d), IH*IW (transposed) */
+    size_t off2;     /* workspace offset of the second operand (after the columns) */
+    size_t col_ps;   /* column floats per sample (ck2 * p) */
+    size_t red_off;  /* scratch offset of the bias gradient's partial sums */
+} clg_conv;
+
+/* The first half of either layer's create, from its options v: output shape, geometry, checks
+ * against the kernels' int index, chunk plan and workspace (columns + one (C, nc*p) operand per
+ * chunk). `c` is the layer's priv, already allocated. */
+int clg_conv_plan(clg_conv *c, clg_layer *l, const clg_optval *v, int batch, int transposed, clg_err *e);
+/* The second half, after the layer's own scratch: the bias gradient's scratch (at c->red_off)
+ * and weight and bias with PyTorch's layouts and fans. */
+void clg_conv_params(clg_conv *c, clg_layer *l, const clg_optval *v, int batch, int transposed);
+
+#endif
