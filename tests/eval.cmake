@@ -1,3 +1,12 @@
 # Sample scores (src/eval): Fréchet distance, KID, classifier score, class histogram,
 # precision/recall and memorisation against closed forms and brute-force references.
 clgan_test(metrics test_metrics.c)
+
+# TensorBoard event files: framing, CRC32C and the encoded Events checked in C, then read back by
+# TensorBoard's own reader (tfevents_read.sh installs it into a virtual environment in the build
+# folder on first use, which needs network for pip).
+clgan_test(tfevents test_tfevents.c ${TEST_SCRATCH}/tfevents)
+set_tests_properties(tfevents PROPERTIES FIXTURES_SETUP tfevents_file)
+add_test(NAME tfevents_read COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/tfevents_read.sh ${CMAKE_BINARY_DIR}/tb-venv
+         ${TEST_SCRATCH}/tfevents)
+set_tests_properties(tfevents_read PROPERTIES FIXTURES_REQUIRED tfevents_file TIMEOUT 600)
