@@ -29,7 +29,8 @@ static void write_file(const char *path, const char *bytes, size_t n)
 int main(int argc, char **argv)
 {
     if (argc < 2) return fprintf(stderr, "usage: test_folder SCRATCH\n"), 2;
-    char dir[512], sub[600], path[700], err[1024];
+    char dir[512], sub[600], path[700];
+    clg_err err = {0};
     snprintf(dir, sizeof dir, "%s", argv[1]);
     mkdir(dir, 0755);
     snprintf(sub, sizeof sub, "%s/imgs", dir);
@@ -58,8 +59,8 @@ int main(int argc, char **argv)
     write_file(path, "hello", 5);
 
     clg_folder f;
-    int st = clg_folder_load(&f, sub, 3, 8, 8, 255, 0, err, sizeof err);
-    CHECK(st == CLG_OK, "load: %s", err);
+    int st = clg_folder_load(&f, sub, 3, 8, 8, 255, 0, &err);
+    CHECK(st == CLG_OK, "load: %s", err.msg);
     if (st == CLG_OK) {
         CHECK(f.n == 4 && f.skipped == 2, "4 images, 2 skipped; got %d, %d", f.n, f.skipped);
         CHECK(strstr(f.first_skipped, "e.png") != NULL, "first skipped: %s", f.first_skipped);
@@ -76,8 +77,8 @@ int main(int argc, char **argv)
         CHECK(ok, "pixel values after resize, channel conversion and alpha compositing");
         clg_folder_free(&f);
     }
-    st = clg_folder_load(&f, sub, 1, 5, 3, 0, 2, err, sizeof err);
-    CHECK(st == CLG_OK && f.n == 2 && f.c == 1, "grey, limit 2: %s", err);
+    st = clg_folder_load(&f, sub, 1, 5, 3, 0, 2, &err);
+    CHECK(st == CLG_OK && f.n == 2 && f.c == 1, "grey, limit 2: %s", err.msg);
     if (st == CLG_OK) {
         CHECK(abs(f.data[0] - 76) <= 1, "red as grey = 0.299*255 = 76, got %d", f.data[0]);
         clg_folder_free(&f);
@@ -85,15 +86,15 @@ int main(int argc, char **argv)
 
     snprintf(path, sizeof path, "%s/empty", dir);
     mkdir(path, 0755);
-    st = clg_folder_load(&f, path, 3, 8, 8, 255, 0, err, sizeof err);
-    CHECK(st == CLG_ERR_FORMAT && strstr(err, path) && strstr(err, "no files"), "empty folder: %s", err);
+    st = clg_folder_load(&f, path, 3, 8, 8, 255, 0, &err);
+    CHECK(st == CLG_ERR_FORMAT && strstr(err.msg, path) && strstr(err.msg, "no files"), "empty folder: %s", err.msg);
 
     snprintf(path, sizeof path, "%s/junk", dir);
     mkdir(path, 0755);
     snprintf(sub, sizeof sub, "%s/junk/x.png", dir);
     write_file(sub, "not an image", 12);
-    st = clg_folder_load(&f, path, 3, 8, 8, 255, 0, err, sizeof err);
-    CHECK(st == CLG_ERR_FORMAT && strstr(err, "none of its 1 files is a readable image"), "unreadable only: %s", err);
+    st = clg_folder_load(&f, path, 3, 8, 8, 255, 0, &err);
+    CHECK(st == CLG_ERR_FORMAT && strstr(err.msg, "none of its 1 files is a readable image"), "unreadable only: %s", err.msg);
 
     /* Crafted files are skipped and counted, never fatal and never slow: an 18-byte PPM announcing
      * 1 x 16777215 pixels (stb zero-filled and resized it for 26 s), a PGM of 16-bit samples at
@@ -118,11 +119,11 @@ int main(int argc, char **argv)
     fclose(bf);
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    st = clg_folder_load(&f, path, 1, 4, 4, 0, 0, err, sizeof err);
+    st = clg_folder_load(&f, path, 1, 4, 4, 0, 0, &err);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) * 1e-9;
     CHECK(st == CLG_OK && f.n == 1 && f.skipped == 3, "crafted: 1 image, 3 skipped; got %s, %d, %d (%s)",
-          clg_status_str(st), f.n, f.skipped, err);
+          clg_status_str(st), f.n, f.skipped, err.msg);
     CHECK(secs < 1.0, "crafted folder took %.1f s", secs);
     if (st == CLG_OK) {
         CHECK(f.data[0] == 255 && f.data[15] == 255, "16-bit PGM at maxval 1000 is white, got %d", f.data[0]);
@@ -139,26 +140,26 @@ int main(int argc, char **argv)
     snprintf(sub, sizeof sub, "%s/loop/again", dir);
     unlink(sub);
     CHECK(symlink(".", sub) == 0, "symlink %s", sub);
-    st = clg_folder_load(&f, path, 3, 4, 4, 0, 0, err, sizeof err);
-    CHECK(st == CLG_OK && f.n == 1 && f.skipped == 0, "loop: 1 image; got %d, %d (%s)", f.n, f.skipped, err);
+    st = clg_folder_load(&f, path, 3, 4, 4, 0, 0, &err);
+    CHECK(st == CLG_OK && f.n == 1 && f.skipped == 0, "loop: 1 image; got %d, %d (%s)", f.n, f.skipped, err.msg);
     if (st == CLG_OK) clg_folder_free(&f);
 
     /* A link to a file that is gone is skipped and counted, not silently dropped. */
     snprintf(sub, sizeof sub, "%s/loop/gone.png", dir);
     unlink(sub);
     CHECK(symlink("/nonexistent/gone.png", sub) == 0, "symlink %s", sub);
-    st = clg_folder_load(&f, path, 3, 4, 4, 0, 0, err, sizeof err);
+    st = clg_folder_load(&f, path, 3, 4, 4, 0, 0, &err);
     CHECK(st == CLG_OK && f.n == 1 && f.skipped == 1 && strstr(f.first_skipped, "gone.png"),
-          "dangling link: 1 image, 1 skipped; got %d, %d (%s)", f.n, f.skipped, st == CLG_OK ? f.first_skipped : err);
+          "dangling link: 1 image, 1 skipped; got %d, %d (%s)", f.n, f.skipped, st == CLG_OK ? f.first_skipped : err.msg);
     if (st == CLG_OK) clg_folder_free(&f);
     unlink(sub);
 
     /* out-of-range arguments are refused, not decoded into */
-    st = clg_folder_load(&f, path, 3, 8, 8, 256, 0, err, sizeof err);
-    CHECK(st == CLG_ERR_ARG && strstr(err, "background"), "background 256: %s", err);
+    st = clg_folder_load(&f, path, 3, 8, 8, 256, 0, &err);
+    CHECK(st == CLG_ERR_ARG && strstr(err.msg, "background"), "background 256: %s", err.msg);
 
-    st = clg_folder_load(&f, "/nonexistent/folder", 3, 8, 8, 255, 0, err, sizeof err);
-    CHECK(st == CLG_ERR_IO && strstr(err, "/nonexistent/folder"), "missing folder: %s", err);
+    st = clg_folder_load(&f, "/nonexistent/folder", 3, 8, 8, 255, 0, &err);
+    CHECK(st == CLG_ERR_IO && strstr(err.msg, "/nonexistent/folder"), "missing folder: %s", err.msg);
 
     return test_summary("folder");
 }

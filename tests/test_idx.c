@@ -155,10 +155,10 @@ static const char *status_name(int status)
 static void expect_good(const char *path, int limit, int ndim, const uint32_t *dims)
 {
     clg_idx idx;
-    char err[512] = "";
-    int rc = clg_idx_load(&idx, path, limit, err, sizeof err);
+    clg_err err = {0};
+    int rc = clg_idx_load(&idx, path, limit, &err);
     CHECK(rc == CLG_OK, "%s (limit %d): status %s, err '%s'", path, limit, status_name(rc),
-          err);
+          err.msg);
     if (rc != CLG_OK)
         return;
     size_t item = 1;
@@ -189,18 +189,18 @@ static void expect_good(const char *path, int limit, int ndim, const uint32_t *d
 static void expect_bad_limit(const char *path, int limit, int want, const char *needle)
 {
     clg_idx idx;
-    char err[512];
+    clg_err err;
     memset(&idx, 0xAB, sizeof idx);
-    memset(err, 0, sizeof err);
-    int rc = clg_idx_load(&idx, path, limit, err, sizeof err);
+    clg_err_clear(&err);
+    int rc = clg_idx_load(&idx, path, limit, &err);
     printf("  %-16s %-15s %s\n", strrchr(path, '/') ? strrchr(path, '/') + 1 : path,
-           status_name(rc), err);
+           status_name(rc), err.msg);
     CHECK(rc == want, "%s: status %s, expected %s (err '%s')", path, status_name(rc),
-          status_name(want), err);
-    CHECK(strstr(err, path) != NULL, "%s: err '%s' does not name the path", path, err);
-    CHECK(needle == NULL || strstr(err, needle) != NULL, "%s: err '%s' lacks '%s'", path, err,
+          status_name(want), err.msg);
+    CHECK(strstr(err.msg, path) != NULL, "%s: err '%s' does not name the path", path, err.msg);
+    CHECK(needle == NULL || strstr(err.msg, needle) != NULL, "%s: err '%s' lacks '%s'", path, err.msg,
           needle);
-    CHECK(strchr(err, '\n') == NULL, "%s: err '%s' is not one line", path, err);
+    CHECK(strchr(err.msg, '\n') == NULL, "%s: err '%s' is not one line", path, err.msg);
     CHECK(all_zero(&idx, sizeof idx), "%s: *out not zeroed after failure", path);
     clg_idx_free(&idx);
 }
@@ -445,18 +445,15 @@ int main(int argc, char **argv)
 
     /* ---- arguments ---- */
     {
-        char err[256] = "";
-        int rc = clg_idx_load(NULL, "x", 0, err, sizeof err);
+        clg_err err = {0};
+        int rc = clg_idx_load(NULL, "x", 0, &err);
         CHECK(rc == CLG_ERR_ARG, "NULL out: status %s", status_name(rc));
         clg_idx idx;
-        rc = clg_idx_load(&idx, NULL, 0, err, sizeof err);
+        rc = clg_idx_load(&idx, NULL, 0, &err);
         CHECK(rc == CLG_ERR_ARG, "NULL path: status %s", status_name(rc));
         fixture_path(p, sizeof p, "does-not-exist.idx");
-        rc = clg_idx_load(&idx, p, 0, NULL, 0); /* no error buffer */
+        rc = clg_idx_load(&idx, p, 0, NULL); /* no error record */
         CHECK(rc == CLG_ERR_IO, "NULL err: status %s", status_name(rc));
-        char tiny[8];
-        rc = clg_idx_load(&idx, p, 0, tiny, sizeof tiny);
-        CHECK(rc == CLG_ERR_IO && strlen(tiny) == sizeof tiny - 1, "tiny err buffer: '%s'", tiny);
         clg_idx_free(NULL);
     }
 
@@ -468,9 +465,9 @@ int main(int argc, char **argv)
         } else {
             fclose(f);
             clg_idx idx;
-            char err[512] = "";
-            int rc = clg_idx_load(&idx, REAL_DATA, 100, err, sizeof err);
-            CHECK(rc == CLG_OK, "%s: status %s, err '%s'", REAL_DATA, status_name(rc), err);
+            clg_err err = {0};
+            int rc = clg_idx_load(&idx, REAL_DATA, 100, &err);
+            CHECK(rc == CLG_OK, "%s: status %s, err '%s'", REAL_DATA, status_name(rc), err.msg);
             if (rc == CLG_OK) {
                 CHECK(idx.n == 100 && idx.dims[0] == 100, "real: n %d", idx.n);
                 CHECK(idx.ndim == 3 && idx.dims[1] == 28 && idx.dims[2] == 28,

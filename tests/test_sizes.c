@@ -40,7 +40,7 @@ int main(int argc, char **argv)
     clg_ctx *ctx = test_ctx();
     clg_dataset ds;
     clg_shape shape = {1, 4, 4};
-    CHECK(clg_dataset_synthetic(&ds, ctx, shape, 10, 0, CLG_RANGE_PM1, err, sizeof err) == CLG_OK, "synthetic: %s", err);
+    CHECK(clg_dataset_synthetic(&ds, ctx, shape, 10, 0, CLG_RANGE_PM1) == CLG_OK, "synthetic: %s", clg_last_error(ctx));
     clg_buf out;
     CHECK_OK(ctx, clg_buf_alloc(ctx, &out, 10 * 16, "batch"));
     /* before any shuffle the order is the identity (the device permutation was once left unset) */

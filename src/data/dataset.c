@@ -14,23 +14,22 @@
 #include "data/idx.h"
 
 /* Read an IDX file into CHW bytes. */
-static int load_idx(uint8_t **data, int *n, clg_shape *shape, const clg_data_cfg *cfg, char *err, size_t errlen)
+static int load_idx(uint8_t **data, int *n, clg_shape *shape, const clg_data_cfg *cfg, clg_err *e)
 {
     clg_idx idx;
-    int st = clg_idx_load(&idx, cfg->path, cfg->limit, err, errlen);
+    int st = clg_idx_load(&idx, cfg->path, cfg->limit, e);
     if (st != CLG_OK) return st;
     if (idx.ndim == 3) *shape = (clg_shape){1, idx.dims[1], idx.dims[2]};
     else if (idx.ndim == 4) *shape = (clg_shape){idx.dims[3], idx.dims[1], idx.dims[2]}; /* IDX stores HWC */
     else {
-        snprintf(err, errlen, "%s: an image file needs 3 or 4 dimensions (N,H,W[,C]) but has %d", cfg->path,
-                 idx.ndim);
         clg_idx_free(&idx);
-        return CLG_ERR_FORMAT;
+        return clg_errf(e, CLG_ERR_FORMAT, "%s: an image file needs 3 or 4 dimensions (N,H,W[,C]) but has %d",
+                        cfg->path, idx.ndim);
     }
     if (idx.ndim == 4 && shape->c > 1) {
         size_t hw = (size_t)shape->h * shape->w, c = (size_t)shape->c;
         uint8_t *tmp = malloc(idx.item_size);
-        if (!tmp) return clg_idx_free(&idx), snprintf(err, errlen, "out of host memory"), CLG_ERR_NOMEM;
+        if (!tmp) return clg_idx_free(&idx), clg_errf(e, CLG_ERR_NOMEM, "out of host memory");
         for (int i = 0; i < idx.n; i++) {
             uint8_t *img = idx.data + (size_t)i * idx.item_size;
             for (size_t p = 0; p < hw; p++)
@@ -45,8 +44,7 @@ static int load_idx(uint8_t **data, int *n, clg_shape *shape, const clg_data_cfg
 }
 
 /* Upload n images of ds->shape (CHW bytes; takes ownership of data) and set the scaling. */
-static int upload(clg_dataset *ds, clg_ctx *ctx, clg_range range, const char *what_path, uint8_t *data, int n, char *err,
-                  size_t errlen)
+static int upload(clg_dataset *ds, clg_ctx *ctx, clg_range range, const char *what_path, uint8_t *data, int n)
 {
     size_t item = clg_shape_size(ds->shape);
     ds->n = n;
@@ -63,32 +61,26 @@ static int upload(clg_dataset *ds, clg_ctx *ctx, clg_range range, const char *wh
     snprintf(hint, sizeof hint, "set data.limit below %d", n);
     if (clg_mem_check(ctx, bytes, what, bytes, what, hint) != CLG_OK) {
         free(data);
-        snprintf(err, errlen, "%s", clg_last_error(ctx));
         return CLG_ERR_NOMEM;
     }
     int st = clg_buf_create(ctx, &ds->data, CLG_U8, bytes, data, what);
     free(data);
-    if (st != CLG_OK) {
-        snprintf(err, errlen, "%s", clg_last_error(ctx));
-        return st;
-    }
+    if (st != CLG_OK) return st;
     ds->perm = malloc((size_t)ds->n * sizeof(int));
     if (!ds->perm) {
         clg_dataset_close(ds);
-        snprintf(err, errlen, "out of memory for the shuffle of %d images", n);
-        return CLG_ERR_NOMEM;
+        return clg_fail(ctx, CLG_ERR_NOMEM, "out of memory for the shuffle of %d images", n);
     }
     /* the identity order until the first shuffle, so a batch gathered before it is defined */
     for (int i = 0; i < ds->n; i++) ds->perm[i] = i;
     if (clg_buf_create(ctx, &ds->perm_dev, CLG_I32, (size_t)ds->n, ds->perm, "the data set's order") != CLG_OK) {
         clg_dataset_close(ds);
-        snprintf(err, errlen, "out of memory for the shuffle of %d images", n);
-        return CLG_ERR_NOMEM;
+        return clg_fail(ctx, CLG_ERR_NOMEM, "out of memory for the shuffle of %d images", n);
     }
     return CLG_OK;
 }
 
-int clg_dataset_open(clg_dataset *ds, clg_ctx *ctx, const clg_data_cfg *cfg, FILE *log, char *err, size_t errlen)
+int clg_dataset_open(clg_dataset *ds, clg_ctx *ctx, const clg_data_cfg *cfg, FILE *log)
 {
     memset(ds, 0, sizeof *ds);
     uint8_t *data = NULL;
@@ -97,7 +89,7 @@ int clg_dataset_open(clg_dataset *ds, clg_ctx *ctx, const clg_data_cfg *cfg, FIL
     if (stat(cfg->path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
         clg_folder f;
         st = clg_folder_load(&f, cfg->path, cfg->channels, cfg->size, cfg->size,
-                             cfg->background, cfg->limit, err, errlen);
+                             cfg->background, cfg->limit, &ctx->err);
         if (st != CLG_OK) return st;
         if (f.skipped && log)
             fprintf(log, "warning: %s: skipped %d %s (first: %s)\n", cfg->path, f.skipped,
@@ -107,23 +99,22 @@ int clg_dataset_open(clg_dataset *ds, clg_ctx *ctx, const clg_data_cfg *cfg, FIL
         n = f.n;
         ds->shape = (clg_shape){f.c, f.h, f.w};
     } else {
-        st = load_idx(&data, &n, &ds->shape, cfg, err, errlen);
+        st = load_idx(&data, &n, &ds->shape, cfg, &ctx->err);
         if (st != CLG_OK) return st;
     }
-    return upload(ds, ctx, cfg->range, cfg->path, data, n, err, errlen);
+    return upload(ds, ctx, cfg->range, cfg->path, data, n);
 }
 
-int clg_dataset_synthetic(clg_dataset *ds, clg_ctx *ctx, clg_shape shape, int n, long seed, clg_range range,
-                          char *err, size_t errlen)
+int clg_dataset_synthetic(clg_dataset *ds, clg_ctx *ctx, clg_shape shape, int n, long seed, clg_range range)
 {
     memset(ds, 0, sizeof *ds);
     ds->shape = shape;
     size_t bytes = (size_t)n * clg_shape_size(shape);
     uint8_t *data = malloc(bytes ? bytes : 1);
-    if (!data) return snprintf(err, errlen, "out of host memory"), CLG_ERR_NOMEM;
+    if (!data) return clg_fail(ctx, CLG_ERR_NOMEM, "out of host memory");
     clg_rng r = {(uint64_t)seed + 99};
     for (size_t i = 0; i < bytes; i++) data[i] = (uint8_t)(clg_rng_next(&r) >> 56);
-    return upload(ds, ctx, range, "synthetic", data, n, err, errlen);
+    return upload(ds, ctx, range, "synthetic", data, n);
 }
 
 void clg_dataset_close(clg_dataset *ds)

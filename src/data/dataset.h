@@ -22,11 +22,10 @@ typedef struct clg_dataset {
 } clg_dataset;
 
 /* Load the configured data (data.path: an IDX file or a folder of images) and upload it;
- * warnings (skipped files) go to `log` when not NULL. */
-int clg_dataset_open(clg_dataset *ds, clg_ctx *ctx, const clg_data_cfg *cfg, FILE *log, char *err, size_t errlen);
+ * warnings (skipped files) go to `log` when not NULL, failures to the context's record. */
+int clg_dataset_open(clg_dataset *ds, clg_ctx *ctx, const clg_data_cfg *cfg, FILE *log);
 /* n random images of `shape` (uniform bytes from `seed`), scaled to `range`, for benchmarks. */
-int clg_dataset_synthetic(clg_dataset *ds, clg_ctx *ctx, clg_shape shape, int n, long seed, clg_range range, char *err,
-                          size_t errlen);
+int clg_dataset_synthetic(clg_dataset *ds, clg_ctx *ctx, clg_shape shape, int n, long seed, clg_range range);
 void clg_dataset_close(clg_dataset *ds);
 /* A new seeded permutation for the next epoch (Fisher-Yates), uploaded once. */
 int clg_dataset_shuffle(clg_dataset *ds, clg_ctx *ctx, clg_rng *rng);

@@ -360,21 +360,19 @@ static uint8_t *read_file(size_t *len, const char *path, char *why, size_t whyle
     return b;
 }
 
-int clg_folder_load(clg_folder *out, const char *dir, int c, int h, int w, int background, int limit, char *err,
-                    size_t errlen)
+int clg_folder_load(clg_folder *out, const char *dir, int c, int h, int w, int background, int limit, clg_err *e)
 {
     memset(out, 0, sizeof *out);
     struct stat st;
     errno = 0;
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        snprintf(err, errlen, "%s: not a folder of images: %s", dir, errno ? strerror(errno) : "not a directory");
-        return CLG_ERR_IO;
+        return clg_errf(e, CLG_ERR_IO, "%s: not a folder of images: %s", dir,
+                        errno ? strerror(errno) : "not a directory");
     }
     if ((c != 1 && c != 3) || h <= 0 || w <= 0 || h > CLG_IMAGE_MAX_SIDE || w > CLG_IMAGE_MAX_SIDE ||
         background < 0 || background > 255) {
-        snprintf(err, errlen, "%s: images need 1 or 3 channels, a size of 1 to %d and a background of 0 to 255 "
-                 "(got %d, %dx%d, %d)", dir, CLG_IMAGE_MAX_SIDE, c, h, w, background);
-        return CLG_ERR_ARG;
+        return clg_errf(e, CLG_ERR_ARG, "%s: images need 1 or 3 channels, a size of 1 to %d and a background of 0 "
+                        "to 255 (got %d, %dx%d, %d)", dir, CLG_IMAGE_MAX_SIDE, c, h, w, background);
     }
     paths p = {0};
     ancestry up = {.n = 0};
@@ -386,8 +384,7 @@ int clg_folder_load(clg_folder *out, const char *dir, int c, int h, int w, int b
     if (cap && item > SIZE_MAX / (size_t)cap) out->data = NULL;
     else out->data = malloc((size_t)(cap ? cap : 1) * item);
     if (!out->data) {
-        snprintf(err, errlen, "%s: out of memory for %d images of %dx%dx%d", dir, cap, c, h, w);
-        status = CLG_ERR_NOMEM;
+        status = clg_errf(e, CLG_ERR_NOMEM, "%s: out of memory for %d images of %dx%dx%d", dir, cap, c, h, w);
     }
     for (int i = 0; i < p.n && status == CLG_OK && out->n < cap; i++) {
         char why[256];
@@ -398,8 +395,7 @@ int clg_folder_load(clg_folder *out, const char *dir, int c, int h, int w, int b
                     : CLG_ERR_FORMAT;
         free(buf);
         if (s == CLG_ERR_NOMEM) {
-            snprintf(err, errlen, "%s: out of memory decoding %s", dir, p.v[i]);
-            status = CLG_ERR_NOMEM;
+            status = clg_errf(e, CLG_ERR_NOMEM, "%s: out of memory decoding %s", dir, p.v[i]);
         } else if (s != CLG_OK) {
             if (!out->skipped) snprintf(out->first_skipped, sizeof out->first_skipped, "%s (%s)", p.v[i], why);
             out->skipped++;
@@ -408,9 +404,10 @@ int clg_folder_load(clg_folder *out, const char *dir, int c, int h, int w, int b
     for (int i = 0; i < p.n; i++) free(p.v[i]);
     free(p.v);
     if (status == CLG_OK && out->n == 0) {
-        if (p.n == 0) snprintf(err, errlen, "%s: the folder holds no files", dir);
-        else snprintf(err, errlen, "%s: none of its %d files is a readable image (first: %s)", dir, p.n, out->first_skipped);
-        status = CLG_ERR_FORMAT;
+        if (p.n == 0) status = clg_errf(e, CLG_ERR_FORMAT, "%s: the folder holds no files", dir);
+        else
+            status = clg_errf(e, CLG_ERR_FORMAT, "%s: none of its %d files is a readable image (first: %s)", dir, p.n,
+                              out->first_skipped);
     }
     out->c = c;
     out->h = h;

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/err.h"
+
 /* Bounds checked before any pixel is decoded: a larger image is refused, not decoded. */
 #define CLG_IMAGE_MAX_SIDE 16384             /* pixels, either side */
 #define CLG_IMAGE_MAX_PIXELS ((int64_t)1 << 25) /* width x height (32 Mpx: 128 MiB as RGBA) */
@@ -35,9 +37,8 @@ int clg_image_decode(uint8_t *out, const void *buf, size_t len, int c, int h, in
 /* Decode the images below `dir` (recursively, in sorted path order so runs are reproducible)
  * into c channels of h x w with clg_image_decode. limit > 0 stops after that many images. Files
  * that cannot be decoded are skipped and counted. A missing folder, or one without any readable
- * image, is an error (CLG_ERR_IO / CLG_ERR_FORMAT with one line in err). */
-int clg_folder_load(clg_folder *out, const char *dir, int c, int h, int w, int background, int limit, char *err,
-                    size_t errlen);
+ * image, is an error (CLG_ERR_IO / CLG_ERR_FORMAT with one line in e). */
+int clg_folder_load(clg_folder *out, const char *dir, int c, int h, int w, int background, int limit, clg_err *e);
 void clg_folder_free(clg_folder *f);
 
 #endif

@@ -21,19 +21,15 @@
 #define IDX_CHUNK ((size_t)1 << 20)        /* bytes per gzread call */
 #define IDX_FIRST_CAP ((size_t)1 << 20)    /* initial data buffer, grown by doubling */
 
-/* Write "<path>: <message>" into err (if any); returns `status`. */
-static int idx_fail(char *err, size_t errlen, int status, const char *path, const char *fmt, ...)
+/* Write "<path>: <message>" into e (if any); returns `status`. */
+static int idx_fail(clg_err *e, int status, const char *path, const char *fmt, ...)
 {
-    if (err && errlen > 0) {
-        int k = snprintf(err, errlen, "%s: ", path);
-        if (k >= 0 && (size_t)k < errlen) {
-            va_list ap;
-            va_start(ap, fmt);
-            vsnprintf(err + k, errlen - (size_t)k, fmt, ap);
-            va_end(ap);
-        }
-    }
-    return status;
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return clg_errf(e, status, "%s: %s", path, msg);
 }
 
 /* zlib's message for the current error of `gz`, without the "<path>: " prefix zlib adds;
@@ -70,7 +66,7 @@ static int gz_read_full(size_t *got, gzFile gz, uint8_t *buf, size_t len)
 
 /* Turn the error state of `gz` after a failed or short read into a status and message.
  * Returns 0 (and writes nothing) when the input simply ended: the caller reports truncation. */
-static int gz_read_error(char *err, size_t errlen, gzFile gz, const char *path)
+static int gz_read_error(clg_err *e, gzFile gz, const char *path)
 {
     int errnum = Z_OK;
     const char *msg = gz_message(&errnum, gz, path);
@@ -79,11 +75,11 @@ static int gz_read_error(char *err, size_t errlen, gzFile gz, const char *path)
     case Z_BUF_ERROR: /* clean end of input or stream cut short: reported as truncation */
         return 0;
     case Z_ERRNO:
-        return idx_fail(err, errlen, CLG_ERR_IO, path, "read error: %s", msg);
+        return idx_fail(e, CLG_ERR_IO, path, "read error: %s", msg);
     case Z_MEM_ERROR:
-        return idx_fail(err, errlen, CLG_ERR_NOMEM, path, "out of memory while decompressing");
+        return idx_fail(e, CLG_ERR_NOMEM, path, "out of memory while decompressing");
     default:
-        return idx_fail(err, errlen, CLG_ERR_FORMAT, path, "corrupt gzip stream: %s", msg);
+        return idx_fail(e, CLG_ERR_FORMAT, path, "corrupt gzip stream: %s", msg);
     }
 }
 
@@ -93,42 +89,41 @@ static int idx_type_known(unsigned t)
 }
 
 /* Read and validate the header: ndim and the dims. Returns CLG_OK or a failure status. */
-static int idx_read_header(int *ndim, uint32_t dims[4], gzFile gz, const char *path, char *err,
-                           size_t errlen)
+static int idx_read_header(int *ndim, uint32_t dims[4], gzFile gz, const char *path, clg_err *e)
 {
     uint8_t magic[4];
     size_t got;
     int rc;
 
     if (gz_read_full(&got, gz, magic, sizeof magic) != 0 || got < sizeof magic) {
-        if ((rc = gz_read_error(err, errlen, gz, path)) != 0)
+        if ((rc = gz_read_error(e, gz, path)) != 0)
             return rc;
         if (got == 0)
-            return idx_fail(err, errlen, CLG_ERR_FORMAT, path, "empty file (no IDX header)");
-        return idx_fail(err, errlen, CLG_ERR_FORMAT, path,
+            return idx_fail(e, CLG_ERR_FORMAT, path, "empty file (no IDX header)");
+        return idx_fail(e, CLG_ERR_FORMAT, path,
                         "truncated header: the file ends after %zu bytes (the IDX magic is 4 bytes)",
                         got);
     }
     unsigned long m = ((unsigned long)magic[0] << 24) | ((unsigned long)magic[1] << 16) |
                       ((unsigned long)magic[2] << 8) | (unsigned long)magic[3];
     if (magic[0] != 0 || magic[1] != 0 || !idx_type_known(magic[2]))
-        return idx_fail(err, errlen, CLG_ERR_FORMAT, path,
+        return idx_fail(e, CLG_ERR_FORMAT, path,
                         "not an IDX file (magic 0x%08lx, expected 0x0000080X)", m);
     if (magic[2] != IDX_TYPE_UBYTE)
-        return idx_fail(err, errlen, CLG_ERR_FORMAT, path,
+        return idx_fail(e, CLG_ERR_FORMAT, path,
                         "unsupported IDX data type 0x%02x (only unsigned bytes, 0x08)",
                         (unsigned)magic[2]);
     if (magic[3] < 1 || magic[3] > 4)
-        return idx_fail(err, errlen, CLG_ERR_FORMAT, path,
+        return idx_fail(e, CLG_ERR_FORMAT, path,
                         "unsupported number of dimensions %u (only 1 to 4)", (unsigned)magic[3]);
     *ndim = magic[3];
 
     uint8_t raw[16];
     size_t need = (size_t)*ndim * 4;
     if (gz_read_full(&got, gz, raw, need) != 0 || got < need) {
-        if ((rc = gz_read_error(err, errlen, gz, path)) != 0)
+        if ((rc = gz_read_error(e, gz, path)) != 0)
             return rc;
-        return idx_fail(err, errlen, CLG_ERR_FORMAT, path,
+        return idx_fail(e, CLG_ERR_FORMAT, path,
                         "truncated header: %d dimensions announced but the file ends after %zu "
                         "of their %zu bytes",
                         *ndim, got, need);
@@ -138,7 +133,7 @@ static int idx_read_header(int *ndim, uint32_t dims[4], gzFile gz, const char *p
         dims[i] = ((uint32_t)raw[4 * i] << 24) | ((uint32_t)raw[4 * i + 1] << 16) |
                   ((uint32_t)raw[4 * i + 2] << 8) | (uint32_t)raw[4 * i + 3];
         if (dims[i] == 0)
-            return idx_fail(err, errlen, CLG_ERR_FORMAT, path,
+            return idx_fail(e, CLG_ERR_FORMAT, path,
                             "dimension %d of %d is 0 (corrupt header?)", i + 1, *ndim);
     }
     for (int i = 0; i < *ndim; i++) {
@@ -149,7 +144,7 @@ static int idx_read_header(int *ndim, uint32_t dims[4], gzFile gz, const char *p
             for (int j = 0; j < *ndim; j++)
                 k += snprintf(shape + k, sizeof shape - (size_t)k, "%s%lu", j ? " x " : "",
                               (unsigned long)dims[j]);
-            return idx_fail(err, errlen, CLG_ERR_FORMAT, path,
+            return idx_fail(e, CLG_ERR_FORMAT, path,
                             "header dims %s exceed 2^31 bytes (corrupt header?)", shape);
         }
     }
@@ -163,7 +158,7 @@ static int idx_read_header(int *ndim, uint32_t dims[4], gzFile gz, const char *p
  * gzip file they are read through to the end of the stream, for the same check). On success
  * *data holds the `want` bytes. */
 static int idx_read_data(uint8_t **data, gzFile gz, size_t want, int probe, size_t n_hdr,
-                         size_t item_size, const char *path, char *err, size_t errlen)
+                         size_t item_size, const char *path, clg_err *e)
 {
     size_t target = want + (probe ? 1 : 0);
     size_t cap = target < IDX_FIRST_CAP ? target : IDX_FIRST_CAP;
@@ -173,7 +168,7 @@ static int idx_read_data(uint8_t **data, gzFile gz, size_t want, int probe, size
 
     *data = NULL;
     if (!buf)
-        return idx_fail(err, errlen, CLG_ERR_NOMEM, path, "out of memory (%zu bytes)", cap);
+        return idx_fail(e, CLG_ERR_NOMEM, path, "out of memory (%zu bytes)", cap);
     for (;;) {
         size_t n;
         int bad = gz_read_full(&n, gz, buf + got, cap - got);
@@ -184,11 +179,11 @@ static int idx_read_data(uint8_t **data, gzFile gz, size_t want, int probe, size
             if (got >= want && !bad && errnum == Z_OK)
                 break; /* the data is complete and the stream ended cleanly */
             if (got >= want && errnum == Z_BUF_ERROR)
-                rc = idx_fail(err, errlen, CLG_ERR_FORMAT, path,
+                rc = idx_fail(e, CLG_ERR_FORMAT, path,
                               "truncated gzip stream: %s (the data is complete but the gzip "
                               "trailer is missing)", msg);
-            else if ((rc = gz_read_error(err, errlen, gz, path)) == 0)
-                rc = idx_fail(err, errlen, CLG_ERR_FORMAT, path,
+            else if ((rc = gz_read_error(e, gz, path)) == 0)
+                rc = idx_fail(e, CLG_ERR_FORMAT, path,
                               "truncated: header says %zu items of %zu bytes (%zu bytes) but the "
                               "file ends after %zu bytes of data",
                               n_hdr, item_size, n_hdr * item_size, got);
@@ -208,11 +203,11 @@ static int idx_read_data(uint8_t **data, gzFile gz, size_t want, int probe, size
                 const char *msg = gz_message(&errnum, gz, path);
                 if (r < 0 || errnum != Z_OK) {
                     rc = errnum == Z_BUF_ERROR
-                             ? idx_fail(err, errlen, CLG_ERR_FORMAT, path,
+                             ? idx_fail(e, CLG_ERR_FORMAT, path,
                                         "truncated gzip stream: %s", msg)
-                             : gz_read_error(err, errlen, gz, path);
+                             : gz_read_error(e, gz, path);
                     if (rc == 0)
-                        rc = idx_fail(err, errlen, CLG_ERR_FORMAT, path,
+                        rc = idx_fail(e, CLG_ERR_FORMAT, path,
                                       "corrupt gzip stream: %s", msg);
                     free(buf);
                     return rc;
@@ -224,7 +219,7 @@ static int idx_read_data(uint8_t **data, gzFile gz, size_t want, int probe, size
         uint8_t *nb = realloc(buf, ncap);
         if (!nb) {
             free(buf);
-            return idx_fail(err, errlen, CLG_ERR_NOMEM, path, "out of memory (%zu bytes)", ncap);
+            return idx_fail(e, CLG_ERR_NOMEM, path, "out of memory (%zu bytes)", ncap);
         }
         buf = nb;
         cap = ncap;
@@ -238,7 +233,7 @@ static int idx_read_data(uint8_t **data, gzFile gz, size_t want, int probe, size
  * inflated to its end (zlib then checks its CRC and length; about 0.1 s for Fashion-MNIST's
  * 26 MB), a raw file must be as long as its header says. `have` bytes of data were read. */
 static int idx_check_rest(gzFile gz, size_t have, size_t n_hdr, size_t item_size, size_t hdr_len,
-                          const char *path, char *err, size_t errlen)
+                          const char *path, clg_err *e)
 {
     size_t total = n_hdr * item_size, got = have;
     if (gzdirect(gz)) {
@@ -249,7 +244,7 @@ static int idx_check_rest(gzFile gz, size_t have, size_t n_hdr, size_t item_size
     } else {
         uint8_t *sink = malloc(IDX_CHUNK); /* contents unused */
         if (!sink)
-            return idx_fail(err, errlen, CLG_ERR_NOMEM, path, "out of memory");
+            return idx_fail(e, CLG_ERR_NOMEM, path, "out of memory");
         int r;
         while ((r = gzread(gz, sink, (unsigned)IDX_CHUNK)) > 0)
             got += (size_t)r;
@@ -258,42 +253,41 @@ static int idx_check_rest(gzFile gz, size_t have, size_t n_hdr, size_t item_size
         const char *msg = gz_message(&errnum, gz, path);
         if (r < 0 || errnum != Z_OK) {
             if (errnum == Z_BUF_ERROR && got >= total)
-                return idx_fail(err, errlen, CLG_ERR_FORMAT, path,
+                return idx_fail(e, CLG_ERR_FORMAT, path,
                                 "truncated gzip stream: %s (the gzip trailer is missing)", msg);
-            int rc = gz_read_error(err, errlen, gz, path);
+            int rc = gz_read_error(e, gz, path);
             if (rc != 0)
                 return rc;
         }
         if (got >= total)
             return CLG_OK;
     }
-    return idx_fail(err, errlen, CLG_ERR_FORMAT, path,
+    return idx_fail(e, CLG_ERR_FORMAT, path,
                     "truncated: header says %zu items of %zu bytes (%zu bytes) but the file ends "
                     "after %zu bytes of data",
                     n_hdr, item_size, total, got);
 }
 
-int clg_idx_load(clg_idx *out, const char *path, int limit, char *err, size_t errlen)
+int clg_idx_load(clg_idx *out, const char *path, int limit, clg_err *e)
 {
     int ndim = 0, rc;
     uint32_t dims[4] = {0, 0, 0, 0};
 
-    if (err && errlen > 0)
-        err[0] = '\0';
+    clg_err_clear(e);
     if (out)
         memset(out, 0, sizeof *out);
     if (!out || !path)
-        return idx_fail(err, errlen, CLG_ERR_ARG, path ? path : "(null)",
+        return idx_fail(e, CLG_ERR_ARG, path ? path : "(null)",
                         "clg_idx_load: NULL output or path");
 
     errno = 0;
     gzFile gz = gzopen(path, "rb");
     if (!gz)
-        return idx_fail(err, errlen, errno == ENOMEM ? CLG_ERR_NOMEM : CLG_ERR_IO, path,
+        return idx_fail(e, errno == ENOMEM ? CLG_ERR_NOMEM : CLG_ERR_IO, path,
                         "cannot open: %s", errno ? strerror(errno) : "unknown error");
     gzbuffer(gz, 128 * 1024);
 
-    rc = idx_read_header(&ndim, dims, gz, path, err, errlen);
+    rc = idx_read_header(&ndim, dims, gz, path, e);
     if (rc != CLG_OK) {
         gzclose(gz);
         return rc;
@@ -306,15 +300,13 @@ int clg_idx_load(clg_idx *out, const char *path, int limit, char *err, size_t er
         n = (size_t)limit;
 
     uint8_t *data;
-    rc = idx_read_data(&data, gz, n * item_size, n == n_hdr, n_hdr, item_size, path, err,
-                       errlen);
+    rc = idx_read_data(&data, gz, n * item_size, n == n_hdr, n_hdr, item_size, path, e);
     if (rc != CLG_OK) {
         gzclose(gz);
         return rc;
     }
     if (n < n_hdr) {
-        rc = idx_check_rest(gz, n * item_size, n_hdr, item_size, 4 + 4 * (size_t)ndim, path, err,
-                            errlen);
+        rc = idx_check_rest(gz, n * item_size, n_hdr, item_size, 4 + 4 * (size_t)ndim, path, e);
         if (rc != CLG_OK) {
             free(data);
             gzclose(gz);

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "clgan/clgan.h"
+#include "base/err.h"
 
 typedef struct clg_idx {
     uint8_t *data;     /* n * item_size bytes, row-major */
@@ -25,8 +25,8 @@ typedef struct clg_idx {
  * `limit` items (the rest is still checked: a gzip stream is inflated to its end to verify its
  * CRC, a raw file must hold all the data its header announces); limit <= 0 loads them all.
  * Returns CLG_OK, or CLG_ERR_ARG / CLG_ERR_IO / CLG_ERR_FORMAT / CLG_ERR_NOMEM with one line in
- * `err` (may be NULL) naming the path and the problem; on failure *out is left zeroed. */
-int clg_idx_load(clg_idx *out, const char *path, int limit, char *err, size_t errlen);
+ * `e` (may be NULL) naming the path and the problem; on failure *out is left zeroed. */
+int clg_idx_load(clg_idx *out, const char *path, int limit, clg_err *e);
 
 /* Free the data of `idx` and zero it; safe on a zeroed struct and on NULL. */
 void clg_idx_free(clg_idx *idx);

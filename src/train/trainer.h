@@ -48,14 +48,15 @@ struct clg_trainer {
     volatile sig_atomic_t stop;
 };
 
-/* Opens the trainer's data set once the generator is built (`gen_out`: its output shape). NULL
- * in clg_trainer_create_with: the config's [data]; the benchmark passes its synthetic set. */
+/* Opens the trainer's data set once the generator is built (`gen_out`: its output shape),
+ * reporting failures in ctx. NULL in clg_trainer_create_with: the config's [data]; the benchmark
+ * passes its synthetic set. */
 typedef int (*clg_data_open_fn)(clg_dataset *ds, clg_ctx *ctx, const struct clg_config *cfg, clg_shape gen_out,
-                                FILE *log, clg_err *e);
+                                FILE *log);
 /* A clg_data_open_fn: random images of the generator's output shape, enough for 4 steps, from
  * the seed (benchmarks and tests: no files read). */
 int clg_trainer_synthetic_data(clg_dataset *ds, clg_ctx *ctx, const struct clg_config *cfg, clg_shape gen_out,
-                               FILE *log, clg_err *e);
+                               FILE *log);
 /* clg_trainer_create with the data set opened by `open_data`. */
 int clg_trainer_create_with(clg_trainer **out, clg_ctx *ctx, const struct clg_config *cfg, const char *out_dir,
                             FILE *log, clg_data_open_fn open_data);

@@ -11,13 +11,14 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char path[64], err[512] = "";
+    char path[64];
+    clg_err err = {0};
     fuzz_memfile(path, data, size);
     clg_idx a;
-    int st = clg_idx_load(&a, path, 0, err, sizeof err);
+    int st = clg_idx_load(&a, path, 0, &err);
     if (st != CLG_OK) {
         FUZZ_CHECK(a.data == NULL && a.n == 0 && a.ndim == 0, "rejected, but the output is not zeroed");
-        FUZZ_CHECK(err[0] != 0, "rejected without a message");
+        FUZZ_CHECK(err.msg[0] != 0, "rejected without a message");
         return 0;
     }
     FUZZ_CHECK(a.ndim >= 1 && a.ndim <= 4, "ndim %d", a.ndim);
@@ -35,8 +36,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (a.n > 1) {
         int limit = a.n / 2;
         clg_idx b;
-        st = clg_idx_load(&b, path, limit, err, sizeof err);
-        FUZZ_CHECK(st == CLG_OK, "the whole file loads but its first %d items do not: %s", limit, err);
+        st = clg_idx_load(&b, path, limit, &err);
+        FUZZ_CHECK(st == CLG_OK, "the whole file loads but its first %d items do not: %s", limit, err.msg);
         FUZZ_CHECK(b.n == limit && b.ndim == a.ndim && b.item_size == a.item_size, "limit %d gave n %d", limit, b.n);
         FUZZ_CHECK(memcmp(a.data, b.data, (size_t)limit * a.item_size) == 0, "limited load differs");
         clg_idx_free(&b);
