@@ -141,14 +141,5 @@ static void cost(clg_layer_cost *k, const clg_layer *l, int n)
     k->bwd_dx_flops = 12 * out;
 }
 
-const clg_layer_ops clg_layer_batchnorm = {
-    .type = "batchnorm",
-    .options = options,
-    .noptions = sizeof options / sizeof options[0],
-    .flags = CLG_LAYER_COUNTS_BATCHES,
-    .create = create,
-    .forward = forward,
-    .backward = backward,
-    .destroy = destroy,
-    .cost = cost,
-};
+const clg_layer_ops clg_layer_batchnorm =
+    CLG_LAYER_TYPE("batchnorm", options, CLG_NOPTIONS(options), CLG_LAYER_COUNTS_BATCHES, cost);

@@ -56,9 +56,8 @@ static int forward(clg_layer *l, clg_ctx *ctx, clg_buf *y, const clg_buf *x, int
     cv->cache_mem = x->mem;
     cv->cache_off = x->off;
     cv->cache_n = n;
-    for (int n0 = 0; n0 < n; n0 += c->chunk) {
-        int nc = n - n0 < c->chunk ? n - n0 : c->chunk;
-        size_t m = (size_t)nc * c->p;
+    for (int n0 = 0, nc; n0 < n; n0 += nc) {
+        size_t m = clg_conv_chunk_at(c, n, n0, &nc);
         TRY(clg_im2col(ctx, colbuf, 0, x, n0 * in_ps, &c->g, nc));
         TRY(clg_gemm(ctx, 0, 0, (size_t)c->cout, m, c->ck2, 1.0f, &l->params[0].value, c->ck2, &col, m, 0.0f, &yp, m));
         TRY(clg_unpack_cn(ctx, y, n0 * out_ps, ws, c->off2, bias, c->cout, (int)c->p, nc));
@@ -76,9 +75,8 @@ static int backward(clg_layer *l, clg_ctx *ctx, clg_buf *dx, const clg_buf *dy, 
     size_t in_ps = clg_shape_size(l->in), out_ps = clg_shape_size(l->out);
     clg_buf col = clg_buf_at(ws, 0), dyp = clg_buf_at(ws, c->off2);
     if (!dx && !param_grads) return CLG_OK;
-    for (int n0 = 0; n0 < n; n0 += c->chunk) {
-        int nc = n - n0 < c->chunk ? n - n0 : c->chunk;
-        size_t m = (size_t)nc * c->p;
+    for (int n0 = 0, nc; n0 < n; n0 += nc) {
+        size_t m = clg_conv_chunk_at(c, n, n0, &nc);
         TRY(clg_pack_cn(ctx, ws, c->off2, dy, n0 * out_ps, c->cout, (int)c->p, nc));
         if (param_grads) {
             int cached = cv->cache_valid && cv->cache_mem == x->mem && cv->cache_off == x->off && cv->cache_n == n;
@@ -100,13 +98,4 @@ static void destroy(clg_layer *l) { free(l->priv); }
 
 static void cost(clg_layer_cost *k, const clg_layer *l, int n) { clg_layer_cost_gemm(k, l, n, (double)l->out.h * l->out.w); }
 
-const clg_layer_ops clg_layer_conv2d = {
-    .type = "conv2d",
-    .options = clg_conv_options,
-    .noptions = CLG_CONV_NOPTIONS,
-    .create = create,
-    .forward = forward,
-    .backward = backward,
-    .destroy = destroy,
-    .cost = cost,
-};
+const clg_layer_ops clg_layer_conv2d = CLG_LAYER_TYPE("conv2d", clg_conv_options, CLG_CONV_NOPTIONS, 0, cost);

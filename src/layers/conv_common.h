@@ -37,4 +37,12 @@ int clg_conv_plan(clg_conv *c, clg_layer *l, const clg_optval *v, int batch, int
  * and weight and bias with PyTorch's layouts and fans. */
 void clg_conv_params(clg_conv *c, clg_layer *l, const clg_optval *v, int batch, int transposed);
 
+/* The chunk of n samples that starts at n0: *nc samples, and the window positions it returns
+ * (nc * p, the GEMMs' long side). */
+static inline size_t clg_conv_chunk_at(const clg_conv *c, int n, int n0, int *nc)
+{
+    *nc = n - n0 < c->chunk ? n - n0 : c->chunk;
+    return (size_t)*nc * c->p;
+}
+
 #endif

@@ -37,9 +37,8 @@ static int forward(clg_layer *l, clg_ctx *ctx, clg_buf *y, const clg_buf *x, int
     const clg_buf *ws = &l->workspace, *bias = c->bias ? &l->params[1].value : NULL;
     size_t in_ps = clg_shape_size(l->in), out_ps = clg_shape_size(l->out);
     clg_buf col = clg_buf_at(ws, 0), xp = clg_buf_at(ws, c->off2);
-    for (int n0 = 0; n0 < n; n0 += c->chunk) {
-        int nc = n - n0 < c->chunk ? n - n0 : c->chunk;
-        size_t m = (size_t)nc * c->p;
+    for (int n0 = 0, nc; n0 < n; n0 += nc) {
+        size_t m = clg_conv_chunk_at(c, n, n0, &nc);
         TRY(clg_pack_cn(ctx, ws, c->off2, x, n0 * in_ps, c->cin, (int)c->p, nc));
         TRY(clg_gemm(ctx, 1, 0, c->ck2, m, (size_t)c->cin, 1.0f, &l->params[0].value, c->ck2, &xp, m, 0.0f, &col, m));
         TRY(clg_col2im(ctx, y, n0 * out_ps, ws, 0, bias, &c->g, nc));
@@ -56,9 +55,8 @@ static int backward(clg_layer *l, clg_ctx *ctx, clg_buf *dx, const clg_buf *dy, 
     size_t in_ps = clg_shape_size(l->in), out_ps = clg_shape_size(l->out);
     clg_buf col = clg_buf_at(ws, 0), xp = clg_buf_at(ws, c->off2);
     if (!dx && !param_grads) return CLG_OK;
-    for (int n0 = 0; n0 < n; n0 += c->chunk) {
-        int nc = n - n0 < c->chunk ? n - n0 : c->chunk;
-        size_t m = (size_t)nc * c->p;
+    for (int n0 = 0, nc; n0 < n; n0 += nc) {
+        size_t m = clg_conv_chunk_at(c, n, n0, &nc);
         TRY(clg_im2col(ctx, ws, 0, dy, n0 * out_ps, &c->g, nc));
         if (param_grads) {
             TRY(clg_pack_cn(ctx, ws, c->off2, x, n0 * in_ps, c->cin, (int)c->p, nc));
@@ -79,13 +77,5 @@ static void destroy(clg_layer *l) { free(l->priv); }
 
 static void cost(clg_layer_cost *k, const clg_layer *l, int n) { clg_layer_cost_gemm(k, l, n, (double)l->in.h * l->in.w); }
 
-const clg_layer_ops clg_layer_conv_transpose2d = {
-    .type = "conv_transpose2d",
-    .options = clg_conv_options,
-    .noptions = CLG_CONVT_NOPTIONS,
-    .create = create,
-    .forward = forward,
-    .backward = backward,
-    .destroy = destroy,
-    .cost = cost,
-};
+const clg_layer_ops clg_layer_conv_transpose2d =
+    CLG_LAYER_TYPE("conv_transpose2d", clg_conv_options, CLG_CONVT_NOPTIONS, 0, cost);

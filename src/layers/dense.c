@@ -76,13 +76,4 @@ static void destroy(clg_layer *l) { free(l->priv); }
 
 static void cost(clg_layer_cost *k, const clg_layer *l, int n) { clg_layer_cost_gemm(k, l, n, 1.0); }
 
-const clg_layer_ops clg_layer_dense = {
-    .type = "dense",
-    .options = options,
-    .noptions = sizeof options / sizeof options[0],
-    .create = create,
-    .forward = forward,
-    .backward = backward,
-    .destroy = destroy,
-    .cost = cost,
-};
+const clg_layer_ops clg_layer_dense = CLG_LAYER_TYPE("dense", options, CLG_NOPTIONS(options), 0, cost);

@@ -132,6 +132,14 @@ typedef struct clg_layer_ops {
     void (*cost)(clg_layer_cost *c, const clg_layer *l, int n);
 } clg_layer_ops;
 
+/* A layer type's table, for a file whose functions are named create, forward, backward and
+ * destroy (every file with one type): its options table with noptions entries (NULL, 0 for
+ * none), flags and cost (NULL for elementwise). */
+#define CLG_LAYER_TYPE(type_, options_, noptions_, flags_, cost_)                                                 \
+    {.type = type_, .options = options_, .noptions = noptions_, .flags = flags_, .create = create,                \
+     .forward = forward, .backward = backward, .destroy = destroy, .cost = cost_}
+#define CLG_NOPTIONS(table) ((int)(sizeof(table) / sizeof((table)[0])))
+
 /* The registry of layer types (src/layers/registry.c). */
 const clg_layer_ops *clg_layer_find(const char *type);
 void clg_layer_list(char *out, size_t n);

@@ -49,5 +49,4 @@ static int backward(clg_layer *l, clg_ctx *ctx, clg_buf *dx, const clg_buf *dy, 
 
 static void destroy(clg_layer *l) { free(l->priv); }
 
-const clg_layer_ops clg_layer_maxout = {.type = "maxout", .options = options, .noptions = 1, .create = create,
-                                        .forward = forward, .backward = backward, .destroy = destroy};
+const clg_layer_ops clg_layer_maxout = CLG_LAYER_TYPE("maxout", options, CLG_NOPTIONS(options), 0, NULL);

@@ -69,5 +69,4 @@ static int backward(clg_layer *l, clg_ctx *ctx, clg_buf *dx, const clg_buf *dy, 
 
 static void destroy(clg_layer *l) { free(l->priv); }
 
-const clg_layer_ops clg_layer_upsample = {.type = "upsample", .options = options, .noptions = 2, .create = create,
-                                          .forward = forward, .backward = backward, .destroy = destroy};
+const clg_layer_ops clg_layer_upsample = CLG_LAYER_TYPE("upsample", options, CLG_NOPTIONS(options), 0, NULL);
