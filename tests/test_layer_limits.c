@@ -190,9 +190,65 @@ static void test_build(void)
     clg_ctx_free(ctx);
 }
 
+/* Each type's option table: its help names every option, and writing an option at its table
+ * default creates the same layer as leaving it out (the parser reads what the table says). */
+static void test_option_tables(void)
+{
+    /* the required options of the types that have some, and an input each type accepts */
+    static const struct {
+        const char *type, *required;
+        clg_shape in;
+    } base[] = {{"dense", "units=3", {4, 1, 1}},   {"maxout", "k=2", {4, 1, 1}},
+                {"reshape", "c=4", {4, 1, 1}},     {"conv2d", "filters=2 kernel=3", {2, 5, 5}},
+                {"conv_transpose2d", "filters=2 kernel=3", {2, 5, 5}}};
+    char types[512];
+    clg_layer_list(types, sizeof types);
+    int ntypes = 0;
+    for (char *t = strtok(types, ", "); t; t = strtok(NULL, ", "), ntypes++) {
+        const clg_layer_ops *ops = clg_layer_find(t);
+        const char *req = "";
+        clg_shape in = {2, 5, 5};
+        for (size_t i = 0; i < sizeof base / sizeof base[0]; i++)
+            if (!strcmp(base[i].type, t)) req = base[i].required, in = base[i].in;
+        char help[512], spec[256];
+        clg_layer_help(help, sizeof help, ops);
+        snprintf(spec, sizeof spec, "%s %s", t, req);
+        clg_layer plain, set;
+        clg_err e;
+        CHECK(clg_layer_create(&plain, spec, "net.ini:7", in, 4, 0, &e) == CLG_OK, "%s: %s", spec, e.msg);
+        for (int i = 0; i < ops->noptions; i++) {
+            const clg_option *o = &ops->options[i];
+            char named[48];
+            snprintf(named, sizeof named, "%s=", o->name);
+            CHECK(strstr(help, named) != NULL, "%s: help \"%s\" does not name %s", t, help, o->name);
+            if (!o->def) continue;
+            snprintf(spec, sizeof spec, "%s %s %s=%s", t, req, o->name, o->def);
+            int st = clg_layer_create(&set, spec, "net.ini:7", in, 4, 0, &e);
+            CHECK(st == CLG_OK, "%s: %s", spec, e.msg);
+            if (st != CLG_OK) continue;
+            int same = set.out.c == plain.out.c && set.out.h == plain.out.h && set.out.w == plain.out.w &&
+                       set.nparams == plain.nparams && set.scratch_floats == plain.scratch_floats &&
+                       set.workspace_floats == plain.workspace_floats;
+            for (int j = 0; same && j < set.nparams; j++)
+                same = set.params[j].count == plain.params[j].count &&
+                       set.params[j].init.kind == plain.params[j].init.kind &&
+                       set.params[j].init.a == plain.params[j].init.a && set.params[j].init.b == plain.params[j].init.b;
+            CHECK(same, "%s: not the layer its default makes", spec);
+            clg_layer_destroy(&set);
+        }
+        clg_layer_destroy(&plain);
+    }
+    CHECK(ntypes == 13, "%d layer types listed", ntypes);
+    /* the unused-option message lists the options from the table */
+    expect_fail("dense units=3 colour=red", (clg_shape){4, 1, 1}, 4,
+                "has no option 'colour' (options: units=N bias=0|1 (1) init=INIT (torch) bias_init=INIT (torch))");
+    expect_fail("relu slope=0.2", (clg_shape){4, 1, 1}, 4, "has no option 'slope' (options: none)");
+}
+
 int main(void)
 {
     test_options();
+    test_option_tables();
     test_parse_input();
     test_build();
     return test_summary("layer_limits");
