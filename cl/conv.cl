@@ -46,7 +46,7 @@ __kernel void im2col(__global float *col, const long col_off, __global const flo
  * divisions are per tap, not per pixel. Each pixel gets the bias, then its taps in ascending
  * (kh, kw) order, the order of a tap-by-tap scatter. */
 #ifndef COL2IM_BX
-#define COL2IM_BX 16
+#error "COL2IM_BX: set by the host's tunables table (src/runtime/tunables.h)"
 #endif
 __kernel void col2im(__global float *img, const long img_off, __global const float *col, const long col_off,
                      __global const float *bias, const int has_bias, const int C, const int H, const int W,

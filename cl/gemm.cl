@@ -37,25 +37,25 @@
  *    while the smaller row operand is re-read from L2; this is what the im2col shapes (M small,
  *    N and K large) need.
  *
- * Tunables (build options -D...; the host must use the same values to size the NDRange):
+ * Tunables (build options -D..., from the host's tunables table, src/runtime/tunables.h, which
+ * also sizes the NDRange with them and may hold per-device values from a tuning record):
  *  TILE_M, TILE_N, VW : register tile of gemm_nn / gemm_tn / gemm_tt; VW is the vector width
  *                       (4, 8 or 16) and TILE_N must be a multiple of VW. For gemm_tt the tile
  *                       is TILE_M columns of C by TILE_N rows of C (it computes C^T). Registers:
  *                       TILE_M*TILE_N/VW accumulators + TILE_N/VW + 1 should fit the SIMD
- *                       register file (32 on AVX-512: default 6 x 64 with float16 = 24 + 5;
+ *                       register file (32 on AVX-512: 6 x 64 with float16 = 24 + 5;
  *                       16 on AVX2: e.g. 4 x 16 with float8 = 8 + 3).
  *  NT_TILE_M, NT_TILE_N, NT_VW : register tile and K vector width (4, 8 or 16) of gemm_nt;
- *                       NT_TILE_M*NT_TILE_N + NT_TILE_M + NT_TILE_N vectors (default 4 x 4 x 16:
+ *                       NT_TILE_M*NT_TILE_N + NT_TILE_M + NT_TILE_N vectors (4 x 4 x 16:
  *                       24; on AVX2 e.g. 2 x 4 x 8).
  *  TR_TILE            : gemm_transpose block (TR_TILE x TR_TILE elements per work-item).
  *  WG_M, WG_N         : local size (dimension 0 x dimension 1) of every kernel here.
  *  GEMM_USE_FMA       : 1 = multiply-add with fma() (one instruction where the device has FMA;
  *                       PoCL compiles mad() to a separate multiply and add, about half the speed),
- *                       0 = mad(). Default: 1 if the compiler defines FP_FAST_FMAF (PoCL does
- *                       not), else 0. A host should pass 1 when CL_DEVICE_SINGLE_FP_CONFIG has
+ *                       0 = mad(). The host passes 1 when CL_DEVICE_SINGLE_FP_CONFIG has
  *                       CL_FP_FMA and not CL_FP_SOFT_FLOAT (fma() is a slow library call on CPUs
  *                       without FMA).
- * Defaults were measured on PoCL 3.1, 2-core Skylake-AVX512 (tools/gemm_bench.c).
+ * The table's values were measured on PoCL 3.1, 2-core Skylake-AVX512 (tools/gemm_bench.c).
  * Large K: every work-item streams its whole K panel, so for K beyond ~512 the host should split
  * K into equal launches of at most 512 (move a_off/b_off along K, beta = 1 after the first);
  * that keeps the panels in L2 and doubled the speed of the im2col shapes.
@@ -74,40 +74,9 @@
  * Valid OpenCL C 1.2; "#pragma unroll" is only a hint (loops have constant trip counts).
  */
 
-#ifndef TILE_M
-#define TILE_M 6
-#endif
-#ifndef TILE_N
-#define TILE_N 64
-#endif
-#ifndef VW
-#define VW 16
-#endif
-#ifndef NT_TILE_M
-#define NT_TILE_M 4
-#endif
-#ifndef NT_TILE_N
-#define NT_TILE_N 4
-#endif
-#ifndef NT_VW
-#define NT_VW 16
-#endif
-#ifndef TR_TILE
-#define TR_TILE 16
-#endif
-#ifndef WG_M
-#define WG_M 8
-#endif
-#ifndef WG_N
-#define WG_N 1
-#endif
-
-#ifndef GEMM_USE_FMA
-#ifdef FP_FAST_FMAF
-#define GEMM_USE_FMA 1
-#else
-#define GEMM_USE_FMA 0
-#endif
+#if !defined(TILE_M) || !defined(TILE_N) || !defined(VW) || !defined(NT_TILE_M) || !defined(NT_TILE_N) || \
+    !defined(NT_VW) || !defined(TR_TILE) || !defined(WG_M) || !defined(WG_N) || !defined(GEMM_USE_FMA)
+#error "TILE_M, TILE_N, VW, NT_TILE_M, NT_TILE_N, NT_VW, TR_TILE, WG_M, WG_N, GEMM_USE_FMA: set by the host's tunables table (src/runtime/tunables.h)"
 #endif
 
 #if GEMM_USE_FMA
@@ -164,6 +133,19 @@ static inline void gemm_put(__global float *c, const float alpha, const float be
     *c = beta == 0.0f ? alpha * v : alpha * v + beta * *c;
 }
 
+/* One k of the outer product: acc (TILE_M x NV vectors) += X's TILE_M values at x[xo[r]] times
+ * Y's row segment yv. */
+static inline void gemm_outer_step(floatV acc[TILE_M][NV], const floatV yv[NV], const __global float *x,
+                                   const int xo[TILE_M])
+{
+#pragma unroll
+    for (int r = 0; r < TILE_M; r++) {
+        const floatV xv = (floatV)(x[xo[r]]);
+#pragma unroll
+        for (int v = 0; v < NV; v++) acc[r][v] = GEMM_MAD(xv, yv[v], acc[r][v]);
+    }
+}
+
 /* Outer-product tile: D(P x Q) = X(P x K) * Y(K x Q), D = C (c_trans = 0) or C^T (c_trans = 1).
  * X(p, k) = x_trans ? X[k*ldx + p] : X[p*ldx + k];  Y(k, q) = Y[k*ldy + q]  (q contiguous).
  * The work-item owns rows p0 .. p0+TILE_M-1 and columns q0 .. q0+TILE_N-1 of D. x_trans and
@@ -200,12 +182,7 @@ static inline void gemm_outer(const int P, const int Q, const int K, const float
             floatV yv[NV];
 #pragma unroll
             for (int v = 0; v < NV; v++) yv[v] = vloadV(v, y);
-#pragma unroll
-            for (int r = 0; r < TILE_M; r++) {
-                const floatV xv = (floatV)(x[xo[r]]);
-#pragma unroll
-                for (int v = 0; v < NV; v++) acc[r][v] = GEMM_MAD(xv, yv[v], acc[r][v]);
-            }
+            gemm_outer_step(acc, yv, x, xo);
             x += xs;
             y += ldy;
         }
@@ -227,12 +204,7 @@ static inline void gemm_outer(const int P, const int Q, const int K, const float
                     yv[v] = vloadV(0, t);
                 }
             }
-#pragma unroll
-            for (int r = 0; r < TILE_M; r++) {
-                const floatV xv = (floatV)(x[xo[r]]);
-#pragma unroll
-                for (int v = 0; v < NV; v++) acc[r][v] = GEMM_MAD(xv, yv[v], acc[r][v]);
-            }
+            gemm_outer_step(acc, yv, x, xo);
             x += xs;
             y += ldy;
         }
@@ -267,30 +239,25 @@ static inline void gemm_outer(const int P, const int Q, const int K, const float
         const int a_off, const int lda, __global const float *B, const int b_off, const int ldb,           \
         __global float *C, const int c_off, const int ldc
 
+/* An outer-product kernel: D (P x Q) = X * Y through gemm_outer, the work-item's tile at
+ * (p0, q0) = (global id 0 * TILE_M, global id 1 * TILE_N). */
+#define GEMM_OUTER_KERNEL(name, P, Q, X, ldx, x_trans, Y, ldy, c_trans)                                     \
+    __kernel __attribute__((reqd_work_group_size(WG_M, WG_N, 1))) void name(GEMM_ARGS)                     \
+    {                                                                                                      \
+        const int p0 = get_global_id(0) * TILE_M, q0 = get_global_id(1) * TILE_N;                         \
+        if (p0 >= P || q0 >= Q) return;                                                                    \
+        gemm_outer(P, Q, K, alpha, beta, X, ldx, x_trans, Y, ldy, C + c_off, ldc, c_trans, p0, q0);        \
+    }
+
 /* C = alpha * A * B + beta * C;  A is M x K (lda >= K), B is K x N (ldb >= N). */
-__kernel __attribute__((reqd_work_group_size(WG_M, WG_N, 1))) void gemm_nn(GEMM_ARGS)
-{
-    const int p0 = get_global_id(0) * TILE_M, q0 = get_global_id(1) * TILE_N;
-    if (p0 >= M || q0 >= N) return;
-    gemm_outer(M, N, K, alpha, beta, A + a_off, lda, 0, B + b_off, ldb, C + c_off, ldc, 0, p0, q0);
-}
+GEMM_OUTER_KERNEL(gemm_nn, M, N, A + a_off, lda, 0, B + b_off, ldb, 0)
 
 /* C = alpha * A^T * B + beta * C;  A is K x M (lda >= M), B is K x N (ldb >= N). */
-__kernel __attribute__((reqd_work_group_size(WG_M, WG_N, 1))) void gemm_tn(GEMM_ARGS)
-{
-    const int p0 = get_global_id(0) * TILE_M, q0 = get_global_id(1) * TILE_N;
-    if (p0 >= M || q0 >= N) return;
-    gemm_outer(M, N, K, alpha, beta, A + a_off, lda, 1, B + b_off, ldb, C + c_off, ldc, 0, p0, q0);
-}
+GEMM_OUTER_KERNEL(gemm_tn, M, N, A + a_off, lda, 1, B + b_off, ldb, 0)
 
 /* C = alpha * A^T * B^T + beta * C;  A is K x M (lda >= M), B is N x K (ldb >= K).
  * Computed as C^T = B * A: dimension 0 runs over N (rows of C^T), dimension 1 over M. */
-__kernel __attribute__((reqd_work_group_size(WG_M, WG_N, 1))) void gemm_tt(GEMM_ARGS)
-{
-    const int p0 = get_global_id(0) * TILE_M, q0 = get_global_id(1) * TILE_N;
-    if (p0 >= N || q0 >= M) return;
-    gemm_outer(N, M, K, alpha, beta, B + b_off, ldb, 0, A + a_off, lda, C + c_off, ldc, 1, p0, q0);
-}
+GEMM_OUTER_KERNEL(gemm_tt, N, M, B + b_off, ldb, 0, A + a_off, lda, 1)
 
 /* C = alpha * A * B^T + beta * C;  A is M x K (lda >= K), B is N x K (ldb >= K). */
 __kernel __attribute__((reqd_work_group_size(WG_M, WG_N, 1))) void gemm_nt(GEMM_ARGS)

@@ -10,20 +10,22 @@
  * else p < 0.5).
  *
  * Work per item: n is train.batch, at most 1048576 by the config, so an item loops at most
- * 1048576 / WG = 16384 times (on PoCL, 2 cores: ~0.2 ms at n = 4096, ~53 ms at n = 1048576, one
+ * 1048576 / RED_WG = 16384 times (on PoCL, 2 cores: ~0.2 ms at n = 4096, ~53 ms at n = 1048576, one
  * core busy). A batch that large spends far longer in the layers; should the bound grow, this
  * becomes an elementwise pass plus the multi-pass sums of cl/reduce.cl (with a scratch planned
  * by the trainer).
  */
-#define WG 64
-__kernel __attribute__((reqd_work_group_size(WG, 1, 1)))
+#ifndef RED_WG
+#error "RED_WG: set by the host's tunables table (src/runtime/tunables.h)"
+#endif
+__kernel __attribute__((reqd_work_group_size(RED_WG, 1, 1)))
 void bce(__global float *dz, __global float *stats, __global const float *z, const int n, const float y,
          const float sign, const int from_logits, const int real, const int off)
 {
-    __local float s_loss[WG], s_p[WG], s_acc[WG];
+    __local float s[3 * RED_WG]; /* loss, p, accuracy: group_sums' three arrays */
     int l = get_local_id(0);
     float loss = 0.0f, psum = 0.0f, acc = 0.0f;
-    for (int i = l; i < n; i += WG) {
+    for (int i = l; i < n; i += RED_WG) {
         float v = z[i], p, li, g;
         if (from_logits) {
             p = 1.0f / (1.0f + exp(-v));
@@ -39,21 +41,13 @@ void bce(__global float *dz, __global float *stats, __global const float *z, con
         psum += p;
         acc += real ? (p > 0.5f) : (p < 0.5f);
     }
-    s_loss[l] = loss;
-    s_p[l] = psum;
-    s_acc[l] = acc;
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (int s = WG / 2; s > 0; s >>= 1) {
-        if (l < s) {
-            s_loss[l] += s_loss[l + s];
-            s_p[l] += s_p[l + s];
-            s_acc[l] += s_acc[l + s];
-        }
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
+    s[l] = loss;
+    s[RED_WG + l] = psum;
+    s[2 * RED_WG + l] = acc;
+    group_sums(s, l, RED_WG, 3);
     if (l == 0) {
-        stats[off] = sign * s_loss[0] / (float)n;
-        stats[off + 1] = s_p[0] / (float)n;
-        stats[off + 2] = s_acc[0] / (float)n;
+        stats[off] = sign * s[0] / (float)n;
+        stats[off + 1] = s[RED_WG] / (float)n;
+        stats[off + 2] = s[2 * RED_WG] / (float)n;
     }
 }

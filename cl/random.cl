@@ -1,17 +1,8 @@
 /* random.cl — counter-based random numbers on the device: element i of a draw with key k gets
  * hash32(k ^ hash32(i)), where the host derives k from (run seed, stream, counter). Nothing is
  * stored between draws, so backward passes regenerate the dropout mask from the same key.
- * hash32 is the "lowbias32" integer hash; tests/ref.h has the same function in C.
+ * hash32 (the "lowbias32" integer hash) is in cl/prelude.cl.
  */
-uint hash32(uint x)
-{
-    x ^= x >> 16;
-    x *= 0x7feb352dU;
-    x ^= x >> 15;
-    x *= 0x846ca68bU;
-    x ^= x >> 16;
-    return x;
-}
 
 /* uniform in [0, 1) with 24 random bits */
 float uniform01(uint key, uint i) { return (float)(hash32(key ^ hash32(i)) >> 8) * (1.0f / 16777216.0f); }

@@ -9,22 +9,8 @@
  * size, and the order of every addition is fixed by the sizes alone (bit-reproducible run to run).
  */
 #ifndef RED_WG
-#define RED_WG 64
+#error "RED_WG: set by the host's tunables table (src/runtime/tunables.h)"
 #endif
-
-/* Sum of v over the group (item 0 gets it); s has RED_WG floats. Every item must reach it. */
-float red_group_sum(__local float *s, int l, float v)
-{
-    s[l] = v;
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (int k = RED_WG / 2; k > 0; k >>= 1) {
-        if (l < k) s[l] += s[l + k];
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
-    float r = s[0];
-    barrier(CLK_LOCAL_MEM_FENCE);
-    return r;
-}
 
 /* First pass over channel c of x (n, C, hw): the channel's m = n*hw values, flat j = b*hw + k,
  * element ((b*C + c)*hw + k). Group (g, c) covers j in [g*span, (g+1)*span).
@@ -56,7 +42,7 @@ void chan_sums(__global float *out, const long out_off, const int acc, __global 
                __global const float *x2, __global const float *aux, const long aux_off, const float div, const long n,
                const int C, const long hw, const int mode, const long span)
 {
-    __local float s1[RED_WG], s2[RED_WG];
+    __local float s[2 * RED_WG]; /* q1 then q2: group_sums' two arrays */
     const int l = get_local_id(0), c = get_group_id(1);
     const long g = get_group_id(0), G = get_num_groups(0), m = n * hw;
     const long j0 = g * span + l, jend = min(m, (g + 1) * span);
@@ -70,22 +56,15 @@ void chan_sums(__global float *out, const long out_off, const int acc, __global 
     else CHAN_WALK(i, { const float v = x[i]; q1 += v; q2 += v * (x2[i] - mu); })
     /* both sums in one tree, reached by every item whatever the mode (no barrier under a
      * branch: PoCL runs such work-groups far slower) */
-    s1[l] = q1;
-    s2[l] = q2;
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (int k = RED_WG / 2; k > 0; k >>= 1) {
-        if (l < k) {
-            s1[l] += s1[l + k];
-            s2[l] += s2[l + k];
-        }
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
+    s[l] = q1;
+    s[RED_WG + l] = q2;
+    group_sums(s, l, RED_WG, 2);
     if (l == 0) {
         __global float *o = out + out_off + c * G + g;
-        *o = acc ? *o + s1[0] : s1[0];
+        *o = acc ? *o + s[0] : s[0];
         if (mode == 3) {
             o += (long)C * G;
-            *o = acc ? *o + s2[0] : s2[0];
+            *o = acc ? *o + s[RED_WG] : s[RED_WG];
         }
     }
 }
@@ -103,10 +82,11 @@ void reduce_rows(__global float *out, const long out_off, const int acc, __globa
     __global const float *row = in + in_off + r * m;
     float q = 0.0f;
     for (long j = g * span + l; j < jend; j += RED_WG) q += row[j];
-    q = red_group_sum(s, l, q);
+    s[l] = q;
+    group_sums(s, l, RED_WG, 1);
     if (l == 0) {
         __global float *o = out + out_off + r * G + g;
-        *o = acc ? *o + q : q;
+        *o = acc ? *o + s[0] : s[0];
     }
 }
 

@@ -34,19 +34,27 @@ float ups_weight(int o, int i, int k, int in)
     return fmax(0.0f, 1.0f - fabs(d));
 }
 
-/* Every kernel runs on a 3-D range (x, y, plane group) in (16, 4, 1) work-groups, so no
+/* Every kernel runs on a 3-D range (x, y, plane group) in (WG2_X, WG2_Y, 1) work-groups, so no
  * work-item divides to find its coordinates. Each item handles UPS_PLANES planes (p0 .. p0 +
  * UPS_PLANES - 1, fewer at the end): the interpolation weights are computed once for all of
- * them, and PoCL runs 8x fewer work-groups. src/layers/upsample.c launches with the same value. */
-#define UPS_PLANES 8
+ * them, and PoCL runs UPS_PLANES times fewer work-groups. Both are the host's tunables, which
+ * src/layers/upsample.c launches with. */
+#ifndef UPS_PLANES
+#error "UPS_PLANES: set by the host's tunables table (src/runtime/tunables.h)"
+#endif
+
+/* The opening of a kernel with one item per input pixel: its pixel (xi, yi), its planes p0 ..
+ * p0 + np - 1 and the output width ow; items outside the input return. */
+#define UPS_INPUT_ITEM                                                                                     \
+    const int xi = get_global_id(0), yi = get_global_id(1), p0 = get_global_id(2) * UPS_PLANES;          \
+    if (xi >= w || yi >= h) return;                                                                      \
+    const int ow = w * k, np = min(UPS_PLANES, planes - p0)
 
 /* y (P, h*k, w*k) = x (P, h, w) repeated k x k; one item per input pixel writes its blocks. */
 __kernel void upsample_nearest_fwd(__global float *y, __global const float *x, const int planes, const int h,
                                    const int w, const int k)
 {
-    const int xi = get_global_id(0), yi = get_global_id(1), p0 = get_global_id(2) * UPS_PLANES;
-    if (xi >= w || yi >= h) return;
-    const int ow = w * k, np = min(UPS_PLANES, planes - p0);
+    UPS_INPUT_ITEM;
     for (int q = 0; q < np; q++) {
         const float v = x[((size_t)(p0 + q) * h + yi) * w + xi];
         __global float *d = y + (((size_t)(p0 + q) * h + yi) * k * ow + (size_t)xi * k);
@@ -59,9 +67,7 @@ __kernel void upsample_nearest_fwd(__global float *y, __global const float *x, c
 __kernel void upsample_nearest_bwd(__global float *dx, __global const float *dy, const int planes, const int h,
                                    const int w, const int k)
 {
-    const int xi = get_global_id(0), yi = get_global_id(1), p0 = get_global_id(2) * UPS_PLANES;
-    if (xi >= w || yi >= h) return;
-    const int ow = w * k, np = min(UPS_PLANES, planes - p0);
+    UPS_INPUT_ITEM;
     for (int q = 0; q < np; q++) {
         __global const float *src = dy + (((size_t)(p0 + q) * h + yi) * k * ow + (size_t)xi * k);
         float s = 0.0f;
@@ -99,9 +105,8 @@ __kernel void upsample_bilinear_fwd(__global float *y, __global const float *x, 
 __kernel void upsample_bilinear_bwd(__global float *dx, __global const float *dy, const int planes, const int h,
                                     const int w, const int k)
 {
-    const int xi = get_global_id(0), yi = get_global_id(1), p0 = get_global_id(2) * UPS_PLANES;
-    if (xi >= w || yi >= h) return;
-    const int ow = w * k, oh = h * k, np = min(UPS_PLANES, planes - p0);
+    UPS_INPUT_ITEM;
+    const int oh = h * k;
     const int ylo = max(0, ((2 * yi - 1) * k - 1) / 2), yhi = min(oh - 1, ((2 * yi + 3) * k - 1) / 2);
     const int xlo = max(0, ((2 * xi - 1) * k - 1) / 2), xhi = min(ow - 1, ((2 * xi + 3) * k - 1) / 2);
     __global const float *g = dy + (size_t)p0 * oh * ow;

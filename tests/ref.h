@@ -1,8 +1,8 @@
 /* ref.h — plain-C reference implementations (double precision) of everything the OpenCL kernels
  * and layers compute, for tests/test_kernels.c and tests/test_grad.c: row-major GEMM, dense
  * forward/backward, bias add/grad, the activations, the device's counter-based random numbers
- * (lowbias32 hash, uniform01, the dropout mask and Box-Muller normals, bit for bit as in
- * cl/random.cl), binary cross-entropy with its gradient and statistics (cl/loss.cl), the
+ * (uniform01 on the lowbias32 hash of base/rng.h, the dropout mask and Box-Muller normals, bit for
+ * bit as in cl/random.cl), binary cross-entropy with its gradient and statistics (cl/loss.cl), the
  * optimizer steps (cl/optim.cl, with the Adam constants clg_net_update computes), clipping by
  * value and by global norm, and gather_u8 (cl/data.cl).
  *
@@ -16,6 +16,8 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "base/rng.h"
 
 /* ---- GEMM and dense -------------------------------------------------------------------------- */
 
@@ -113,21 +115,11 @@ static inline double ref_sigmoid_bwd(double dy, double y) { return dy * y * (1.0
 
 /* ---- random.cl --------------------------------------------------------------------------------- */
 
-/* lowbias32 */
-static inline uint32_t ref_hash32(uint32_t x)
-{
-    x ^= x >> 16;
-    x *= 0x7feb352dU;
-    x ^= x >> 15;
-    x *= 0x846ca68bU;
-    x ^= x >> 16;
-    return x;
-}
-
+/* the lowbias32 hash is the host's one (base/rng.h), the same as cl/prelude.cl's hash32 */
 /* uniform in [0, 1) with 24 random bits: exact in float, so the same value as the device's */
 static inline float ref_uniform01(uint32_t key, uint32_t i)
 {
-    return (float)(ref_hash32(key ^ ref_hash32(i)) >> 8) * (1.0f / 16777216.0f);
+    return (float)(clg_hash32(key ^ clg_hash32(i)) >> 8) * (1.0f / 16777216.0f);
 }
 
 /* Inverted dropout: element i of draw `key` is kept when uniform01 >= p (compared in float). */
@@ -142,7 +134,7 @@ static inline double ref_dropout(double x, uint32_t key, uint32_t i, float p)
 /* Normal(mean, std) by Box-Muller from draws 2i (u1 in (0, 1]) and 2i+1 (u2 in [0, 1)). */
 static inline double ref_noise_normal(uint32_t key, uint32_t i, double mean, double std)
 {
-    float u1 = ((float)(ref_hash32(key ^ ref_hash32(2u * i)) >> 8) + 1.0f) * (1.0f / 16777216.0f);
+    float u1 = ((float)(clg_hash32(key ^ clg_hash32(2u * i)) >> 8) + 1.0f) * (1.0f / 16777216.0f);
     float u2 = ref_uniform01(key, 2u * i + 1u);
     return mean + std * sqrt(-2.0 * log((double)u1)) * cos(6.283185307179586 * (double)u2);
 }

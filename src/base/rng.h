@@ -28,7 +28,7 @@ static inline double clg_rng_normal(clg_rng *r)
     return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
 }
 
-/* lowbias32, the integer hash of cl/random.cl, on the host (dropout keys) */
+/* lowbias32, the integer hash of cl/prelude.cl (hash32), on the host: dropout keys, the tests' references */
 static inline uint32_t clg_hash32(uint32_t x)
 {
     x ^= x >> 16;

@@ -1,6 +1,7 @@
 /* core.h — the bottom of the runtime: the OpenCL headers, the clg_ctx every part works on (its
  * fields are grouped by the part that owns them), and failure reporting into the context's
- * clg_err (error.c), with the mapping of raw OpenCL and CLBlast codes into clgan's statuses.
+ * clg_err (error.c), with the mapping of raw OpenCL and CLBlast codes into clgan's statuses; the
+ * kernel table (kernels.h) and the tunables table (tunables.h) below it.
  */
 #ifndef CLGAN_RUNTIME_CORE_H
 #define CLGAN_RUNTIME_CORE_H
@@ -17,6 +18,7 @@
 #include "base/err.h"
 #include "clgan/clgan.h"
 #include "runtime/kernels.h"
+#include "runtime/tunables.h"
 
 struct clg_gemm_shape;
 
@@ -39,6 +41,8 @@ struct clg_ctx {
     /* what the caller chose (ctx.c keeps copies of its strings) */
     clg_ctx_params params;
     char cache_dir[900], cl_dir[900], device_origin[64], gemm_origin[64];
+    /* the kernels' tunables (tunables.c): the table's values, the device's, a tuning record's */
+    int tun[CLG_NTUNABLES];
     /* programs (program.c) */
     int no_cache;                      /* build programs from source, ignoring the disk cache */
     cl_program programs[CLG_MAX_PROGRAMS];
@@ -90,9 +94,11 @@ int clg_raw_fail(clg_ctx *ctx, int code, int clblast, const char *call, const ch
             return clg_cl_fail((ctx), e_, #call, __FILE__, __LINE__);         \
     } while (0)
 
-/* Work-group sizes are few and fixed (PoCL compiles one binary per local size). */
-#define CLG_WG 64        /* elementwise kernels */
-#define CLG_WG_REDUCE 64 /* reductions: the loss kernel's single group, layers/reduce.c's groups */
+/* Work-group sizes are few and fixed (PoCL compiles one binary per local size); their values
+ * are rows of the tunables table (tunables.h), the same on every device. Launch code reads a
+ * context's values (clg_tunable); these names are for sizing without a context. */
+#define CLG_WG CLG_TUNED_WG               /* elementwise kernels */
+#define CLG_WG_REDUCE CLG_TUNED_RED_WG    /* reductions: the loss kernel's single group, layers/reduce.c's groups */
 
 static inline size_t clg_round_up(size_t n, size_t m) { return (n + m - 1) / m * m; }
 

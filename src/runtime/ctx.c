@@ -1,6 +1,7 @@
 /* ctx.c — a clg_ctx from its parameters, top of the runtime: the device opened (device.c), the
- * GEMM back end chosen (forced, tuned, or the device's default), the programs built
- * (program.c) and a stored tuning applied (tune.c); and the context's public getters and free.
+ * GEMM back end chosen (forced, tuned, or the device's default), the kernels' tunables set (the
+ * table's, then a stored tuning's, tune.c) and the programs built with them (program.c); and the
+ * context's public getters and free.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,8 +45,10 @@ int clg_ctx_open(clg_ctx **out, const clg_ctx_params *params)
      * (tools/gemm_bench.c); CLBlast elsewhere, unless the params force one. */
     ctx->gemm_forced = g && *g;
     ctx->gemm_own = g && *g ? !strcmp(g, "own") : ctx->is_cpu;
-    TRY(clg_build_kernels(ctx, ""));
-    st = clg_tune_apply(ctx);
+    /* the tunables: the table's, the device's, then a stored tuning's, before any program is built */
+    clg_tunables_init(ctx, ctx->tun);
+    TRY(clg_tune_apply(ctx));
+    st = clg_build_kernels(ctx, "");
     clg_gemm_describe(ctx);
     return st;
 }

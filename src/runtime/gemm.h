@@ -57,6 +57,8 @@ int clg_gemm(clg_ctx *ctx, int trans_a, int trans_b, size_t m, size_t n, size_t 
  * a warning kept in ctx->warning. */
 int clg_tune(clg_ctx *ctx, FILE *log);
 int clg_tune_apply(clg_ctx *ctx);
+/* The tuning file of this device and driver ("" when the context has no cache folder). */
+void clg_tune_path(const clg_ctx *ctx, char *out, size_t n);
 /* Set ctx->gemm_desc from what runs: the back end, CLBlast's parameters, and why (tuned, forced). */
 void clg_gemm_describe(clg_ctx *ctx);
 

@@ -4,12 +4,9 @@
 #include "runtime/gemm.h"
 #include "runtime/launch.h"
 
-/* cl/gemm.cl's tiles and local size (its defaults; the launch must agree with them) */
-enum { GEMM_TILE_M = 6, GEMM_TILE_N = 64, GEMM_NT_TILE_M = 4, GEMM_NT_TILE_N = 4, GEMM_WG_M = 8, GEMM_WG_N = 1,
-       GEMM_K_CHUNK = 512 };
-
 /* Our GEMM: K split into equal launches of at most GEMM_K_CHUNK (keeps the panels in cache),
- * each after the first accumulating with beta = 1. */
+ * each after the first accumulating with beta = 1. Tiles, local size and the chunk are the
+ * context's tunables, those cl/gemm.cl was built with. */
 static int run(clg_ctx *ctx, const clg_gemm_args *g)
 {
     if (ctx->dry_run) return CLG_OK;
@@ -20,11 +17,14 @@ static int run(clg_ctx *ctx, const clg_gemm_args *g)
     clg_buf *c = g->c;
     static const int kernel[2][2] = {{CLG_K_GEMM_NN, CLG_K_GEMM_NT}, {CLG_K_GEMM_TN, CLG_K_GEMM_TT}};
     size_t r = ta && tb ? n : m, s = ta && tb ? m : n;
-    size_t tm = !ta && tb ? GEMM_NT_TILE_M : GEMM_TILE_M, tn = !ta && tb ? GEMM_NT_TILE_N : GEMM_TILE_N;
-    size_t local[2] = {GEMM_WG_M, GEMM_WG_N};
+    const int nt = !ta && tb;
+    size_t tm = (size_t)clg_tunable(ctx, nt ? CLG_T_NT_TILE_M : CLG_T_TILE_M);
+    size_t tn = (size_t)clg_tunable(ctx, nt ? CLG_T_NT_TILE_N : CLG_T_TILE_N);
+    size_t local[2] = {(size_t)clg_tunable(ctx, CLG_T_WG_M), (size_t)clg_tunable(ctx, CLG_T_WG_N)};
+    const size_t kmax = (size_t)clg_tunable(ctx, CLG_T_GEMM_K_CHUNK);
     size_t global[2] = {clg_round_up((r + tm - 1) / tm, local[0]), clg_round_up((s + tn - 1) / tn, local[1])};
     if (m == 0 || n == 0) return CLG_OK;
-    size_t chunks = k ? (k + GEMM_K_CHUNK - 1) / GEMM_K_CHUNK : 1, kc = k ? (k + chunks - 1) / chunks : 0;
+    size_t chunks = k ? (k + kmax - 1) / kmax : 1, kc = k ? (k + chunks - 1) / chunks : 0;
     for (size_t j = 0; j < chunks; j++) {
         size_t k0 = j * kc, kn = k - k0 < kc ? k - k0 : kc;
         size_t aoff = a->off + (ta ? k0 * lda : k0), boff = b->off + (tb ? k0 : k0 * ldb);

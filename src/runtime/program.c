@@ -1,7 +1,8 @@
 /* program.c — building the OpenCL programs once per context, with an on-disk binary cache.
  *
  * Sources come from the .cl files in cl/, embedded at build time (tools/embed_cl.cmake); the
- * context's cl_dir may point at a cl/ folder to load them from disk while editing kernels. A
+ * context's cl_dir may point at a cl/ folder to load them from disk while editing kernels. Every
+ * program is cl/prelude.cl followed by its own file, built with its tunables as -D (tunables.h). A
  * built program's binary is cached in the context's cache_dir (none when it is ""), keyed by a
  * hash of the source, build options, device name, driver version, platform version and a cache
  * version; it is written to a temp file and renamed, so a crash never leaves half a file.
@@ -162,12 +163,37 @@ static void store_cached(clg_ctx *ctx, cl_program p, const char *dir, const char
     free(bin);
 }
 
+/* Program `name`'s source as built: cl/prelude.cl, then cl/<name>.cl from its line 1 (so the
+ * compiler's line numbers are the file's). Returns a malloc'ed text, or NULL with the status. */
+static char *assemble(clg_ctx *ctx, const char *name, size_t *len, int *st)
+{
+    static const char sep[] = "\n#line 1\n";
+    size_t plen, blen;
+    char *powned, *bowned, *src = NULL;
+    const char *pre = load_source(ctx, "prelude", &plen, &powned, st);
+    const char *body = pre ? load_source(ctx, name, &blen, &bowned, st) : NULL;
+    if (body) {
+        *len = plen + sizeof sep - 1 + blen;
+        src = malloc(*len + 1);
+        if (!src) *st = clg_fail(ctx, CLG_ERR_NOMEM, "cl/%s.cl: no memory for its source", name);
+        else {
+            memcpy(src, pre, plen);
+            memcpy(src + plen, sep, sizeof sep - 1);
+            memcpy(src + plen + sizeof sep - 1, body, blen);
+            src[*len] = 0;
+        }
+        free(bowned);
+    }
+    free(powned);
+    return src;
+}
+
 static int build_program(clg_ctx *ctx, const char *name, const char *options, cl_program *out)
 {
     size_t len;
-    char *owned;
     int st;
-    const char *src = load_source(ctx, name, &len, &owned, &st);
+    char *owned = assemble(ctx, name, &len, &st);
+    const char *src = owned;
     if (!src) return st;
     char opts[1024];
     /* the kernels are OpenCL C 1.2 (clg_ctx_create_ex refused devices without it) */
@@ -219,10 +245,13 @@ int clg_build_kernels(clg_ctx *ctx, const char *options)
         if (found < 0) {
             if (nprog == CLG_MAX_PROGRAMS) return clg_fail(ctx, CLG_ERR_INTERNAL, "too many OpenCL programs");
             names[nprog] = table[k].program;
-            char opts[512];
-            /* the GEMM kernels use fma() only where the device has it in hardware */
-            snprintf(opts, sizeof opts, "%s%s", options ? options : "",
-                     !strcmp(names[nprog], "gemm") && ctx->has_fma ? " -DGEMM_USE_FMA=1" : "");
+            /* the program's tunables as -D (tunables.h), after the caller's options */
+            char opts[768];
+            int n = snprintf(opts, sizeof opts, "%s", options ? options : "");
+            if (n < 0 || (size_t)n >= sizeof opts ||
+                clg_tunables_options(ctx, names[nprog], opts + n, sizeof opts - (size_t)n) < 0)
+                return clg_fail(ctx, CLG_ERR_INTERNAL, "cl/%s.cl: build options longer than %zu bytes", names[nprog],
+                                sizeof opts);
             TRY(build_program(ctx, names[nprog], opts, &ctx->programs[nprog]));
             found = nprog++;
         }

@@ -4,8 +4,10 @@
  * parameter sets that suit CPUs). Each candidate's results are checked against a
  * double-precision host GEMM before it may win. The winner is stored per device and driver in
  * the cache folder as a small key = value file, and applied by every later context on that
- * device (CLBlastOverrideParameters for CLBlast). A file that does not parse is ignored with a
- * warning.
+ * device (CLBlastOverrideParameters for CLBlast). The file also holds the own GEMM's tunables
+ * where they differ from the table's (`TILE_M = 4`, tunables.h's STORED rows): a context reads
+ * them before it builds its programs. A file that does not parse, names an unknown tunable or
+ * holds a set the kernels cannot take is ignored with a warning.
  */
 #include <math.h>
 #include <stdint.h>
@@ -33,8 +35,7 @@ static double now_seconds(void)
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-/* The tuning file of this device and driver ("" when the context has no cache folder). */
-static void tune_path(const clg_ctx *ctx, char *out, size_t n)
+void clg_tune_path(const clg_ctx *ctx, char *out, size_t n)
 {
     out[0] = 0;
     if (!ctx->cache_dir[0]) return;
@@ -161,7 +162,7 @@ int clg_tune(clg_ctx *ctx, FILE *log)
     if (st == CLG_OK && !best) st = clg_fail(ctx, CLG_ERR_INTERNAL, "no GEMM candidate gave correct results on %s", ctx->name);
     if (st == CLG_OK) {
         char path[1200], tmp[1300];
-        tune_path(ctx, path, sizeof path);
+        clg_tune_path(ctx, path, sizeof path);
         if (path[0]) clg_mkdir_p(ctx->cache_dir);
         snprintf(tmp, sizeof tmp, "%s.tmp", path);
         FILE *f = path[0] ? fopen(tmp, "w") : NULL;
@@ -169,6 +170,10 @@ int clg_tune(clg_ctx *ctx, FILE *log)
         else if (!f) st = clg_fail(ctx, CLG_ERR_IO, "%s: cannot create", tmp);
         else {
             fprintf(f, "# clgan tune: %s\n# measured: %s\ngemm = %s\n", ctx->desc, summary, best);
+            /* the own GEMM's tunables it was measured with, where they are not the table's */
+            for (int i = 0; i < CLG_NTUNABLES; i++)
+                if (clg_tunable_defs[i].origin == CLG_TUN_STORED && ctx->tun[i] != clg_tunable_defs[i].value)
+                    fprintf(f, "%s = %d\n", clg_tunable_defs[i].name, ctx->tun[i]);
             if (fclose(f) != 0 || rename(tmp, path) != 0) st = clg_fail(ctx, CLG_ERR_IO, "%s: cannot write", path);
             else if (log) fprintf(log, "best: %s (%.2f ms); stored in %s\n", best, best_ms, path);
         }
@@ -181,17 +186,32 @@ int clg_tune(clg_ctx *ctx, FILE *log)
     return st;
 }
 
+/* One line of a tuning file: `gemm = NAME` into value, or `TUNABLE = INT` (a STORED row) into
+ * tun. 0 when it is neither. */
+static int parse_line(const char *line, char *value, int *tun)
+{
+    char key[64], rest[2];
+    int v;
+    if (sscanf(line, "gemm = %63s %1s", value, rest) == 1) return 1;
+    if (sscanf(line, "%63[A-Z0-9_] = %d %1s", key, &v, rest) != 2) return 0;
+    int id = clg_tunable_find(key);
+    if (id < 0 || clg_tunable_defs[id].origin != CLG_TUN_STORED) return 0;
+    tun[id] = v;
+    return 1;
+}
+
 int clg_tune_apply(clg_ctx *ctx)
 {
-    char path[1200], line[512], value[64] = "";
-    tune_path(ctx, path, sizeof path);
+    char path[1200], line[512], value[64] = "", why[160];
+    clg_tune_path(ctx, path, sizeof path);
     FILE *f = path[0] ? fopen(path, "r") : NULL;
     if (!f) return CLG_OK; /* untuned: defaults */
-    int lineno = 0, bad = 0;
+    int lineno = 0, bad = 0, tun[CLG_NTUNABLES];
+    memcpy(tun, ctx->tun, sizeof tun);
     while (fgets(line, sizeof line, f)) {
         lineno++;
         if (line[0] == '#' || line[0] == '\n') continue;
-        if (sscanf(line, "gemm = %63s", value) != 1) {
+        if (!parse_line(line, value, tun)) {
             bad = lineno;
             break;
         }
@@ -205,7 +225,13 @@ int clg_tune_apply(clg_ctx *ctx)
     if (bad) {
         snprintf(ctx->warning, sizeof ctx->warning,
                  "ignoring the GEMM tuning file %s: line %d is not `gemm = own|clblast-default|cpu-a|cpu-b` "
-                 "(run `clgan tune` again)", path, bad);
+                 "or `TUNABLE = INTEGER` with a GEMM tunable (TILE_M, TILE_N, VW, ...) (run `clgan tune` again)",
+                 path, bad);
+        return CLG_OK;
+    }
+    if (clg_tunables_check(ctx, tun, why, sizeof why)) {
+        snprintf(ctx->warning, sizeof ctx->warning, "ignoring the GEMM tuning file %s: %s (run `clgan tune` again)",
+                 path, why);
         return CLG_OK;
     }
     /* a forced back end wins; a tuned CLBlast parameter set still applies to CLBlast */
@@ -217,6 +243,9 @@ int clg_tune_apply(clg_ctx *ctx)
             return CLG_OK;
         }
     }
+    /* the tunables count from the next build: a context that built its programs already (the
+     * tuning run itself, which stored its own values) keeps those it built with */
+    if (!ctx->programs[0]) memcpy(ctx->tun, tun, sizeof tun);
     snprintf(ctx->tuned, sizeof ctx->tuned, "%s", value);
     return CLG_OK;
 }
