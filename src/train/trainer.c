@@ -17,7 +17,6 @@
 #include "train/runfolder.h"
 #include "train/trainer.h"
 
-extern const clg_layer_ops clg_layer_sigmoid;
 
 static double now_seconds(void)
 {
@@ -27,11 +26,6 @@ static double now_seconds(void)
 }
 
 static uint32_t key32(clg_rng *r) { return (uint32_t)clg_rng_next(r); }
-
-static int fail(clg_trainer *tr, int st, const char *msg)
-{
-    return clg_fail(tr->ctx, st, "%s", msg);
-}
 
 static int noise(clg_ctx *ctx, const clg_noise_cfg *nc, clg_buf *z, int count, uint32_t key)
 {
@@ -64,7 +58,6 @@ int clg_trainer_create(clg_trainer **out, clg_ctx *ctx, const clg_config *cfg, c
 int clg_trainer_create_with(clg_trainer **out, clg_ctx *ctx, const clg_config *cfg, const char *out_dir, FILE *log,
                             clg_data_open_fn open_data)
 {
-    char err[2048];
     clg_trainer *tr = calloc(1, sizeof *tr);
     *out = tr;
     if (!tr) return clg_fail(ctx, CLG_ERR_NOMEM, "out of host memory");
@@ -80,16 +73,16 @@ int clg_trainer_create_with(clg_trainer **out, clg_ctx *ctx, const clg_config *c
     if (clg_net_parse_input(&tr->zshape, cfg->gen.input) != 0)
         return clg_fail(ctx, CLG_ERR_CONFIG, "%s: [generator] input = \"%s\": expected C or C,H,W (e.g. 100 or 100,1,1)",
                         cfg->gen.input_where, cfg->gen.input);
-    int st = clg_net_build(&tr->G, ctx, "generator", &cfg->gen, tr->zshape, tr->batch, &init_rng, err, sizeof err);
-    if (st != CLG_OK) return fail(tr, st, err);
+    int st = clg_net_build(&tr->G, ctx, "generator", &cfg->gen, tr->zshape, tr->batch, &init_rng);
+    if (st != CLG_OK) return st;
     st = (open_data ? open_data : open_config_data)(&tr->data, ctx, cfg, tr->G.layers[tr->G.nlayers - 1].out, log);
     if (st != CLG_OK) return st;
     tr->xshape = tr->data.shape;
     if (tr->data.n < tr->batch)
         return clg_fail(ctx, CLG_ERR_CONFIG, "%s: [train] batch = %d but the data set has only %d images", cfg->path,
                         tr->batch, tr->data.n);
-    st = clg_net_build(&tr->D, ctx, "discriminator", &cfg->disc, tr->xshape, tr->batch, &init_rng, err, sizeof err);
-    if (st != CLG_OK) return fail(tr, st, err);
+    st = clg_net_build(&tr->D, ctx, "discriminator", &cfg->disc, tr->xshape, tr->batch, &init_rng);
+    if (st != CLG_OK) return st;
     tr->D.prof_base = 2 * CLG_MAX_LAYERS;
     clg_shape gout = tr->G.layers[tr->G.nlayers - 1].out;
     if (clg_shape_size(gout) != clg_shape_size(tr->xshape))
@@ -102,7 +95,7 @@ int clg_trainer_create_with(clg_trainer **out, clg_ctx *ctx, const clg_config *c
         return clg_fail(ctx, CLG_ERR_CONFIG, "%s: the discriminator must end in one value per image, not %zu",
                         dlast->where, clg_shape_size(dlast->out));
     tr->from_logits = 1;
-    tr->d_upto = tr->D.nlayers - (dlast->ops == &clg_layer_sigmoid ? 1 : 0);
+    tr->d_upto = tr->D.nlayers - (dlast->ops->flags & CLG_LAYER_SIGMOID ? 1 : 0);
     if (tr->d_upto == 0)
         return clg_fail(ctx, CLG_ERR_CONFIG, "%s: the discriminator is only a sigmoid", dlast->where);
 
