@@ -42,7 +42,8 @@ int clg_ctx_open(clg_ctx **out, const clg_ctx_params *params)
     int st = clg_device_open(ctx, &p);
     if (st != CLG_OK) return st;
     /* GEMM: our register-tiled kernel on CPU devices, where it measured 5-50x faster than CLBlast
-     * (tools/gemm_bench.c); CLBlast elsewhere, unless the params force one. */
+     * (measured with a standalone benchmark, since replaced by `clgan tune`); CLBlast elsewhere,
+     * unless the params force one. */
     ctx->gemm_forced = g && *g;
     ctx->gemm_own = g && *g ? !strcmp(g, "own") : ctx->is_cpu;
     /* the tunables: the table's, the device's, then a stored tuning's, before any program is built */
