@@ -29,11 +29,12 @@ typedef struct bn {
     int iw, ib, irm, irv; /* indices into l->params; iw = ib = -1 without affine */
 } bn;
 
-/* An elementwise kernel over (C*hw, n) items, in groups of CLG_WG along the first dimension. */
+/* An elementwise kernel over (C*hw, n) items, in groups of WG (a tunable) along the first dimension. */
 static int launch_rows(clg_ctx *ctx, int kernel, int chw, int n, const clg_karg *args, int nargs)
 {
-    return clg_launch(ctx, kernel, 2, (size_t[]){clg_round_up((size_t)chw, CLG_WG), (size_t)n},
-                      (size_t[]){CLG_WG, 1}, nargs, args);
+    const size_t wg = (size_t)clg_tunable(ctx, CLG_T_WG);
+    return clg_launch(ctx, kernel, 2, (size_t[]){clg_round_up((size_t)chw, wg), (size_t)n}, (size_t[]){wg, 1},
+                      nargs, args);
 }
 
 enum { MOMENTUM, EPS, AFFINE, INIT };

@@ -17,7 +17,8 @@ int clg_col2im(clg_ctx *ctx, const clg_buf *img, size_t img_off, const clg_buf *
                const clg_buf *bias, const clg_conv_geom *g, int nc)
 {
     cl_mem b = bias ? bias->sub : col->sub; /* any valid buffer when there is no bias */
-    size_t runs = (size_t)(g->w + CLG_COL2IM_BX - 1) / CLG_COL2IM_BX * g->h;
+    const size_t bx = (size_t)clg_tunable(ctx, CLG_T_COL2IM_BX); /* pixels per work-item */
+    size_t runs = ((size_t)g->w + bx - 1) / bx * g->h;
     return CLG_LAUNCH2(ctx, CLG_K_COL2IM, runs, (size_t)nc * g->c, KA_MEM(img->sub), KA_LONG(img_off),
                        KA_MEM(col->sub), KA_LONG(col_off), KA_MEM(b), KA_INT(bias != NULL), KA_INT(g->c), KA_INT(g->h), KA_INT(g->w),
                        KA_INT(g->oh), KA_INT(g->ow), KA_INT(g->k), KA_INT(g->s), KA_INT(g->pt), KA_INT(g->pl),

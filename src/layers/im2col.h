@@ -25,9 +25,6 @@ typedef struct clg_conv_geom {
  * chunks of 24 ~1.6 s; transposed convs of the seed models fit whole batches of 128. */
 #define CLG_CONV_WORKSPACE (4u << 20)
 
-/* Pixels per work-item of col2im: must match COL2IM_BX in cl/conv.cl. */
-#define CLG_COL2IM_BX 16
-
 /* col (c*k*k, nc*oh*ow) at col_off = im2col of img (nc,c,h,w) at img_off. */
 int clg_im2col(clg_ctx *ctx, const clg_buf *col, size_t col_off, const clg_buf *img, size_t img_off,
                const clg_conv_geom *g, int nc);

@@ -7,8 +7,9 @@
 
 #include "runtime/runtime.h"
 
-/* CLG_RED_WG must match RED_WG in cl/reduce.cl (reqd_work_group_size catches a mismatch); it is
- * the runtime's reduction group size, which device setup checks against the device's limit. The
+/* CLG_RED_WG is the tunables table's RED_WG, which cl/reduce.cl is built with (the same on every
+ * device: the scratch is sized from it without a context); device setup checks it against the
+ * device's work-group limit. The
  * span is passed to the kernels. 64 values per item: with 16, PoCL spent about a third more time
  * in the batch-norm sums of configs/dcgan.ini (more groups and passes). */
 #define CLG_RED_WG CLG_WG_REDUCE

@@ -33,19 +33,17 @@ static int create(clg_layer *l, const clg_optval *v, int batch, clg_err *e)
     return CLG_OK;
 }
 
-/* Planes per work-item: UPS_PLANES in cl/upsample.cl (a mismatch leaves planes unwritten,
- * which test_bn catches). */
-#define UPS_PLANES 8
-
-/* A 3-D range (x, y, plane group) in (16, 4, 1) groups, as the kernels in cl/upsample.cl expect. */
+/* A 3-D range (x, y, plane group) in (WG2_X, WG2_Y, 1) groups of UPS_PLANES planes per item: the
+ * tunables cl/upsample.cl was built with. */
 static int launch(clg_ctx *ctx, int kernel, int nx, int ny, int planes, const clg_buf *out, const clg_buf *in,
                   const clg_layer *l, int k)
 {
     const clg_karg args[] = {KA_MEM(out->sub), KA_MEM(in->sub), KA_INT(planes), KA_INT(l->in.h), KA_INT(l->in.w),
                              KA_INT(k)};
-    size_t global[3] = {clg_round_up((size_t)nx, 16), clg_round_up((size_t)ny, 4),
-                        ((size_t)planes + UPS_PLANES - 1) / UPS_PLANES};
-    return clg_launch(ctx, kernel, 3, global, (size_t[]){16, 4, 1}, 6, args);
+    const size_t lx = (size_t)clg_tunable(ctx, CLG_T_WG2_X), ly = (size_t)clg_tunable(ctx, CLG_T_WG2_Y);
+    const size_t per = (size_t)clg_tunable(ctx, CLG_T_UPS_PLANES);
+    size_t global[3] = {clg_round_up((size_t)nx, lx), clg_round_up((size_t)ny, ly), ((size_t)planes + per - 1) / per};
+    return clg_launch(ctx, kernel, 3, global, (size_t[]){lx, ly, 1}, 6, args);
 }
 
 static int forward(clg_layer *l, clg_ctx *ctx, clg_buf *y, const clg_buf *x, int n, int train)
