@@ -38,7 +38,7 @@ static int fma_peak(clg_ctx *ctx, double *gflops)
 {
     cl_uint cu = 1;
     clGetDeviceInfo(ctx->device, CL_DEVICE_MAX_COMPUTE_UNITS, sizeof cu, &cu, NULL);
-    size_t global = (size_t)cu * 2048, local = 64;
+    size_t global = (size_t)cu * 2048, local = (size_t)clg_tunable(ctx, CLG_T_WG);
     int iters = 2048;
     clg_buf out;
     TRY(clg_buf_alloc(ctx, &out, global, "peak test"));
