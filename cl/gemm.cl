@@ -58,8 +58,8 @@
  * The table's values were measured on PoCL 3.1, 2-core Skylake-AVX512; `clgan tune` compares this
  * kernel with CLBlast per device, and a tuning record may hold other tiles for a device.
  * Large K: every work-item streams its whole K panel, so for K beyond ~512 the host should split
- * K into equal launches of at most GEMM_K_CHUNK, a host tunable (move a_off/b_off along K, beta = 1 after the first);
- * that keeps the panels in L2 and doubled the speed of the im2col shapes.
+ * K into equal launches of at most GEMM_K_CHUNK, a host tunable (move a_off/b_off along K,
+ * beta = 1 after the first); that keeps the panels in L2 and doubled the speed of the im2col shapes.
  *
  * Launch (all kernels take the same arguments):
  *   (int M, int N, int K, float alpha, float beta,
