@@ -36,9 +36,7 @@ static int cmp_double(const void *a, const void *b)
 /* Measured FP32 peak from the FMA kernel, GFLOP/s. */
 static int fma_peak(clg_ctx *ctx, double *gflops)
 {
-    cl_uint cu = 1;
-    clGetDeviceInfo(ctx->device, CL_DEVICE_MAX_COMPUTE_UNITS, sizeof cu, &cu, NULL);
-    size_t global = (size_t)cu * 2048, local = (size_t)clg_tunable(ctx, CLG_T_WG);
+    size_t global = (size_t)ctx->compute_units * 2048, local = (size_t)clg_tunable(ctx, CLG_T_WG);
     int iters = 2048;
     clg_buf out;
     TRY(clg_buf_alloc(ctx, &out, global, "peak test"));
@@ -47,7 +45,7 @@ static int fma_peak(clg_ctx *ctx, double *gflops)
         double t0 = now_seconds();
         int st = clg_launch(ctx, CLG_K_FMA_PEAK, 1, &global, &local, 4,
                             (clg_karg[]){KA_MEM(out.sub), KA_INT(iters), KA_FLT(0.999f), KA_FLT(0.001f)});
-        if (st == CLG_OK) st = clFinish(ctx->queue);
+        if (st == CLG_OK) st = clg_finish(ctx);
         if (st != CLG_OK) {
             clg_buf_release(&out);
             return st;
@@ -93,7 +91,7 @@ int clg_bench(clg_ctx *ctx, const clg_config *cfg_in, int warmup, int steps, FIL
         double t0 = now_seconds();
         if (i % spe == 0) st = clg_dataset_shuffle(&tr->data, ctx, &tr->rng_shuffle);
         if (st == CLG_OK) st = clg_trainer_step(tr, (int)((i % spe) * tr->batch * cfg.train.d_steps), 0);
-        if (st == CLG_OK) st = clFinish(ctx->queue);
+        if (st == CLG_OK) st = clg_finish(ctx);
         if (i >= warmup) t[i - warmup] = now_seconds() - t0;
     }
     /* profiled steps */
@@ -113,10 +111,7 @@ int clg_bench(clg_ctx *ctx, const clg_config *cfg_in, int warmup, int steps, FIL
     }
     qsort(t, (size_t)steps, sizeof *t, cmp_double);
     double med = steps % 2 ? t[steps / 2] : 0.5 * (t[steps / 2 - 1] + t[steps / 2]);
-    cl_uint cu = 1, mhz = 0, vw = 1;
-    clGetDeviceInfo(ctx->device, CL_DEVICE_MAX_COMPUTE_UNITS, sizeof cu, &cu, NULL);
-    clGetDeviceInfo(ctx->device, CL_DEVICE_MAX_CLOCK_FREQUENCY, sizeof mhz, &mhz, NULL);
-    clGetDeviceInfo(ctx->device, CL_DEVICE_NATIVE_VECTOR_WIDTH_FLOAT, sizeof vw, &vw, NULL);
+    unsigned cu = ctx->compute_units, mhz = ctx->mhz, vw = ctx->vector_width;
     double peak_est = (double)cu * mhz * 1e6 * vw * 2 / 1e9;
     /* cold and warm program builds, in fresh contexts on the same device */
     char spec[16] = "";
@@ -126,7 +121,7 @@ int clg_bench(clg_ctx *ctx, const clg_config *cfg_in, int warmup, int steps, FIL
         int nd = clg_device_specs(specs, 64);
         for (int i = 0; i < nd; i++) {
             clg_ctx *probe;
-            if (clg_ctx_create_ex(&probe, specs[i], CLG_CTX_NO_CACHE) == CLG_OK && probe->device == ctx->device) {
+            if (clg_ctx_open_like(&probe, ctx, specs[i], CLG_CTX_NO_CACHE) == CLG_OK && probe->device == ctx->device) {
                 memcpy(spec, specs[i], sizeof spec);
                 cold = probe->build_seconds;
             }
@@ -134,7 +129,7 @@ int clg_bench(clg_ctx *ctx, const clg_config *cfg_in, int warmup, int steps, FIL
             if (spec[0]) break;
         }
         clg_ctx *probe;
-        if (spec[0] && clg_ctx_create_ex(&probe, spec, 0) == CLG_OK) warm = probe->build_seconds;
+        if (spec[0] && clg_ctx_open_like(&probe, ctx, spec, 0) == CLG_OK) warm = probe->build_seconds;
         if (spec[0]) clg_ctx_free(probe);
     }
 

@@ -126,8 +126,7 @@ int clg_trainer_write_grid(clg_trainer *tr, const char *path)
         int m = n - at < tr->batch ? n - at : tr->batch;
         clg_buf zv;
         /* the fixed noise rows [at, at+m): a view when aligned, else a copy into z */
-        CL_CHECK(ctx, clEnqueueCopyBuffer(ctx->queue, tr->fixed_z.mem, tr->z.mem, (size_t)at * zsize * sizeof(float), 0,
-                                          (size_t)m * zsize * sizeof(float), 0, NULL, NULL));
+        TRY(clg_buf_copy_at(ctx, &tr->z, 0, &tr->fixed_z, (size_t)at * zsize, (size_t)m * zsize));
         zv = tr->z;
         TRY(clg_net_forward(G, ctx, &zv, m, 0, G->nlayers));
         TRY(clg_buf_read(ctx, tr->host_grid + (size_t)at * xsize, &G->layers[G->nlayers - 1].y, (size_t)m * xsize));

@@ -371,7 +371,7 @@ int clg_trainer_run(clg_trainer *tr, clg_progress_fn progress, void *user)
         TRY(clg_checkpoint_save(tr));
         TRY(report(tr));
     }
-    CL_CHECK(ctx, clFinish(ctx->queue));
+    TRY(clg_finish(ctx));
     if (tr->stop)
         return clg_fail(ctx, CLG_ERR_INTERRUPTED, "interrupted at step %ld; checkpoint saved in %s/checkpoints/ "
                         "(continue with --resume %s)", tr->step, tr->out_dir, tr->out_dir);
@@ -386,7 +386,7 @@ void clg_trainer_request_stop(clg_trainer *tr)
 void clg_trainer_free(clg_trainer *tr)
 {
     if (!tr) return;
-    if (tr->ctx && tr->ctx->queue) clFinish(tr->ctx->queue);
+    if (tr->ctx && tr->ctx->queue) clg_finish(tr->ctx); /* nothing may run on buffers about to be freed */
     clg_net_free(&tr->G);
     clg_net_free(&tr->D);
     clg_dataset_close(&tr->data);
