@@ -60,6 +60,7 @@ typedef struct clg_layer {
     int nparams;
     clg_param params[CLG_MAX_PARAMS];
     size_t scratch_floats;   /* private device scratch the layer asks for at create */
+    clg_dtype scratch_type;  /* its element type (maxout keeps int arg-max indices): 4 bytes each */
     clg_buf scratch;
     size_t workspace_floats; /* shared workspace (e.g. im2col columns), largest wins */
     clg_buf workspace;       /* its view: the first workspace_floats of the shared workspace */

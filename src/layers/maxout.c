@@ -24,6 +24,7 @@ static int create(clg_layer *l, const clg_optval *v, int batch, clg_err *e)
     m->k = k;
     l->out = (clg_shape){l->in.c / k, 1, 1};
     l->scratch_floats = (size_t)batch * l->out.c; /* arg-max, one int per output */
+    l->scratch_type = CLG_I32;
     return CLG_OK;
 }
 

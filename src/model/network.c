@@ -144,7 +144,7 @@ static int plan_memory(clg_net *net, clg_ctx *ctx, int batch)
         na = align_up(na, a);
         st = clg_buf_view(ctx, &l->y, &net->acts, na, (size_t)batch * clg_shape_size(l->out), "activations");
         na = align_up(na + (size_t)batch * clg_shape_size(l->out), a);
-        if (st == CLG_OK && l->scratch_floats) st = clg_buf_view(ctx, &l->scratch, &net->acts, na, l->scratch_floats, "scratch");
+        if (st == CLG_OK && l->scratch_floats) st = clg_buf_view_as(ctx, &l->scratch, l->scratch_type, &net->acts, na, l->scratch_floats, "scratch");
         na += l->scratch_floats;
         /* every layer's workspace starts at 0: layers run one at a time, so they share it */
         if (st == CLG_OK && l->workspace_floats)

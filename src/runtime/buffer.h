@@ -32,7 +32,7 @@ int clg_mem_check(clg_ctx *ctx, size_t total, const char *what, size_t largest, 
                   const char *hint);
 /* A region [off, off+n) of a float parent buffer, where off is a multiple of the device
  * alignment; clg_buf_view_as gives the region elements of another 4-byte type (ints kept in a
- * float arena, e.g. maxout's arg-max). */
+ * float arena: a layer's scratch of the type it declares, e.g. maxout's int arg-max). */
 int clg_buf_view(clg_ctx *ctx, clg_buf *b, const clg_buf *parent, size_t off, size_t n,
                  const char *what);
 int clg_buf_view_as(clg_ctx *ctx, clg_buf *b, clg_dtype type, const clg_buf *parent, size_t off, size_t n,
