@@ -46,12 +46,30 @@ typedef enum clg_status {
     CLG_ERR_OPENCL = -1010,   /* an OpenCL or CLBlast call failed in a way none of the above names */
 } clg_status;
 
+/* The library's version, "MAJOR.MINOR.PATCH" (CLGAN_VERSION of the header it was built with). */
+const char *clg_version(void);
+/* Free memory the library returned (e.g. clg_bench_json's text). */
+void clg_free(void *p);
+
 /* Name of a status: "CLG_ERR_CONFIG", ... ("unknown status" for anything else). */
 const char *clg_status_str(int status);
 
 /* ---- context: one OpenCL device, its queue, its built programs ---------------------------- */
 typedef struct clg_ctx clg_ctx;
 
+/* One OpenCL device, as data. */
+typedef struct clg_device_info {
+    char spec[16];                 /* "P:D": what --device and clg_ctx_params.device take */
+    char name[256], platform[256], vendor[256];
+    char type[16];                 /* "gpu", "cpu", "accelerator", "simulator" (Oclgrind) or "other" */
+    unsigned compute_units, mhz;
+    unsigned long long global_mem; /* bytes */
+    char version[128], driver[128];
+} clg_device_info;
+
+/* Every device of every OpenCL platform: up to `max` into out[], the number written in *count
+ * (0 when there is no platform or device; that is not an error). */
+int clg_devices(clg_device_info *out, int max, int *count, char *err, size_t errlen);
 /* Print every OpenCL platform and device (name, vendor, type, compute units, memory, version,
  * driver) to `out`. */
 int clg_list_devices(FILE *out);
@@ -141,6 +159,15 @@ int clg_trainer_create(clg_trainer **out, clg_ctx *ctx, const clg_config *cfg,
  * checkpoint file. The trainer must have been created from the same config (run length and
  * logging settings may differ); metrics.csv keeps its rows up to the checkpoint's step. */
 int clg_trainer_resume(clg_trainer *tr, const char *from);
+/* Open a run as `clgan train` does, all start checks first: a new run in out_dir (refused when
+ * out_dir already holds one, unless `overwrite`: then the old run's files are deleted once every
+ * check has passed), or with `resume` (a run folder or a checkpoint file) the run continued
+ * (out_dir NULL: the run folder `resume` names; a checkpoint file needs the out_dir whose
+ * metrics.csv it continues). A refused or failed start writes and deletes nothing. */
+int clg_trainer_open(clg_trainer **out, clg_ctx *ctx, const clg_config *cfg, const char *out_dir, const char *resume,
+                     int overwrite, FILE *log);
+/* Whether `dir` holds a run (its metrics.csv). */
+int clg_run_folder_has_run(const char *dir);
 /* Train to the end (train.epochs / train.max_steps) or until clg_trainer_request_stop. Writes a
  * checkpoint at each epoch end, every train.checkpoint_every steps and when the run stops. */
 int clg_trainer_run(clg_trainer *tr, clg_progress_fn progress, void *user);
@@ -156,6 +183,8 @@ void clg_trainer_free(clg_trainer *tr);
  * CLG_CTX_PROFILING. A table goes to `out` (may be NULL); `json` (may be NULL) gets one JSON
  * object. */
 int clg_bench(clg_ctx *ctx, const clg_config *cfg, int warmup, int steps, FILE *out, FILE *json);
+/* The same, with the JSON object returned as text in *json (free it with clg_free). */
+int clg_bench_json(clg_ctx *ctx, const clg_config *cfg, int warmup, int steps, char **json);
 
 /* ---- generators from checkpoints ---------------------------------------------------------- */
 typedef struct clg_generator clg_generator;

@@ -1,8 +1,6 @@
 /* train.c — `clgan train`: options, the run folder (refusing to mix two runs, clearing the old
- * one's files under --overwrite), Ctrl-C, and the progress bar or log lines.
+ * one's files under --overwrite, through clg_trainer_open), Ctrl-C, and the progress bar or log lines.
  */
-#include <dirent.h>
-#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <signal.h>
@@ -92,55 +90,6 @@ static void on_signal(int sig)
     clg_trainer_request_stop(running);
 }
 
-static int dir_has_run(const char *dir)
-{
-    char path[1200];
-    snprintf(path, sizeof path, "%s/metrics.csv", dir);
-    return access(path, F_OK) == 0;
-}
-
-/* A file name the trainer writes in a run folder's subfolder: PREFIX*SUFFIX, or its temp file. */
-static int run_file(const char *name, const char *prefix, const char *suffix)
-{
-    size_t n = strlen(name), p = strlen(prefix), s = strlen(suffix);
-    if (n >= 4 && !strcmp(name + n - 4, ".tmp")) n -= 4;
-    return n >= p + s && !strncmp(name, prefix, p) && !strncmp(name + n - s, suffix, s);
-}
-
-/* --overwrite: delete the old run's files (and only those: metrics, config, report, checkpoints,
- * sample grids) once the new run has passed every start check and before it writes anything,
- * so nothing of the new run can be lost and nothing of the old one is mixed in. */
-static int clear_run(const char *dir)
-{
-    static const char *const top[] = {"metrics.csv", "config.ini", "report.html"};
-    static const struct {
-        const char *sub, *prefix, *suffix;
-    } below[] = {{"checkpoints", "step_", ".safetensors"}, {"checkpoints", "latest", ".safetensors"},
-                 {"samples", "epoch_", ".png"}, {"samples", "step_", ".png"}};
-    char path[1400];
-    for (size_t i = 0; i < sizeof top / sizeof top[0]; i++)
-        for (int t = 0; t < 2; t++) {
-            snprintf(path, sizeof path, "%s/%s%s", dir, top[i], t ? ".tmp" : "");
-            if (remove(path) != 0 && errno != ENOENT) return cli_die("--overwrite: cannot remove %s: %s", path, strerror(errno));
-        }
-    for (size_t i = 0; i < sizeof below / sizeof below[0]; i++) {
-        snprintf(path, sizeof path, "%s/%s", dir, below[i].sub);
-        DIR *d = opendir(path);
-        if (!d) continue;
-        struct dirent *e;
-        while ((e = readdir(d)))
-            if (run_file(e->d_name, below[i].prefix, below[i].suffix)) {
-                snprintf(path, sizeof path, "%s/%s/%s", dir, below[i].sub, e->d_name);
-                if (remove(path) != 0 && errno != ENOENT) {
-                    closedir(d);
-                    return cli_die("--overwrite: cannot remove %s: %s", path, strerror(errno));
-                }
-            }
-        closedir(d);
-    }
-    return 0;
-}
-
 int cmd_train(int argc, char **argv)
 {
     const char *config = NULL, *out = NULL, *device = NULL, *resume = NULL;
@@ -201,9 +150,9 @@ int cmd_train(int argc, char **argv)
         char *dot = strrchr(name, '.');
         if (dot) *dot = 0;
         snprintf(outbuf, sizeof outbuf, "runs/%s", name);
-        for (int k = 2; dir_has_run(outbuf) && k < 10000; k++) snprintf(outbuf, sizeof outbuf, "runs/%s-%d", name, k);
+        for (int k = 2; clg_run_folder_has_run(outbuf) && k < 10000; k++) snprintf(outbuf, sizeof outbuf, "runs/%s-%d", name, k);
         out = outbuf;
-    } else if (dir_has_run(out) && !overwrite) {
+    } else if (clg_run_folder_has_run(out) && !overwrite) {
         clg_config_free(cfg);
         return cli_die("%s already holds a run (metrics.csv); choose another --out or pass --overwrite%s", out, "");
     }
@@ -218,14 +167,7 @@ int cmd_train(int argc, char **argv)
     }
     if (*clg_ctx_warning(ctx)) fprintf(stderr, "%s: warning: %s\n", prog, clg_ctx_warning(ctx));
     clg_trainer *tr;
-    st = clg_trainer_create(&tr, ctx, cfg, out, stdout);
-    if (st == CLG_OK && resume) st = clg_trainer_resume(tr, resume);
-    if (st == CLG_OK && overwrite && clear_run(out)) {
-        clg_trainer_free(tr);
-        clg_ctx_free(ctx);
-        clg_config_free(cfg);
-        return 1;
-    }
+    st = clg_trainer_open(&tr, ctx, cfg, out, resume, overwrite, stdout);
     if (st == CLG_OK) {
         printf("writing to %s/\n", out);
         fflush(stdout);

@@ -94,30 +94,68 @@ static const char *type_name(cl_device_type t)
     return "other";
 }
 
-int clg_list_devices(FILE *out)
+/* The type as clg_device_info gives it: one lower-case word */
+static const char *type_word(const clg_dev_info *d)
 {
+    if (clg_dev_is_simulator(d)) return "simulator";
+    if (d->type & CL_DEVICE_TYPE_GPU) return "gpu";
+    if (d->type & CL_DEVICE_TYPE_CPU) return "cpu";
+    return type_name(d->type);
+}
+
+int clg_devices(clg_device_info *out, int max, int *count, char *err, size_t errlen)
+{
+    *count = 0;
+    if (max < 0 || (max > 0 && !out)) return snprintf(err, errlen, "clg_devices: no room for the list"), CLG_ERR_ARG;
+    /* enumerate reports into a context's record: a scratch one, whose message is the caller's */
+    clg_ctx *tmp = calloc(1, sizeof *tmp);
+    if (!tmp) return snprintf(err, errlen, "out of host memory listing the OpenCL devices"), CLG_ERR_NOMEM;
     dev_entry *devs;
     int n;
-    int st = enumerate(NULL, &devs, &n);
+    int st = enumerate(tmp, &devs, &n);
+    if (st != CLG_OK) snprintf(err, errlen, "%s", tmp->err.msg);
+    free(tmp);
     if (st != CLG_OK) return st;
+    for (int i = 0; i < n && i < max; i++) {
+        const clg_dev_info *d = &devs[i].info;
+        clg_device_info *o = &out[i];
+        memset(o, 0, sizeof *o);
+        snprintf(o->spec, sizeof o->spec, "%d:%d", d->pi, d->di);
+        snprintf(o->name, sizeof o->name, "%s", d->name);
+        snprintf(o->platform, sizeof o->platform, "%s", d->platform);
+        snprintf(o->type, sizeof o->type, "%s", type_word(d));
+        dev_str(devs[i].device, CL_DEVICE_VENDOR, o->vendor, sizeof o->vendor);
+        dev_str(devs[i].device, CL_DEVICE_VERSION, o->version, sizeof o->version);
+        dev_str(devs[i].device, CL_DRIVER_VERSION, o->driver, sizeof o->driver);
+        o->compute_units = d->compute_units;
+        o->mhz = d->mhz;
+        o->global_mem = d->global_mem;
+    }
+    *count = n < max ? n : max;
+    free(devs);
+    return CLG_OK;
+}
+
+int clg_list_devices(FILE *out)
+{
+    clg_device_info devs[64];
+    char err[CLG_ERR_MSG];
+    int n, st = clg_devices(devs, 64, &n, err, sizeof err);
+    if (st != CLG_OK) return fprintf(out, "%s\n", err), st;
     if (n == 0) {
         fprintf(out, "no OpenCL device found (install a driver, e.g. `apt-get install pocl-opencl-icd`)\n");
         return CLG_ERR_DEVICE;
     }
     for (int i = 0; i < n; i++) {
-        char vendor[256], ver[128], drv[128];
-        const clg_dev_info *d = &devs[i].info;
-        dev_str(devs[i].device, CL_DEVICE_VENDOR, vendor, sizeof vendor);
-        dev_str(devs[i].device, CL_DEVICE_VERSION, ver, sizeof ver);
-        dev_str(devs[i].device, CL_DRIVER_VERSION, drv, sizeof drv);
-        fprintf(out, "%d:%d  %s\n", d->pi, d->di, d->name);
-        fprintf(out, "     platform: %s | vendor: %s | type: %s%s\n", d->platform, vendor,
-                clg_dev_is_simulator(d) ? "simulator" : type_name(d->type),
-                clg_dev_is_simulator(d) ? " (used only when named)" : "");
+        const clg_device_info *d = &devs[i];
+        int sim = !strcmp(d->type, "simulator");
+        fprintf(out, "%s  %s\n", d->spec, d->name);
+        fprintf(out, "     platform: %s | vendor: %s | type: %s%s\n", d->platform, d->vendor,
+                !strcmp(d->type, "gpu") ? "GPU" : !strcmp(d->type, "cpu") ? "CPU" : d->type,
+                sim ? " (used only when named)" : "");
         fprintf(out, "     compute units: %u @ %u MHz | memory: %.1f GiB | %s | driver %s\n", d->compute_units, d->mhz,
-                (double)d->global_mem / (1024.0 * 1024.0 * 1024.0), ver, drv);
+                (double)d->global_mem / (1024.0 * 1024.0 * 1024.0), d->version, d->driver);
     }
-    free(devs);
     return CLG_OK;
 }
 

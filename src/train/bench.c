@@ -206,3 +206,20 @@ int clg_bench(clg_ctx *ctx, const clg_config *cfg_in, int warmup, int steps, FIL
     clg_trainer_free(tr);
     return CLG_OK;
 }
+
+int clg_bench_json(clg_ctx *ctx, const clg_config *cfg, int warmup, int steps, char **json)
+{
+    *json = NULL;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f) return clg_fail(ctx, CLG_ERR_NOMEM, "out of host memory for the benchmark's JSON");
+    int st = clg_bench(ctx, cfg, warmup, steps, NULL, f);
+    if (fclose(f) != 0 && st == CLG_OK) st = clg_fail(ctx, CLG_ERR_NOMEM, "out of host memory for the benchmark's JSON");
+    if (st != CLG_OK) {
+        free(text);
+        return st;
+    }
+    *json = text;
+    return CLG_OK;
+}
