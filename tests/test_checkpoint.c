@@ -15,6 +15,8 @@
 #include "testutil.h"
 #include "train/checkpoint.h"
 
+static clg_err ce; /* the last message of a reader, writer or check */
+
 static const char *config_path, *scratch;
 
 static int train(clg_ctx *ctx, const char *out, long steps, const char *resume, const char *extra, clg_trainer **keep)
@@ -70,12 +72,12 @@ static void resume_case(clg_ctx *ctx, const char *name, long stop_at, const char
 static void round_trip(clg_ctx *ctx, const char *ckpt_dir)
 {
     clg_trainer *tr = NULL;
-    char path[700], err[1024];
+    char path[700];
     snprintf(path, sizeof path, "%s/checkpoints/latest.safetensors", ckpt_dir);
     CHECK(train(ctx, NULL, 220, path, NULL, &tr) == CLG_OK, "load for round trip: %s", clg_last_error(ctx));
     if (!tr) return;
     clg_st_file f;
-    CHECK(clg_st_read(&f, path, err, sizeof err) == CLG_OK, "%s", err);
+    CHECK(clg_st_read(&f, path, &ce) == CLG_OK, "%s", ce.msg);
     int tensors = 0, equal = 1;
     clg_net *nets[2] = {&tr->G, &tr->D};
     for (int k = 0; k < 2; k++)
@@ -140,7 +142,7 @@ int main(int argc, char **argv)
 
     /* a tensor of the wrong shape: rewrite the checkpoint with one tensor's dims swapped */
     clg_st_file f, g = {0};
-    CHECK(clg_st_read(&f, path, err, sizeof err) == CLG_OK, "%s", err);
+    CHECK(clg_st_read(&f, path, &ce) == CLG_OK, "%s", ce.msg);
     for (int i = 0; i < f.n; i++) {
         clg_st_tensor t = f.t[i];
         if (!strcmp(t.name, "generator.0.weight")) {
@@ -151,7 +153,7 @@ int main(int argc, char **argv)
     }
     for (int i = 0; i < f.nmeta; i++) clg_st_set_meta(&g, f.meta_keys[i], f.meta_vals[i]);
     snprintf(bad, sizeof bad, "%s/shape.safetensors", scratch);
-    CHECK(clg_st_write(&g, bad, err, sizeof err) == CLG_OK, "%s", err);
+    CHECK(clg_st_write(&g, bad, &ce) == CLG_OK, "%s", ce.msg);
     expect_load_error(ctx, bad, CLG_ERR_FORMAT, "tensor generator.0.weight is F32 (100,128)", NULL);
     clg_st_free(&f);
     free(g.t);

@@ -20,6 +20,8 @@
 #include "testutil.h"
 #include "train/checkpoint.h"
 
+static clg_err ce; /* the last message of a reader, writer or check */
+
 static const char *config_path, *scratch;
 
 /* Create a trainer for CONFIG with the given overrides ("a=b" strings, NULL-terminated). */
@@ -42,14 +44,14 @@ static void done(clg_trainer *tr, clg_config *cfg)
 /* ---- clg_checkpoint_check_meta on its own --------------------------------------------------- */
 static void pure_checks(void)
 {
-    char msg[512];
+    const char *msg = ce.msg;
     clg_ckpt_limits lim = {6400, 64, 1, 1, 28, 28}; /* 100 steps per epoch */
     clg_ckpt_meta ok_mid = {130, 2, 30, 130, 130, 1, 1, 2, 3, 1, 28, 28};
     clg_ckpt_meta ok_end = {100, 1, 0, 100, 100, 0, 1, 2, 3, 1, 28, 28};
-    CHECK(clg_checkpoint_check_meta(msg, sizeof msg, &ok_mid, &lim) == CLG_OK, "mid-epoch: %s", msg);
-    CHECK(clg_checkpoint_check_meta(msg, sizeof msg, &ok_end, &lim) == CLG_OK, "epoch end: %s", msg);
+    CHECK(clg_checkpoint_check_meta(&ok_mid, &lim, &ce) == CLG_OK, "mid-epoch: %s", msg);
+    CHECK(clg_checkpoint_check_meta(&ok_end, &lim, &ce) == CLG_OK, "epoch end: %s", msg);
     clg_ckpt_meta zero = {0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 28, 28};
-    CHECK(clg_checkpoint_check_meta(msg, sizeof msg, &zero, &lim) == CLG_OK, "step 0: %s", msg);
+    CHECK(clg_checkpoint_check_meta(&zero, &lim, &ce) == CLG_OK, "step 0: %s", msg);
 
     struct {
         const char *what;
@@ -72,23 +74,23 @@ static void pure_checks(void)
         {"image shape", {130, 2, 30, 130, 130, 0, 1, 2, 3, 3, 28, 28}, "3x28x28"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        int st = clg_checkpoint_check_meta(msg, sizeof msg, &bad[i].m, &lim);
+        int st = clg_checkpoint_check_meta(&bad[i].m, &lim, &ce);
         CHECK(st == CLG_ERR_FORMAT && strstr(msg, bad[i].expect), "%s: got %d \"%s\", expected \"%s\"", bad[i].what,
               st, msg, bad[i].expect);
     }
     /* d_steps 2: 50 steps per epoch, D updated twice per step */
     clg_ckpt_limits lim2 = {6400, 64, 2, 1, 28, 28};
     clg_ckpt_meta d2 = {60, 2, 10, 60, 120, 0, 1, 2, 3, 1, 28, 28};
-    CHECK(clg_checkpoint_check_meta(msg, sizeof msg, &d2, &lim2) == CLG_OK, "d_steps 2: %s", msg);
+    CHECK(clg_checkpoint_check_meta(&d2, &lim2, &ce) == CLG_OK, "d_steps 2: %s", msg);
     d2.discriminator_t = 121;
-    CHECK(clg_checkpoint_check_meta(msg, sizeof msg, &d2, &lim2) == CLG_ERR_FORMAT, "d_steps 2, odd D count");
+    CHECK(clg_checkpoint_check_meta(&d2, &lim2, &ce) == CLG_ERR_FORMAT, "d_steps 2, odd D count");
     /* impossible limits are the caller's error, also without overflow */
     clg_ckpt_limits none[] = {{0, 64, 1, 1, 28, 28}, {6400, 0, 1, 1, 28, 28}, {6400, 64, 0, 1, 28, 28},
                               {10, 64, 1, 1, 28, 28}, {LONG_MAX, LONG_MAX, LONG_MAX, 1, 28, 28}, {-1, -1, -1, 1, 28, 28}};
     for (size_t i = 0; i < sizeof none / sizeof none[0]; i++)
-        CHECK(clg_checkpoint_check_meta(msg, sizeof msg, &ok_mid, &none[i]) == CLG_ERR_ARG, "limits %zu: %s", i, msg);
-    /* a zero-length message buffer is never written */
-    CHECK(clg_checkpoint_check_meta(NULL, 0, &bad[0].m, &lim) == CLG_ERR_FORMAT, "msglen 0");
+        CHECK(clg_checkpoint_check_meta(&ok_mid, &none[i], &ce) == CLG_ERR_ARG, "limits %zu: %s", i, msg);
+    /* without a record the status still comes back */
+    CHECK(clg_checkpoint_check_meta(&bad[0].m, &lim, NULL) == CLG_ERR_FORMAT, "no record");
 }
 
 /* ---- crafted checkpoints ------------------------------------------------------------------ */
@@ -98,8 +100,7 @@ static void craft(const char *dst, const char *src, const char *key, const char 
                   const char *poison, float bad)
 {
     clg_st_file f, g = {0};
-    char err[1024];
-    CHECK(clg_st_read(&f, src, err, sizeof err) == CLG_OK, "%s", err);
+    CHECK(clg_st_read(&f, src, &ce) == CLG_OK, "%s", ce.msg);
     float *nan_copy = NULL;
     for (int i = 0; i < f.n; i++) {
         clg_st_tensor t = f.t[i];
@@ -115,7 +116,7 @@ static void craft(const char *dst, const char *src, const char *key, const char 
     for (int i = 0; i < f.nmeta; i++)
         if (!key || strcmp(f.meta_keys[i], key)) clg_st_set_meta(&g, f.meta_keys[i], f.meta_vals[i]);
     if (key && value) clg_st_set_meta(&g, key, value);
-    CHECK(clg_st_write(&g, dst, err, sizeof err) == CLG_OK, "%s", err);
+    CHECK(clg_st_write(&g, dst, &ce) == CLG_OK, "%s", ce.msg);
     free(nan_copy);
     clg_st_free(&f);
     free(g.t);
@@ -206,7 +207,7 @@ static void crafted(clg_ctx *ctx)
  * finite images; returns latest's step (0 if none). */
 static long check_folder(clg_ctx *ctx, const char *dir, const char *what)
 {
-    char path[800], err[1024];
+    char path[800];
     long latest = 0;
     for (long s = 1; s <= 400; s++) {
         if (s == 400) snprintf(path, sizeof path, "%s/checkpoints/latest.safetensors", dir);
@@ -214,7 +215,7 @@ static long check_folder(clg_ctx *ctx, const char *dir, const char *what)
         struct stat sb;
         if (stat(path, &sb) != 0) continue;
         clg_st_file f;
-        CHECK(clg_st_read(&f, path, err, sizeof err) == CLG_OK, "%s", err);
+        CHECK(clg_st_read(&f, path, &ce) == CLG_OK, "%s", ce.msg);
         int finite = 1, bounded = 1;
         for (int i = 0; i < f.n; i++) {
             if (strcmp(f.t[i].dtype, "F32")) continue;

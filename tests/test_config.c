@@ -89,20 +89,21 @@ int main(int argc, char **argv)
 
     /* layer option lines */
     clg_opts o;
-    CHECK(clg_opts_parse(&o, "dense units=3 init=normal:0:0.02", "f.ini:9", err, sizeof err) == CLG_OK &&
+    clg_err ce;
+    CHECK(clg_opts_parse(&o, "dense units=3 init=normal:0:0.02", "f.ini:9", &ce) == CLG_OK &&
               !strcmp(o.type, "dense") && o.n == 2,
           "opts parse");
     int v;
-    CHECK(clg_opt_int(&o, "units", 0, 1, &v, err, sizeof err) == CLG_OK && v == 3, "opt int");
-    CHECK(clg_opts_check_unused(&o, "units", err, sizeof err) == CLG_ERR_CONFIG && strstr(err, "f.ini:9") &&
-              strstr(err, "'init'"),
-          "unused option: %s", err);
-    CHECK(clg_opts_parse(&o, "dense units", "f.ini:9", err, sizeof err) == CLG_ERR_CONFIG && strstr(err, "key=value"),
-          "bad option: %s", err);
-    CHECK(clg_opts_parse(&o, "dense a=1 a=2", "f.ini:9", err, sizeof err) == CLG_ERR_CONFIG, "duplicate option");
-    CHECK(clg_opts_parse(&o, "dense units=x", "f.ini:9", err, sizeof err) == CLG_OK &&
-              clg_opt_int(&o, "units", 0, 1, &v, err, sizeof err) == CLG_ERR_CONFIG && strstr(err, "f.ini:9"),
-          "bad int option: %s", err);
+    CHECK(clg_opt_int(&o, "units", 0, 1, &v, &ce) == CLG_OK && v == 3, "opt int");
+    CHECK(clg_opts_check_unused(&o, "units", &ce) == CLG_ERR_CONFIG && strstr(ce.msg, "f.ini:9") &&
+              strstr(ce.msg, "'init'"),
+          "unused option: %s", ce.msg);
+    CHECK(clg_opts_parse(&o, "dense units", "f.ini:9", &ce) == CLG_ERR_CONFIG && strstr(ce.msg, "key=value"),
+          "bad option: %s", ce.msg);
+    CHECK(clg_opts_parse(&o, "dense a=1 a=2", "f.ini:9", &ce) == CLG_ERR_CONFIG, "duplicate option");
+    CHECK(clg_opts_parse(&o, "dense units=x", "f.ini:9", &ce) == CLG_OK &&
+              clg_opt_int(&o, "units", 0, 1, &v, &ce) == CLG_ERR_CONFIG && strstr(ce.msg, "f.ini:9"),
+          "bad int option: %s", ce.msg);
 
     /* every shipped config parses */
     DIR *d = opendir(argv[2]);

@@ -170,8 +170,9 @@ int main(int argc, char **argv)
 
     /* bytes that cannot be written back are errors naming the line */
     char withnul[] = "[train]\nseed = 1\0 = 5\n";
-    st = clg_config_load_buffer(&c, withnul, sizeof withnul - 1, "nul.ini", err, sizeof err);
-    CHECK(st == CLG_ERR_CONFIG && strstr(err, "nul.ini:2:") && strstr(err, "NUL"), "NUL byte: %s", err);
+    clg_err ce;
+    st = clg_config_load_buffer(&c, withnul, sizeof withnul - 1, "nul.ini", &ce);
+    CHECK(st == CLG_ERR_CONFIG && strstr(ce.msg, "nul.ini:2:") && strstr(ce.msg, "NUL"), "NUL byte: %s", ce.msg);
     expect_error("ctrl.ini", "[data]\npath = a\x01" "b\n", "ctrl.ini:2:", "control character");
 
     /* numbers out of range say so and give the limit, not "not an integer" */
@@ -204,26 +205,26 @@ int main(int argc, char **argv)
     clg_opts o;
     int v;
     float fv;
-    CHECK(clg_opts_parse(&o, "dense units=2000000000", "f.ini:9", err, sizeof err) == CLG_OK &&
-              clg_opt_int(&o, "units", 0, 1, &v, err, sizeof err) == CLG_ERR_CONFIG &&
-              strstr(err, "f.ini:9") && strstr(err, "units=2000000000 is above the limit 1000000000"),
-          "units=2e9: %s", err);
-    CHECK(clg_opts_parse(&o, "dense units=-99999999999999999999", "f.ini:9", err, sizeof err) == CLG_OK &&
-              clg_opt_int(&o, "units", 0, 1, &v, err, sizeof err) == CLG_ERR_CONFIG &&
-              strstr(err, "is below the limit -1000000000"),
-          "units=-1e20: %s", err);
-    CHECK(clg_opts_parse(&o, "dense units=4x", "f.ini:9", err, sizeof err) == CLG_OK &&
-              clg_opt_int(&o, "units", 0, 1, &v, err, sizeof err) == CLG_ERR_CONFIG && strstr(err, "not an integer"),
-          "units=4x: %s", err);
-    CHECK(clg_opts_parse(&o, "leaky_relu slope=1e39", "f.ini:9", err, sizeof err) == CLG_OK &&
-              clg_opt_float(&o, "slope", 0, NULL, &fv, err, sizeof err) == CLG_ERR_CONFIG && strstr(err, "f.ini:9") &&
-              strstr(err, "out of range"),
-          "slope=1e39: %s", err);
+    CHECK(clg_opts_parse(&o, "dense units=2000000000", "f.ini:9", &ce) == CLG_OK &&
+              clg_opt_int(&o, "units", 0, 1, &v, &ce) == CLG_ERR_CONFIG &&
+              strstr(ce.msg, "f.ini:9") && strstr(ce.msg, "units=2000000000 is above the limit 1000000000"),
+          "units=2e9: %s", ce.msg);
+    CHECK(clg_opts_parse(&o, "dense units=-99999999999999999999", "f.ini:9", &ce) == CLG_OK &&
+              clg_opt_int(&o, "units", 0, 1, &v, &ce) == CLG_ERR_CONFIG &&
+              strstr(ce.msg, "is below the limit -1000000000"),
+          "units=-1e20: %s", ce.msg);
+    CHECK(clg_opts_parse(&o, "dense units=4x", "f.ini:9", &ce) == CLG_OK &&
+              clg_opt_int(&o, "units", 0, 1, &v, &ce) == CLG_ERR_CONFIG && strstr(ce.msg, "not an integer"),
+          "units=4x: %s", ce.msg);
+    CHECK(clg_opts_parse(&o, "leaky_relu slope=1e39", "f.ini:9", &ce) == CLG_OK &&
+              clg_opt_float(&o, "slope", 0, NULL, &fv, &ce) == CLG_ERR_CONFIG && strstr(ce.msg, "f.ini:9") &&
+              strstr(ce.msg, "out of range"),
+          "slope=1e39: %s", ce.msg);
     char longopt[200];
     snprintf(longopt, sizeof longopt, "dense init=normal:0:0.%0120d", 2);
-    CHECK(clg_opts_parse(&o, longopt, "f.ini:9", err, sizeof err) == CLG_ERR_CONFIG && strstr(err, "f.ini:9") &&
-              strstr(err, "too long"),
-          "long option value: %s", err);
+    CHECK(clg_opts_parse(&o, longopt, "f.ini:9", &ce) == CLG_ERR_CONFIG && strstr(ce.msg, "f.ini:9") &&
+              strstr(ce.msg, "too long"),
+          "long option value: %s", ce.msg);
     clg_layer l;
     memset(&l, 0, sizeof l);
     snprintf(l.where, sizeof l.where, "g.ini:4");

@@ -47,12 +47,13 @@ static void dirty_memory(uint8_t v)
     }
 }
 
-static char why[256];
+static clg_err rec;                   /* the decoder's message */
+static const char *const why = rec.msg;
 static uint8_t out[3 * 64 * 64];
 
 static int dec(const void *b, size_t n, int c, int h, int w)
 {
-    return clg_image_decode(out, b, n, c, h, w, 255, why, sizeof why);
+    return clg_image_decode(out, b, n, c, h, w, 255, &rec);
 }
 
 /* A PNG of the given IHDR (8-bit RGB) and one IDAT of `idat` bytes of zlib data for `raw`
@@ -248,8 +249,8 @@ int main(int argc, char **argv)
     CHECK(dec(png.p, png.n, 2, 8, 8) == CLG_ERR_ARG, "2 channels");
     CHECK(dec(png.p, png.n, 3, 0, 8) == CLG_ERR_ARG, "height 0");
     CHECK(dec(png.p, png.n, 3, 8, CLG_IMAGE_MAX_SIDE + 1) == CLG_ERR_ARG, "width over the bound");
-    CHECK(clg_image_decode(out, png.p, png.n, 3, 8, 8, 256, why, sizeof why) == CLG_ERR_ARG, "background 256");
-    CHECK(clg_image_decode(out, NULL, 10, 3, 8, 8, 0, NULL, 0) == CLG_ERR_ARG, "NULL buffer");
+    CHECK(clg_image_decode(out, png.p, png.n, 3, 8, 8, 256, &rec) == CLG_ERR_ARG, "background 256");
+    CHECK(clg_image_decode(out, NULL, 10, 3, 8, 8, 0, NULL) == CLG_ERR_ARG, "NULL buffer");
 
     /* Seeded mutations of every valid file: flipped bytes, overwritten runs and cut tails. Every
      * call must return a status; under the sanitizers, without a report. */

@@ -139,7 +139,7 @@ static void expect_build_fail(clg_ctx *ctx, const char *name, const char *text, 
 {
     char err[1024] = "";
     clg_config *cfg = NULL;
-    int st = clg_config_load_buffer(&cfg, text, strlen(text), name, err, sizeof err);
+    int st = clg_config_load_text(&cfg, text, name, err, sizeof err);
     CHECK(st == CLG_OK, "%s: %s", name, err);
     if (st != CLG_OK) return;
     clg_shape in;

@@ -24,7 +24,8 @@
 #endif
 #endif
 
-static char err[1024], scratch[512];
+static clg_err ce; /* the last message */
+static char scratch[512];
 
 /* A .npy file: version-1 header holding `dict`, then `ndata` bytes of data (1.0f, 2.0f, ...). */
 static size_t make_npy(unsigned char *b, const char *dict, size_t ndata)
@@ -44,7 +45,7 @@ static size_t make_npy(unsigned char *b, const char *dict, size_t ndata)
 
 static int npy(const unsigned char *b, size_t n, int *nd, int dims[4], float **z)
 {
-    return clg_npy_parse(z, nd, dims, b, n, "mem.npy", err, sizeof err);
+    return clg_npy_parse(z, nd, dims, b, n, "mem.npy", &ce);
 }
 
 static void spit(const char *path, const void *b, size_t n)
@@ -69,7 +70,7 @@ static int st_mem(const char *json, size_t ndata)
     static unsigned char b[8192];
     clg_st_file f;
     size_t n = make_st(b, json, ndata);
-    int st = clg_st_parse(&f, b, n, "mem.safetensors", err, sizeof err);
+    int st = clg_st_parse(&f, b, n, "mem.safetensors", &ce);
     if (st == CLG_OK) clg_st_free(&f);
     return st;
 }
@@ -89,34 +90,34 @@ int main(int argc, char **argv)
     n = make_npy(b, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }", 24);
     CHECK(npy(b, n, &nd, dims, &z) == CLG_OK && nd == 2 && dims[0] == 2 && dims[1] == 3 && z && z[0] == 1.0f &&
               z[5] == 6.0f,
-          "good npy: %s", err);
+          "good npy: %s", ce.msg);
     free(z);
     n = make_npy(b, "{'descr':'<f4','fortran_order':False,'shape':(5,)}", 20);
-    CHECK(npy(b, n, &nd, dims, &z) == CLG_OK && nd == 1 && dims[0] == 5, "compact npy header: %s", err);
+    CHECK(npy(b, n, &nd, dims, &z) == CLG_OK && nd == 1 && dims[0] == 5, "compact npy header: %s", ce.msg);
     free(z);
 
     /* 2^30 x 2^30 x 16 wraps a 64-bit product to 0: an error, not an empty array */
     n = make_npy(b, "{'descr': '<f4', 'fortran_order': False, 'shape': (1073741824, 1073741824, 16), }", 0);
     z = (float *)b;
-    CHECK(npy(b, n, &nd, dims, &z) == CLG_ERR_FORMAT && strstr(err, "2^30") && !z, "wrapping shape: %s", err);
+    CHECK(npy(b, n, &nd, dims, &z) == CLG_ERR_FORMAT && strstr(ce.msg, "2^30") && !z, "wrapping shape: %s", ce.msg);
     snprintf(path, sizeof path, "%s/wrap.npy", scratch);
     spit(path, b, n);
-    CHECK(clg_npy_read(&z, &nd, dims, path, err, sizeof err) == CLG_ERR_FORMAT && strstr(err, path) && !z,
-          "wrapping shape from a file: %s", err);
+    CHECK(clg_npy_read(&z, &nd, dims, path, ce.msg, sizeof ce.msg) == CLG_ERR_FORMAT && strstr(ce.msg, path) && !z,
+          "wrapping shape from a file: %s", ce.msg);
     /* non-integers and signs are not dimensions */
     n = make_npy(b, "{'descr': '<f4', 'fortran_order': False, 'shape': (2e3,), }", 24);
-    CHECK(npy(b, n, &nd, dims, &z) == CLG_ERR_FORMAT && strstr(err, "integers"), "shape (2e3,): %s", err);
+    CHECK(npy(b, n, &nd, dims, &z) == CLG_ERR_FORMAT && strstr(ce.msg, "integers"), "shape (2e3,): %s", ce.msg);
     n = make_npy(b, "{'descr': '<f4', 'fortran_order': False, 'shape': (-2, 3), }", 24);
-    CHECK(npy(b, n, &nd, dims, &z) == CLG_ERR_FORMAT, "shape (-2, 3): %s", err);
+    CHECK(npy(b, n, &nd, dims, &z) == CLG_ERR_FORMAT, "shape (-2, 3): %s", ce.msg);
     n = make_npy(b, "{'descr': '<f4', 'fortran_order': False, 'shape': (), }", 4);
-    CHECK(npy(b, n, &nd, dims, &z) == CLG_ERR_FORMAT, "scalar: %s", err);
+    CHECK(npy(b, n, &nd, dims, &z) == CLG_ERR_FORMAT, "scalar: %s", ce.msg);
     n = make_npy(b, "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1, 1, 1, 1), }", 4);
-    CHECK(npy(b, n, &nd, dims, &z) == CLG_ERR_FORMAT && strstr(err, "4 dimensions"), "5 dims: %s", err);
+    CHECK(npy(b, n, &nd, dims, &z) == CLG_ERR_FORMAT && strstr(ce.msg, "4 dimensions"), "5 dims: %s", ce.msg);
     n = make_npy(b, "{'descr': '<f4', 'fortran_order': True, 'shape': (2,), }", 8);
-    CHECK(npy(b, n, &nd, dims, &z) == CLG_ERR_FORMAT && strstr(err, "Fortran"), "Fortran order: %s", err);
+    CHECK(npy(b, n, &nd, dims, &z) == CLG_ERR_FORMAT && strstr(ce.msg, "Fortran"), "Fortran order: %s", ce.msg);
     n = make_npy(b, "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", 12);
-    CHECK(npy(b, n, &nd, dims, &z) == CLG_ERR_FORMAT && strstr(err, "after the data"), "trailing bytes: %s", err);
-    CHECK(npy(b, 9, &nd, dims, &z) == CLG_ERR_FORMAT, "9 bytes: %s", err);
+    CHECK(npy(b, n, &nd, dims, &z) == CLG_ERR_FORMAT && strstr(ce.msg, "after the data"), "trailing bytes: %s", ce.msg);
+    CHECK(npy(b, 9, &nd, dims, &z) == CLG_ERR_FORMAT, "9 bytes: %s", ce.msg);
 
     /* A header announcing 2^30 floats (4 GiB) with no data: refused as truncated before any
      * allocation. With the address space limited to 1 GiB more than now, allocating first would
@@ -136,56 +137,56 @@ int main(int argc, char **argv)
     }
     if (sf) fclose(sf);
 #endif
-    int st = clg_npy_read(&z, &nd, dims, path, err, sizeof err);
+    int st = clg_npy_read(&z, &nd, dims, path, ce.msg, sizeof ce.msg);
     if (limited) setrlimit(RLIMIT_AS, &old);
-    CHECK(st == CLG_ERR_FORMAT && strstr(err, "truncated") && !z, "4 GiB header, no data (%s): %s",
-          limited ? "address space limited" : "unlimited", err);
+    CHECK(st == CLG_ERR_FORMAT && strstr(ce.msg, "truncated") && !z, "4 GiB header, no data (%s): %s",
+          limited ? "address space limited" : "unlimited", ce.msg);
 
     /* --- safetensors --- */
     CHECK(st_mem("{\"a\":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[0,24]},"
-                 "\"__metadata__\":{\"k\":\"v\"}}", 24) == CLG_OK, "good: %s", err);
+                 "\"__metadata__\":{\"k\":\"v\"}}", 24) == CLG_OK, "good: %s", ce.msg);
     CHECK(st_mem("{\"a\":{\"dtype\":\"F32\",\"shape\":[0,3],\"data_offsets\":[0,0]}}", 0) == CLG_OK,
-          "empty tensor: %s", err);
+          "empty tensor: %s", ce.msg);
     /* [1e300, 0]: the float -> int64 cast was undefined and the product 0 let it through */
     /* a tensor named twice: which one a lookup finds would depend on order */
     CHECK(st_mem("{\"d\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
                  "\"e\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]},"
                  "\"d\":{\"dtype\":\"F32\",\"shape\":[0,1],\"data_offsets\":[4,4]}}", 4) == CLG_ERR_FORMAT &&
-              strstr(err, "\"d\" appears twice"),
-          "a tensor named twice: %s", err);
+              strstr(ce.msg, "\"d\" appears twice"),
+          "a tensor named twice: %s", ce.msg);
     CHECK(st_mem("{\"a\":{\"dtype\":\"F32\",\"shape\":[1e300,0],\"data_offsets\":[0,0]}}", 0) == CLG_ERR_FORMAT &&
-              strstr(err, "integers"),
-          "shape [1e300, 0]: %s", err);
+              strstr(ce.msg, "integers"),
+          "shape [1e300, 0]: %s", ce.msg);
     CHECK(st_mem("{\"a\":{\"dtype\":\"F32\",\"shape\":[2,3.5],\"data_offsets\":[0,28]}}", 28) == CLG_ERR_FORMAT,
-          "shape [2, 3.5]: %s", err);
+          "shape [2, 3.5]: %s", ce.msg);
     CHECK(st_mem("{\"a\":{\"dtype\":\"F32\",\"shape\":[-1,-2],\"data_offsets\":[0,8]}}", 8) == CLG_ERR_FORMAT,
-          "shape [-1, -2]: %s", err);
+          "shape [-1, -2]: %s", ce.msg);
     CHECK(st_mem("{\"a\":{\"dtype\":\"F32\",\"shape\":[\"2\"],\"data_offsets\":[0,8]}}", 8) == CLG_ERR_FORMAT,
-          "shape [\"2\"]: %s", err);
+          "shape [\"2\"]: %s", ce.msg);
     CHECK(st_mem("{\"a\":{\"dtype\":\"U8\",\"shape\":[4294967296,4294967296],\"data_offsets\":[0,0]}}", 0) ==
               CLG_ERR_FORMAT,
-          "2^64 elements: %s", err);
+          "2^64 elements: %s", ce.msg);
     CHECK(st_mem("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[\"0\",8]}}", 8) == CLG_ERR_FORMAT,
-          "string offset: %s", err);
+          "string offset: %s", ce.msg);
     CHECK(st_mem("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0.5,8.5]}}", 9) == CLG_ERR_FORMAT,
-          "fractional offsets: %s", err);
+          "fractional offsets: %s", ce.msg);
     CHECK(st_mem("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,16]}}", 8) == CLG_ERR_FORMAT &&
-              strstr(err, "truncated"),
-          "offsets past the data: %s", err);
+              strstr(ce.msg, "truncated"),
+          "offsets past the data: %s", ce.msg);
     CHECK(st_mem("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,12]}}", 12) == CLG_ERR_FORMAT,
-          "byte count disagrees with the shape: %s", err);
+          "byte count disagrees with the shape: %s", ce.msg);
     CHECK(st_mem("{\"a\":{\"dtype\":\"Q7\",\"shape\":[2],\"data_offsets\":[0,8]}}", 8) == CLG_ERR_FORMAT,
-          "unknown dtype: %s", err);
+          "unknown dtype: %s", ce.msg);
     /* metadata must be a map of strings (an array of strings made it dereference NULL names) */
-    CHECK(st_mem("{\"__metadata__\":[\"x\",\"y\"]}", 0) == CLG_ERR_FORMAT && strstr(err, "__metadata__"),
-          "metadata array: %s", err);
-    CHECK(st_mem("{\"__metadata__\":{\"k\":3}}", 0) == CLG_ERR_FORMAT, "metadata number: %s", err);
-    CHECK(st_mem("[1,2]", 0) == CLG_ERR_FORMAT, "header array: %s", err);
+    CHECK(st_mem("{\"__metadata__\":[\"x\",\"y\"]}", 0) == CLG_ERR_FORMAT && strstr(ce.msg, "__metadata__"),
+          "metadata array: %s", ce.msg);
+    CHECK(st_mem("{\"__metadata__\":{\"k\":3}}", 0) == CLG_ERR_FORMAT, "metadata number: %s", ce.msg);
+    CHECK(st_mem("[1,2]", 0) == CLG_ERR_FORMAT, "header array: %s", ce.msg);
     {
         clg_st_file f;
-        CHECK(clg_st_parse(&f, "\xff\xff\xff\xff\xff\xff\xff\xff{}", 10, "mem", err, sizeof err) == CLG_ERR_FORMAT,
-              "header length 2^64-1: %s", err);
-        CHECK(clg_st_parse(&f, "\x01", 1, "mem", err, sizeof err) == CLG_ERR_FORMAT, "1 byte: %s", err);
+        CHECK(clg_st_parse(&f, "\xff\xff\xff\xff\xff\xff\xff\xff{}", 10, "mem", &ce) == CLG_ERR_FORMAT,
+              "header length 2^64-1: %s", ce.msg);
+        CHECK(clg_st_parse(&f, "\x01", 1, "mem", &ce) == CLG_ERR_FORMAT, "1 byte: %s", ce.msg);
     }
 
     /* a file written by clg_st_write reads back the same from the file and from memory */
@@ -199,13 +200,13 @@ int main(int argc, char **argv)
     clg_st_add(&w, "big", "F32", 2, big, vals, 0);
     clg_st_set_meta(&w, "step", "7");
     snprintf(path, sizeof path, "%s/good.safetensors", scratch);
-    CHECK(clg_st_write(&w, path, err, sizeof err) == CLG_OK, "write: %s", err);
+    CHECK(clg_st_write(&w, path, &ce) == CLG_OK, "write: %s", ce.msg);
     free(w.t);
     for (int i = 0; i < w.nmeta; i++) free(w.meta_keys[i]), free(w.meta_vals[i]);
     free(w.meta_keys), free(w.meta_vals);
     long len = 0;
     char *blob = test_slurp(path, &len);
-    CHECK(blob && clg_st_parse(&r, blob, (size_t)len, path, err, sizeof err) == CLG_OK, "parse: %s", err);
+    CHECK(blob && clg_st_parse(&r, blob, (size_t)len, path, &ce) == CLG_OK, "parse: %s", ce.msg);
     CHECK(r.n == 2, "%d tensors read back", r.n);
     if (blob && r.n == 2) {
         const clg_st_tensor *t = clg_st_find(&r, "x");

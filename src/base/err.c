@@ -39,3 +39,9 @@ int clg_err_prefix(clg_err *e, const char *fmt, ...)
     e->msg[h] = ':', e->msg[h + 1] = ' ', e->msg[h + 2 + m] = 0;
     return e->status;
 }
+
+int clg_err_export(char *err, size_t errlen, const clg_err *e, int status)
+{
+    if (status != CLG_OK && err && errlen) snprintf(err, errlen, "%s", e->msg);
+    return status;
+}

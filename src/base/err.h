@@ -26,6 +26,10 @@ int clg_verrf(clg_err *e, int status, const char *fmt, va_list ap);
 /* Put `prefix: ` before the message already in e (context added on the way up, e.g. the file
  * a failure happened in); returns e->status. */
 int clg_err_prefix(clg_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The public API's `char *err, size_t errlen` boundary (clgan.h), the one place a message is
+ * copied: when status is not CLG_OK, e's message goes into err (cut to errlen, always
+ * NUL-terminated when errlen > 0; err may be NULL). Returns status. */
+int clg_err_export(char *err, size_t errlen, const clg_err *e, int status);
 static inline void clg_err_clear(clg_err *e)
 {
     if (e) e->status = CLG_OK, e->msg[0] = 0;

@@ -1,4 +1,4 @@
-/* config.h — the parsed form of a model/training configuration (INI, see config.c), and
+/* config.h — the parsed form of a model/training configuration (INI: keys.c, ini.c, write.c), and
  * the small option parser that layers use for their one-line specs ("dense units=200 ...").
  */
 #ifndef CLGAN_CONFIG_H
@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "clgan/clgan.h"
+#include "base/err.h"
 
 #define CLG_MAX_LAYERS 48
 #define CLG_WHERE 320
@@ -84,9 +84,13 @@ struct clg_config {
 };
 
 /* Parse `len` bytes of INI text (any bytes; NUL and control characters are errors naming the
- * line); `name` stands for the file in messages. Needs no OpenCL. */
-int clg_config_load_buffer(clg_config **out, const char *text, size_t len, const char *name, char *err,
-                           size_t errlen);
+ * line); `name` stands for the file in messages. Needs no OpenCL. (clg_config_load_text in
+ * clgan.h is the public form, with the message copied into err/errlen; likewise the two below.) */
+int clg_config_load_buffer(clg_config **out, const char *text, size_t len, const char *name, clg_err *e);
+/* Read the config file `path` (clg_config_load): CLG_ERR_IO if it cannot be read. */
+int clg_config_load_file(clg_config **out, const char *path, clg_err *e);
+/* Apply one `section.key=value` override (clg_config_set). */
+int clg_config_assign(clg_config *c, const char *assignment, clg_err *e);
 /* The resolved configuration as INI text, every key included, in a new malloc'd string (*len
  * bytes, NUL-terminated); it always parses back to the same text. CLG_ERR_NOMEM if out of memory. */
 int clg_config_write_text(char **out, size_t *len, const clg_config *c);
@@ -108,18 +112,15 @@ typedef struct clg_opts {
 } clg_opts;
 
 /* Layer option lines (options.c). */
-int clg_opts_parse(clg_opts *o, const char *text, const char *where, char *err, size_t errlen);
+int clg_opts_parse(clg_opts *o, const char *text, const char *where, clg_err *e);
 /* Each getter marks the key used; a missing key takes `def` unless `required`. Bad values give
  * a "where: layer TYPE: option KEY=VAL: ..." message. */
-int clg_opt_int(clg_opts *o, const char *key, int def, int required, int *out, char *err, size_t errlen);
-int clg_opt_float(clg_opts *o, const char *key, float def, int *present, float *out, char *err, size_t errlen);
+int clg_opt_int(clg_opts *o, const char *key, int def, int required, int *out, clg_err *e);
+int clg_opt_float(clg_opts *o, const char *key, float def, int *present, float *out, clg_err *e);
 /* A float from the whole of `s`: 0, -1 if it is not a finite number, -2 if out of float range. */
 int clg_parse_float(float *out, const char *s);
 int clg_opt_str(clg_opts *o, const char *key, const char *def, const char **out);
 /* Error if a key was given that no getter asked for. */
-int clg_opts_check_unused(const clg_opts *o, const char *known, char *err, size_t errlen);
-
-/* Write a printf-style message into err and return CLG_ERR_CONFIG (config.c and options.c). */
-int clg_config_fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int clg_opts_check_unused(const clg_opts *o, const char *known, clg_err *e);
 
 #endif

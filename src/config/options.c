@@ -12,14 +12,14 @@
 
 #include "config/config.h"
 
-int clg_opts_parse(clg_opts *o, const char *text, const char *where, char *err, size_t errlen)
+int clg_opts_parse(clg_opts *o, const char *text, const char *where, clg_err *e)
 {
     memset(o, 0, sizeof *o);
     o->where = where;
     const char *p = text;
     while (*p == ' ' || *p == '\t') p++;
     size_t n = strcspn(p, " \t");
-    if (n == 0 || n >= sizeof o->type) return clg_config_fail(err, errlen, "%s: empty or bad layer type", where);
+    if (n == 0 || n >= sizeof o->type) return clg_errf(e, CLG_ERR_CONFIG, "%s: empty or bad layer type", where);
     memcpy(o->type, p, n);
     p += n;
     for (;;) {
@@ -28,16 +28,16 @@ int clg_opts_parse(clg_opts *o, const char *text, const char *where, char *err, 
         n = strcspn(p, " \t");
         const char *eq = memchr(p, '=', n);
         if (!eq || eq == p)
-            return clg_config_fail(err, errlen, "%s: layer %s: \"%.*s\" is not key=value", where, o->type, (int)n, p);
-        if (o->n == CLG_MAX_OPTS) return clg_config_fail(err, errlen, "%s: layer %s: too many options", where, o->type);
+            return clg_errf(e, CLG_ERR_CONFIG, "%s: layer %s: \"%.*s\" is not key=value", where, o->type, (int)n, p);
+        if (o->n == CLG_MAX_OPTS) return clg_errf(e, CLG_ERR_CONFIG, "%s: layer %s: too many options", where, o->type);
         size_t lk = (size_t)(eq - p), lv = n - lk - 1;
-        if (lv == 0) return clg_config_fail(err, errlen, "%s: layer %s: option \"%.*s\" has no value", where, o->type, (int)n, p);
+        if (lv == 0) return clg_errf(e, CLG_ERR_CONFIG, "%s: layer %s: option \"%.*s\" has no value", where, o->type, (int)n, p);
         if (lk >= sizeof o->key[0] || lv >= sizeof o->val[0])
-            return clg_config_fail(err, errlen, "%s: layer %s: option \"%.*s\" is too long (names up to %zu characters, values up to %zu)",
-                           where, o->type, (int)(n > 120 ? 120 : n), p, sizeof o->key[0] - 1, sizeof o->val[0] - 1);
+            return clg_errf(e, CLG_ERR_CONFIG, "%s: layer %s: option \"%.*s\" is too long (names up to %zu characters, values up to %zu)",
+                            where, o->type, (int)(n > 120 ? 120 : n), p, sizeof o->key[0] - 1, sizeof o->val[0] - 1);
         for (int i = 0; i < o->n; i++)
             if (strlen(o->key[i]) == lk && !strncmp(o->key[i], p, lk))
-                return clg_config_fail(err, errlen, "%s: layer %s: option %.*s given twice", where, o->type, (int)lk, p);
+                return clg_errf(e, CLG_ERR_CONFIG, "%s: layer %s: option %.*s given twice", where, o->type, (int)lk, p);
         memcpy(o->key[o->n], p, lk);
         memcpy(o->val[o->n], eq + 1, lv);
         o->n++;
@@ -59,11 +59,11 @@ static int find_opt(clg_opts *o, const char *key)
 /* Layer integers are bounded well inside int so that products of a few of them stay sane. */
 #define OPT_INT_LIMIT 1000000000L
 
-int clg_opt_int(clg_opts *o, const char *key, int def, int required, int *out, char *err, size_t errlen)
+int clg_opt_int(clg_opts *o, const char *key, int def, int required, int *out, clg_err *e)
 {
     int i = find_opt(o, key);
     if (i < 0) {
-        if (required) return clg_config_fail(err, errlen, "%s: layer %s needs %s=...", o->where, o->type, key);
+        if (required) return clg_errf(e, CLG_ERR_CONFIG, "%s: layer %s needs %s=...", o->where, o->type, key);
         *out = def;
         return CLG_OK;
     }
@@ -71,14 +71,14 @@ int clg_opt_int(clg_opts *o, const char *key, int def, int required, int *out, c
     errno = 0;
     long v = strtol(o->val[i], &end, 10);
     if (end == o->val[i] || *end)
-        return clg_config_fail(err, errlen, "%s: layer %s: %s=%s is not an integer", o->where, o->type, key, o->val[i]);
+        return clg_errf(e, CLG_ERR_CONFIG, "%s: layer %s: %s=%s is not an integer", o->where, o->type, key, o->val[i]);
     /* on overflow strtol gives LONG_MAX or LONG_MIN, beyond the limits */
     if (v > OPT_INT_LIMIT)
-        return clg_config_fail(err, errlen, "%s: layer %s: %s=%s is above the limit %ld", o->where, o->type, key, o->val[i],
-                       OPT_INT_LIMIT);
+        return clg_errf(e, CLG_ERR_CONFIG, "%s: layer %s: %s=%s is above the limit %ld", o->where, o->type, key, o->val[i],
+                        OPT_INT_LIMIT);
     if (v < -OPT_INT_LIMIT)
-        return clg_config_fail(err, errlen, "%s: layer %s: %s=%s is below the limit %ld", o->where, o->type, key, o->val[i],
-                       -OPT_INT_LIMIT);
+        return clg_errf(e, CLG_ERR_CONFIG, "%s: layer %s: %s=%s is below the limit %ld", o->where, o->type, key, o->val[i],
+                        -OPT_INT_LIMIT);
     *out = (int)v;
     return CLG_OK;
 }
@@ -94,7 +94,7 @@ int clg_parse_float(float *out, const char *s)
     return 0;
 }
 
-int clg_opt_float(clg_opts *o, const char *key, float def, int *present, float *out, char *err, size_t errlen)
+int clg_opt_float(clg_opts *o, const char *key, float def, int *present, float *out, clg_err *e)
 {
     int i = find_opt(o, key);
     if (present) *present = i >= 0;
@@ -104,10 +104,10 @@ int clg_opt_float(clg_opts *o, const char *key, float def, int *present, float *
     }
     int r = clg_parse_float(out, o->val[i]);
     if (r == -1)
-        return clg_config_fail(err, errlen, "%s: layer %s: %s=%s is not a finite number", o->where, o->type, key, o->val[i]);
+        return clg_errf(e, CLG_ERR_CONFIG, "%s: layer %s: %s=%s is not a finite number", o->where, o->type, key, o->val[i]);
     if (r == -2)
-        return clg_config_fail(err, errlen, "%s: layer %s: %s=%s is out of range for a float (magnitudes from %.9g to %.9g, or 0)",
-                       o->where, o->type, key, o->val[i], FLT_MIN, FLT_MAX);
+        return clg_errf(e, CLG_ERR_CONFIG, "%s: layer %s: %s=%s is out of range for a float (magnitudes from %.9g to %.9g, or 0)",
+                        o->where, o->type, key, o->val[i], FLT_MIN, FLT_MAX);
     return CLG_OK;
 }
 
@@ -118,11 +118,11 @@ int clg_opt_str(clg_opts *o, const char *key, const char *def, const char **out)
     return CLG_OK;
 }
 
-int clg_opts_check_unused(const clg_opts *o, const char *known, char *err, size_t errlen)
+int clg_opts_check_unused(const clg_opts *o, const char *known, clg_err *e)
 {
     for (int i = 0; i < o->n; i++)
         if (!o->used[i])
-            return clg_config_fail(err, errlen, "%s: layer %s has no option '%s' (options: %s)", o->where, o->type, o->key[i],
-                           *known ? known : "none");
+            return clg_errf(e, CLG_ERR_CONFIG, "%s: layer %s has no option '%s' (options: %s)", o->where, o->type, o->key[i],
+                            *known ? known : "none");
     return CLG_OK;
 }

@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <limits.h>
 #include <setjmp.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,48 +23,38 @@
 #include "clgan/clgan.h"
 #include "data/folder.h"
 #include "data/stb_bmp_tga.h"
+#include "io/file.h"
 
 #define JPEG_MAX_SCANS 100 /* progressive JPEGs have about 10; each scan costs a pass */
 
-static int why_fail(char *why, size_t whylen, int status, const char *fmt, ...)
-{
-    if (why && whylen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(why, whylen, fmt, ap);
-        va_end(ap);
-    }
-    return status;
-}
-
-static int dims_ok(char *why, size_t whylen, int64_t iw, int64_t ih, const char *fmt)
+static int dims_ok(clg_err *e, int64_t iw, int64_t ih, const char *fmt)
 {
     if (iw < 1 || ih < 1 || iw > CLG_IMAGE_MAX_SIDE || ih > CLG_IMAGE_MAX_SIDE || iw * ih > CLG_IMAGE_MAX_PIXELS)
-        return why_fail(why, whylen, CLG_ERR_FORMAT, "%s of %lldx%lld pixels is outside 1..%d a side, %lld in all",
+        return clg_errf(e, CLG_ERR_FORMAT, "%s of %lldx%lld pixels is outside 1..%d a side, %lld in all",
                         fmt, (long long)iw, (long long)ih, CLG_IMAGE_MAX_SIDE, (long long)CLG_IMAGE_MAX_PIXELS);
     return CLG_OK;
 }
 
 /* ---- PNG: libpng's simplified API, which sets up its own error handling and converts every
  * PNG colour type and depth (palette, grey, 16 bits, tRNS) to 8-bit RGBA. */
-static int decode_png(uint8_t **rgba, int *iw, int *ih, const void *buf, size_t len, char *why, size_t whylen)
+static int decode_png(uint8_t **rgba, int *iw, int *ih, const void *buf, size_t len, clg_err *e)
 {
     png_image im;
     memset(&im, 0, sizeof im);
     im.version = PNG_IMAGE_VERSION;
     if (!png_image_begin_read_from_memory(&im, buf, len))
-        return why_fail(why, whylen, CLG_ERR_FORMAT, "PNG: %s", im.message);
-    int st = dims_ok(why, whylen, im.width, im.height, "PNG");
+        return clg_errf(e, CLG_ERR_FORMAT, "PNG: %s", im.message);
+    int st = dims_ok(e, im.width, im.height, "PNG");
     if (st != CLG_OK) return png_image_free(&im), st;
     im.format = PNG_FORMAT_RGBA;
     *iw = (int)im.width;
     *ih = (int)im.height;
     *rgba = malloc((size_t)*iw * *ih * 4);
-    if (!*rgba) return png_image_free(&im), why_fail(why, whylen, CLG_ERR_NOMEM, "out of memory");
+    if (!*rgba) return png_image_free(&im), clg_errf(e, CLG_ERR_NOMEM, "out of memory");
     if (!png_image_finish_read(&im, NULL, *rgba, 0, NULL)) { /* frees im on error */
         free(*rgba);
         *rgba = NULL;
-        return why_fail(why, whylen, CLG_ERR_FORMAT, "PNG: %s", im.message);
+        return clg_errf(e, CLG_ERR_FORMAT, "PNG: %s", im.message);
     }
     return CLG_OK;
 }
@@ -101,7 +90,7 @@ static void jpeg_on_progress(j_common_ptr ci)
     }
 }
 
-static int decode_jpeg(uint8_t **rgba, int *iw, int *ih, const void *buf, size_t len, char *why, size_t whylen)
+static int decode_jpeg(uint8_t **rgba, int *iw, int *ih, const void *buf, size_t len, clg_err *e)
 {
     struct jpeg_decompress_struct ci;
     jpeg_guard g;
@@ -114,7 +103,7 @@ static int decode_jpeg(uint8_t **rgba, int *iw, int *ih, const void *buf, size_t
     if (setjmp(g.jb)) {
         jpeg_destroy_decompress(&ci);
         free(px);
-        return why_fail(why, whylen, CLG_ERR_FORMAT, "JPEG: %s", g.msg);
+        return clg_errf(e, CLG_ERR_FORMAT, "JPEG: %s", g.msg);
     }
     jpeg_create_decompress(&ci);
     g.progress.progress_monitor = jpeg_on_progress;
@@ -122,15 +111,15 @@ static int decode_jpeg(uint8_t **rgba, int *iw, int *ih, const void *buf, size_t
     ci.mem->max_memory_to_use = 1L << 30;
     jpeg_mem_src(&ci, buf, (unsigned long)len);
     jpeg_read_header(&ci, TRUE);
-    if ((st = dims_ok(why, whylen, ci.image_width, ci.image_height, "JPEG")) != CLG_OK) goto done;
+    if ((st = dims_ok(e, ci.image_width, ci.image_height, "JPEG")) != CLG_OK) goto done;
     ci.out_color_space = JCS_EXT_RGBA;
     jpeg_start_decompress(&ci);
     *iw = (int)ci.output_width;
     *ih = (int)ci.output_height;
-    if ((st = dims_ok(why, whylen, *iw, *ih, "JPEG")) != CLG_OK) goto done;
+    if ((st = dims_ok(e, *iw, *ih, "JPEG")) != CLG_OK) goto done;
     px = malloc((size_t)*iw * *ih * 4);
     if (!px) {
-        st = why_fail(why, whylen, CLG_ERR_NOMEM, "out of memory");
+        st = clg_errf(e, CLG_ERR_NOMEM, "out of memory");
         goto done;
     }
     while (ci.output_scanline < ci.output_height) {
@@ -168,24 +157,24 @@ static int pnm_number(int64_t *v, const uint8_t *b, size_t len, size_t *i)
     return 0;
 }
 
-static int decode_pnm(uint8_t **rgba, int *iw, int *ih, const uint8_t *b, size_t len, char *why, size_t whylen)
+static int decode_pnm(uint8_t **rgba, int *iw, int *ih, const uint8_t *b, size_t len, clg_err *e)
 {
     int ch = b[1] == '6' ? 3 : 1;
     size_t i = 2;
     int64_t w, h, maxv;
     if (pnm_number(&w, b, len, &i) || pnm_number(&h, b, len, &i) || pnm_number(&maxv, b, len, &i) || i >= len)
-        return why_fail(why, whylen, CLG_ERR_FORMAT, "PNM: bad header");
+        return clg_errf(e, CLG_ERR_FORMAT, "PNM: bad header");
     i++; /* the single whitespace byte before the pixels */
-    if (maxv < 1 || maxv > 65535) return why_fail(why, whylen, CLG_ERR_FORMAT, "PNM: maxval %lld", (long long)maxv);
-    int st = dims_ok(why, whylen, w, h, "PNM");
+    if (maxv < 1 || maxv > 65535) return clg_errf(e, CLG_ERR_FORMAT, "PNM: maxval %lld", (long long)maxv);
+    int st = dims_ok(e, w, h, "PNM");
     if (st != CLG_OK) return st;
     int bytes = maxv > 255 ? 2 : 1;
     size_t need = (size_t)w * h * ch * bytes;
     if (len - i < need)
-        return why_fail(why, whylen, CLG_ERR_FORMAT, "PNM: truncated: %lldx%lld pixels need %zu bytes, the file has %zu",
+        return clg_errf(e, CLG_ERR_FORMAT, "PNM: truncated: %lldx%lld pixels need %zu bytes, the file has %zu",
                         (long long)w, (long long)h, need, len - i);
     uint8_t *px = malloc((size_t)w * h * 4);
-    if (!px) return why_fail(why, whylen, CLG_ERR_NOMEM, "out of memory");
+    if (!px) return clg_errf(e, CLG_ERR_NOMEM, "out of memory");
     const uint8_t *s = b + i;
     for (size_t p = 0; p < (size_t)w * h; p++) {
         for (int k = 0; k < 3; k++) {
@@ -205,26 +194,26 @@ static int decode_pnm(uint8_t **rgba, int *iw, int *ih, const uint8_t *b, size_t
 /* ---- BMP and TGA through the private stb_image copy. stb fills bytes missing from a short file
  * with zeros, so the announced size must also be one the file could hold: an uncompressed BMP
  * spends at least 1 bit a pixel, a run-length TGA packet covers at most 128 pixels. */
-static int decode_stb(uint8_t **rgba, int *iw, int *ih, const uint8_t *b, size_t len, char *why, size_t whylen)
+static int decode_stb(uint8_t **rgba, int *iw, int *ih, const uint8_t *b, size_t len, clg_err *e)
 {
     int w, h;
-    if (len > INT_MAX) return why_fail(why, whylen, CLG_ERR_FORMAT, "file too large");
+    if (len > INT_MAX) return clg_errf(e, CLG_ERR_FORMAT, "file too large");
     if (!clg_stb_info(b, (int)len, &w, &h))
-        return why_fail(why, whylen, CLG_ERR_FORMAT, "not a PNG, JPEG, BMP, TGA or binary PNM (P5/P6) image");
+        return clg_errf(e, CLG_ERR_FORMAT, "not a PNG, JPEG, BMP, TGA or binary PNM (P5/P6) image");
     int bmp = b[0] == 'B' && b[1] == 'M';
     /* a negative BMP height means the rows are stored top-down; the decoder returns the size */
     if (bmp && h < 0) h = h == INT_MIN ? 0 : -h;
-    int st = dims_ok(why, whylen, w, h, bmp ? "BMP" : "TGA");
+    int st = dims_ok(e, w, h, bmp ? "BMP" : "TGA");
     if (st != CLG_OK) return st;
     if ((int64_t)w * h > (int64_t)len * (bmp ? 8 : 128))
-        return why_fail(why, whylen, CLG_ERR_FORMAT, "%s: truncated: %dx%d pixels cannot fit in %zu bytes",
+        return clg_errf(e, CLG_ERR_FORMAT, "%s: truncated: %dx%d pixels cannot fit in %zu bytes",
                         bmp ? "BMP" : "TGA", w, h, len);
     *rgba = clg_stb_load_rgba(b, (int)len, iw, ih);
-    if (!*rgba) return why_fail(why, whylen, CLG_ERR_FORMAT, "%s: %s", bmp ? "BMP" : "TGA", clg_stb_failure());
+    if (!*rgba) return clg_errf(e, CLG_ERR_FORMAT, "%s: %s", bmp ? "BMP" : "TGA", clg_stb_failure());
     if (*iw != w || *ih != h) { /* cannot happen; never trust a size twice */
         free(*rgba);
         *rgba = NULL;
-        return why_fail(why, whylen, CLG_ERR_FORMAT, "image size changed while decoding");
+        return clg_errf(e, CLG_ERR_FORMAT, "image size changed while decoding");
     }
     return CLG_OK;
 }
@@ -242,37 +231,35 @@ static void to_channels(uint8_t *dst, const uint8_t *rgba, size_t npix, int c, i
     }
 }
 
-int clg_image_decode(uint8_t *out, const void *buf, size_t len, int c, int h, int w, int background, char *why,
-                     size_t whylen)
+int clg_image_decode(uint8_t *out, const void *buf, size_t len, int c, int h, int w, int background, clg_err *e)
 {
-    if (why && whylen) why[0] = 0;
     if (!out || (!buf && len) || (c != 1 && c != 3) || h < 1 || w < 1 || h > CLG_IMAGE_MAX_SIDE ||
         w > CLG_IMAGE_MAX_SIDE || background < 0 || background > 255)
-        return why_fail(why, whylen, CLG_ERR_ARG, "bad arguments: %d channels of %dx%d, background %d", c, h, w,
+        return clg_errf(e, CLG_ERR_ARG, "bad arguments: %d channels of %dx%d, background %d", c, h, w,
                         background);
     const uint8_t *b = buf;
-    if (len < 8) return why_fail(why, whylen, CLG_ERR_FORMAT, "too short to be an image (%zu bytes)", len);
+    if (len < 8) return clg_errf(e, CLG_ERR_FORMAT, "too short to be an image (%zu bytes)", len);
     if ((int64_t)len > CLG_IMAGE_MAX_FILE)
-        return why_fail(why, whylen, CLG_ERR_FORMAT, "larger than %lld MiB", (long long)(CLG_IMAGE_MAX_FILE >> 20));
+        return clg_errf(e, CLG_ERR_FORMAT, "larger than %lld MiB", (long long)(CLG_IMAGE_MAX_FILE >> 20));
     uint8_t *rgba = NULL;
     int iw = 0, ih = 0, st;
-    if (!memcmp(b, "\x89PNG\r\n\x1a\n", 8)) st = decode_png(&rgba, &iw, &ih, b, len, why, whylen);
-    else if (b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF) st = decode_jpeg(&rgba, &iw, &ih, b, len, why, whylen);
-    else if (b[0] == 'P' && (b[1] == '5' || b[1] == '6')) st = decode_pnm(&rgba, &iw, &ih, b, len, why, whylen);
-    else if (!memcmp(b, "GIF8", 4)) st = why_fail(why, whylen, CLG_ERR_FORMAT, "GIF images are not read");
-    else st = decode_stb(&rgba, &iw, &ih, b, len, why, whylen);
+    if (!memcmp(b, "\x89PNG\r\n\x1a\n", 8)) st = decode_png(&rgba, &iw, &ih, b, len, e);
+    else if (b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF) st = decode_jpeg(&rgba, &iw, &ih, b, len, e);
+    else if (b[0] == 'P' && (b[1] == '5' || b[1] == '6')) st = decode_pnm(&rgba, &iw, &ih, b, len, e);
+    else if (!memcmp(b, "GIF8", 4)) st = clg_errf(e, CLG_ERR_FORMAT, "GIF images are not read");
+    else st = decode_stb(&rgba, &iw, &ih, b, len, e);
     if (st != CLG_OK) return st;
 
     size_t npix = (size_t)iw * ih, item = (size_t)c * h * w;
     uint8_t *conv = malloc(npix * c), *hwc = malloc(item);
     if (!conv || !hwc) {
-        st = why_fail(why, whylen, CLG_ERR_NOMEM, "out of memory");
+        st = clg_errf(e, CLG_ERR_NOMEM, "out of memory");
         goto done;
     }
     to_channels(conv, rgba, npix, c, background);
     if (iw == w && ih == h) memcpy(hwc, conv, item);
     else if (!stbir_resize_uint8(conv, iw, ih, 0, hwc, w, h, 0, c)) {
-        st = why_fail(why, whylen, CLG_ERR_NOMEM, "out of memory resizing %dx%d to %dx%d", iw, ih, w, h);
+        st = clg_errf(e, CLG_ERR_NOMEM, "out of memory resizing %dx%d to %dx%d", iw, ih, w, h);
         goto done;
     }
     for (int k = 0; k < c; k++)
@@ -340,26 +327,6 @@ static void walk(paths *p, ancestry *up, const char *dir, int depth)
 
 static int cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-/* Read a whole regular file of at most CLG_IMAGE_MAX_FILE bytes; NULL with the reason in why. */
-static uint8_t *read_file(size_t *len, const char *path, char *why, size_t whylen)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return why_fail(why, whylen, 0, "cannot open: %s", strerror(errno)), NULL;
-    struct stat st;
-    uint8_t *b = NULL;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) why_fail(why, whylen, 0, "not a regular file");
-    else if (st.st_size > CLG_IMAGE_MAX_FILE)
-        why_fail(why, whylen, 0, "larger than %lld MiB", (long long)(CLG_IMAGE_MAX_FILE >> 20));
-    else if (!(b = malloc(st.st_size ? (size_t)st.st_size : 1))) why_fail(why, whylen, 0, "out of memory");
-    else if ((*len = fread(b, 1, (size_t)st.st_size, f)) != (size_t)st.st_size) {
-        why_fail(why, whylen, 0, "read error");
-        free(b);
-        b = NULL;
-    }
-    fclose(f);
-    return b;
-}
-
 int clg_folder_load(clg_folder *out, const char *dir, int c, int h, int w, int background, int limit, clg_err *e)
 {
     memset(out, 0, sizeof *out);
@@ -387,17 +354,17 @@ int clg_folder_load(clg_folder *out, const char *dir, int c, int h, int w, int b
         status = clg_errf(e, CLG_ERR_NOMEM, "%s: out of memory for %d images of %dx%dx%d", dir, cap, c, h, w);
     }
     for (int i = 0; i < p.n && status == CLG_OK && out->n < cap; i++) {
-        char why[256];
-        size_t len = 0;
-        uint8_t *buf = read_file(&len, p.v[i], why, sizeof why);
-        int s = buf ? clg_image_decode(out->data + (size_t)out->n * item, buf, len, c, h, w, background, why,
-                                       sizeof why)
-                    : CLG_ERR_FORMAT;
+        clg_err why; /* why this file is skipped */
+        size_t len;
+        uint8_t *buf;
+        int s = clg_read_file(&buf, &len, p.v[i], CLG_IMAGE_MAX_FILE, 1, &why) != CLG_OK
+                    ? CLG_ERR_FORMAT /* unreadable: skipped like an undecodable file */
+                    : clg_image_decode(out->data + (size_t)out->n * item, buf, len, c, h, w, background, &why);
         free(buf);
         if (s == CLG_ERR_NOMEM) {
             status = clg_errf(e, CLG_ERR_NOMEM, "%s: out of memory decoding %s", dir, p.v[i]);
         } else if (s != CLG_OK) {
-            if (!out->skipped) snprintf(out->first_skipped, sizeof out->first_skipped, "%s (%s)", p.v[i], why);
+            if (!out->skipped) snprintf(out->first_skipped, sizeof out->first_skipped, "%s (%.255s)", p.v[i], why.msg);
             out->skipped++;
         } else out->n++;
     }

@@ -28,11 +28,10 @@ typedef struct clg_folder {
  * stb_image_resize. Formats, told apart by content: PNG (libpng), JPEG (libjpeg-turbo), binary
  * PGM/PPM (P5/P6, 8 or 16 bits), BMP and TGA (stb_image); anything else, or an image over the
  * bounds above, is refused before decoding. Pure host code, no global state: safe on any bytes.
- * Returns CLG_OK; CLG_ERR_FORMAT (not a readable image; the reason in `why`), CLG_ERR_NOMEM, or
+ * Returns CLG_OK; CLG_ERR_FORMAT (not a readable image; the reason in e), CLG_ERR_NOMEM, or
  * CLG_ERR_ARG (c not 1 or 3, h or w outside 1..CLG_IMAGE_MAX_SIDE, background outside 0..255).
- * `why` may be NULL. */
-int clg_image_decode(uint8_t *out, const void *buf, size_t len, int c, int h, int w, int background, char *why,
-                     size_t whylen);
+ * e may be NULL. */
+int clg_image_decode(uint8_t *out, const void *buf, size_t len, int c, int h, int w, int background, clg_err *e);
 
 /* Decode the images below `dir` (recursively, in sorted path order so runs are reproducible)
  * into c channels of h x w with clg_image_decode. limit > 0 stops after that many images. Files

@@ -17,10 +17,8 @@
 int clg_write_image_grid(const char *path, const float *x, int n, int c, int h, int w, float lo, float hi, int cols,
                          char *err, size_t errlen)
 {
-    clg_err e;
-    if (clg_image_grid(path, x, n, c, h, w, lo, hi, cols, &e) == CLG_OK) return 0;
-    if (err && errlen) snprintf(err, errlen, "%s", e.msg);
-    return -1;
+    clg_err e = {0};
+    return clg_err_export(err, errlen, &e, clg_image_grid(path, x, n, c, h, w, lo, hi, cols, &e)) == CLG_OK ? 0 : -1;
 }
 
 int clg_image_grid(const char *path, const float *x, int n, int c, int h, int w, float lo, float hi, int cols, clg_err *e)

@@ -4,14 +4,13 @@
  * reader checks the shape (integers, bounded, overflow-free product) against the bytes present
  * before allocating anything.
  */
-#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "clgan/clgan.h"
+#include "io/file.h"
 #include "io/npy.h"
 
 /* The value of `key` in the header dict: the first non-space byte after 'key' and its colon. */
@@ -52,8 +51,7 @@ static const char *parse_shape(int *ndim, int dims[4], const char *p)
     return *ndim ? NULL : "a scalar (shape ()) is not read";
 }
 
-int clg_npy_parse(float **data, int *ndim, int dims[4], const void *buf, size_t len, const char *name, char *err,
-                  size_t errlen)
+int clg_npy_parse(float **data, int *ndim, int dims[4], const void *buf, size_t len, const char *name, clg_err *e)
 {
     const unsigned char *b = buf;
     char header[4096];
@@ -120,40 +118,31 @@ int clg_npy_parse(float **data, int *ndim, int dims[4], const void *buf, size_t 
 trunc:
     why = "truncated (the file is shorter than its header says)";
 out:
-    snprintf(err, errlen, "%s: %s", name, why);
+    return clg_errf(e, st, "%s: %s", name, why);
+}
+
+/* 2^30 floats and a header at most */
+#define NPY_MAX_FILE ((int64_t)(1LL << 32) + 8192)
+
+int clg_npy_load(float **data, int *ndim, int dims[4], const char *path, clg_err *e)
+{
+    *data = NULL;
+    uint8_t *buf;
+    size_t len;
+    int st = clg_read_file(&buf, &len, path, NPY_MAX_FILE, 0, e);
+    if (st == CLG_ERR_FORMAT) return clg_errf(e, st, "%s: more than 4 GiB: too large for a .npy of float32", path);
+    if (st == CLG_OK) st = clg_npy_parse(data, ndim, dims, buf, len, path, e);
+    free(buf);
     return st;
 }
 
 int clg_npy_read(float **data, int *ndim, int dims[4], const char *path, char *err, size_t errlen)
 {
-    *data = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f) return snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno)), CLG_ERR_IO;
-    struct stat st;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        fclose(f);
-        return snprintf(err, errlen, "%s: not a regular file", path), CLG_ERR_IO;
-    }
-    /* 2^30 floats and a header at most */
-    if (st.st_size > (off_t)((1LL << 32) + 8192)) {
-        fclose(f);
-        return snprintf(err, errlen, "%s: more than 4 GiB: too large for a .npy of float32", path), CLG_ERR_FORMAT;
-    }
-    size_t len = (size_t)st.st_size;
-    unsigned char *buf = malloc(len ? len : 1);
-    if (!buf) {
-        fclose(f);
-        return snprintf(err, errlen, "%s: out of memory", path), CLG_ERR_NOMEM;
-    }
-    size_t got = fread(buf, 1, len, f);
-    fclose(f);
-    int rc = got == len ? clg_npy_parse(data, ndim, dims, buf, len, path, err, errlen)
-                        : (snprintf(err, errlen, "%s: read error", path), CLG_ERR_IO);
-    free(buf);
-    return rc;
+    clg_err e = {0};
+    return clg_err_export(err, errlen, &e, clg_npy_load(data, ndim, dims, path, &e));
 }
 
-int clg_npy_write(const char *path, const float *data, int ndim, const int *dims, char *err, size_t errlen)
+int clg_npy_save(const char *path, const float *data, int ndim, const int *dims, clg_err *e)
 {
     char shape[128] = "", header[256];
     size_t count = 1;
@@ -165,19 +154,19 @@ int clg_npy_write(const char *path, const float *data, int ndim, const int *dims
     if (ndim > 1) shape[strlen(shape) - 1] = 0; /* (n, c, h, w) without the trailing comma */
     int n = snprintf(header, sizeof header, "{'descr': '<f4', 'fortran_order': False, 'shape': (%s), }", shape);
     size_t total = 10 + (size_t)n + 1, pad = (64 - total % 64) % 64;
-    char tmp[1200];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "wb");
-    if (!f) return snprintf(err, errlen, "%s: cannot create: %s", tmp, strerror(errno)), CLG_ERR_IO;
+    char tmp[CLG_TMP_PATH];
+    FILE *f;
+    TRY(clg_tmp_open(&f, tmp, path, e));
     uint16_t hl = (uint16_t)(n + pad + 1);
     unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)(hl & 0xff), (unsigned char)(hl >> 8)};
     int ok = fwrite(pre, 1, 10, f) == 10 && fwrite(header, 1, (size_t)n, f) == (size_t)n;
     for (size_t i = 0; i < pad && ok; i++) ok = fputc(' ', f) != EOF;
     ok = ok && fputc('\n', f) != EOF && fwrite(data, sizeof(float), count, f) == count;
-    ok = (fclose(f) == 0) && ok;
-    if (!ok || rename(tmp, path) != 0) {
-        remove(tmp);
-        return snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno)), CLG_ERR_IO;
-    }
-    return CLG_OK;
+    return clg_tmp_commit(f, tmp, path, ok, 0, e);
+}
+
+int clg_npy_write(const char *path, const float *data, int ndim, const int *dims, char *err, size_t errlen)
+{
+    clg_err e = {0};
+    return clg_err_export(err, errlen, &e, clg_npy_save(path, data, ndim, dims, &e));
 }

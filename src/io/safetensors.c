@@ -3,14 +3,12 @@
  * are validated against the file before anything is used.
  */
 #include <cJSON.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "clgan/clgan.h"
+#include "io/file.h"
 #include "io/safetensors.h"
 
 static size_t dtype_size(const char *d)
@@ -77,10 +75,10 @@ static cJSON *json_int(uint64_t v)
     return cJSON_CreateRaw(d);
 }
 
-int clg_st_write(const clg_st_file *f, const char *path, char *err, size_t errlen)
+int clg_st_write(const clg_st_file *f, const char *path, clg_err *e)
 {
     cJSON *h = cJSON_CreateObject();
-    if (!h) return snprintf(err, errlen, "%s: out of memory", path), CLG_ERR_NOMEM;
+    if (!h) return clg_errf(e, CLG_ERR_NOMEM, "%s: out of memory", path);
     if (f->nmeta) {
         cJSON *m = cJSON_AddObjectToObject(h, "__metadata__");
         for (int i = 0; i < f->nmeta; i++) cJSON_AddStringToObject(m, f->meta_keys[i], f->meta_vals[i]);
@@ -99,18 +97,14 @@ int clg_st_write(const clg_st_file *f, const char *path, char *err, size_t errle
     }
     char *json = cJSON_PrintUnformatted(h);
     cJSON_Delete(h);
-    if (!json) return snprintf(err, errlen, "%s: out of memory", path), CLG_ERR_NOMEM;
+    if (!json) return clg_errf(e, CLG_ERR_NOMEM, "%s: out of memory", path);
     size_t hl = strlen(json), padded = (hl + 7) / 8 * 8;
-    char tmp[4200];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) {
+    char tmp[CLG_TMP_PATH];
+    FILE *fp;
+    int st = clg_tmp_open(&fp, tmp, path, e);
+    if (st != CLG_OK) {
         free(json);
-        return snprintf(err, errlen, "%.200s...: path too long", path), CLG_ERR_IO;
-    }
-    FILE *fp = fopen(tmp, "wb");
-    if (!fp) {
-        snprintf(err, errlen, "%s: cannot create: %s", tmp, strerror(errno));
-        free(json);
-        return CLG_ERR_IO;
+        return st;
     }
     unsigned char len8[8];
     for (int i = 0; i < 8; i++) len8[i] = (unsigned char)((uint64_t)padded >> (8 * i));
@@ -118,20 +112,12 @@ int clg_st_write(const clg_st_file *f, const char *path, char *err, size_t errle
     for (size_t i = hl; i < padded && ok; i++) ok = fputc(' ', fp) != EOF;
     for (int i = 0; i < f->n && ok; i++) ok = fwrite(f->t[i].data, 1, f->t[i].nbytes, fp) == f->t[i].nbytes;
     free(json);
-    ok = ok && fflush(fp) == 0 && fsync(fileno(fp)) == 0;
-    ok = (fclose(fp) == 0) && ok;
-    if (!ok || rename(tmp, path) != 0) {
-        snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
-        remove(tmp);
-        return CLG_ERR_IO;
-    }
-    return CLG_OK;
+    return clg_tmp_commit(fp, tmp, path, ok, 1, e);
 }
 
-static int bad(char *err, size_t errlen, const char *path, const char *what)
+static int bad(clg_err *e, const char *path, const char *what)
 {
-    snprintf(err, errlen, "%s: not a valid safetensors file: %s", path, what);
-    return CLG_ERR_FORMAT;
+    return clg_errf(e, CLG_ERR_FORMAT, "%s: not a valid safetensors file: %s", path, what);
 }
 
 /* A JSON number that is an integer in [0, 2^53] (exact in a double): *v; else 0. */
@@ -152,11 +138,11 @@ static int cmp_name(const void *a, const void *b)
 
 /* JSON leaves a repeated key to the reader; here a tensor named twice is an error (which of the two
  * a lookup finds would otherwise depend on order). Sorted, so a huge header stays n log n. */
-static int check_unique(clg_st_file *f, const char *name, char *err, size_t errlen)
+static int check_unique(clg_st_file *f, const char *name, clg_err *e)
 {
     if (f->n < 2) return CLG_OK;
     const clg_st_tensor **s = malloc((size_t)f->n * sizeof *s);
-    if (!s) return snprintf(err, errlen, "%s: out of memory", name), CLG_ERR_NOMEM;
+    if (!s) return clg_errf(e, CLG_ERR_NOMEM, "%s: out of memory", name);
     for (int i = 0; i < f->n; i++) s[i] = &f->t[i];
     qsort(s, (size_t)f->n, sizeof *s, cmp_name);
     int st = CLG_OK;
@@ -164,28 +150,28 @@ static int check_unique(clg_st_file *f, const char *name, char *err, size_t errl
         if (!strcmp(s[i]->name, s[i - 1]->name)) {
             char why[240];
             snprintf(why, sizeof why, "tensor \"%.100s\" appears twice in the header", s[i]->name);
-            st = bad(err, errlen, name, why);
+            st = bad(e, name, why);
         }
     free(s);
     return st;
 }
 
-static int parse_blob(clg_st_file *f, size_t size, const char *name, char *err, size_t errlen)
+static int parse_blob(clg_st_file *f, size_t size, const char *name, clg_err *err)
 {
-    if (size < 8) return bad(err, errlen, name, "shorter than its 8-byte header length");
+    if (size < 8) return bad(err, name, "shorter than its 8-byte header length");
     uint64_t hl = 0;
     for (int i = 0; i < 8; i++) hl |= (uint64_t)f->blob[i] << (8 * i);
     if (hl > (uint64_t)size - 8 || hl > 100u << 20)
-        return bad(err, errlen, name, "header length is larger than the file (truncated?)");
+        return bad(err, name, "header length is larger than the file (truncated?)");
     char *json = malloc(hl + 1);
-    if (!json) return snprintf(err, errlen, "%s: out of memory", name), CLG_ERR_NOMEM;
+    if (!json) return clg_errf(err, CLG_ERR_NOMEM, "%s: out of memory", name);
     memcpy(json, f->blob + 8, hl);
     json[hl] = 0;
     cJSON *h = cJSON_Parse(json);
     free(json);
     if (!h || !cJSON_IsObject(h)) {
         cJSON_Delete(h);
-        return bad(err, errlen, name, "the header is not a JSON object");
+        return bad(err, name, "the header is not a JSON object");
     }
     const unsigned char *data = f->blob + 8 + hl;
     uint64_t data_len = (uint64_t)size - 8 - hl;
@@ -196,7 +182,7 @@ static int parse_blob(clg_st_file *f, size_t size, const char *name, char *err, 
     {
         if (!strcmp(it->string, "__metadata__")) {
             if (!cJSON_IsObject(it)) {
-                st = bad(err, errlen, name, "__metadata__ is not an object");
+                st = bad(err, name, "__metadata__ is not an object");
                 break;
             }
             cJSON *m;
@@ -204,11 +190,11 @@ static int parse_blob(clg_st_file *f, size_t size, const char *name, char *err, 
             {
                 if (!cJSON_IsString(m)) {
                     snprintf(why, sizeof why, "metadata \"%.100s\" is not a string", m->string);
-                    st = bad(err, errlen, name, why);
+                    st = bad(err, name, why);
                     break;
                 }
                 if ((st = clg_st_set_meta(f, m->string, m->valuestring)) != CLG_OK) {
-                    snprintf(err, errlen, "%s: out of memory", name);
+                    clg_errf(err, st, "%s: out of memory", name);
                     break;
                 }
             }
@@ -220,7 +206,7 @@ static int parse_blob(clg_st_file *f, size_t size, const char *name, char *err, 
         if (!cJSON_IsString(dt) || !cJSON_IsArray(sh) || !cJSON_IsArray(of) || cJSON_GetArraySize(of) != 2 ||
             cJSON_GetArraySize(sh) > CLG_ST_MAX_DIMS || !dtype_size(dt->valuestring)) {
             snprintf(why, sizeof why, "tensor \"%.100s\" has a bad dtype, shape or data_offsets", it->string);
-            st = bad(err, errlen, name, why);
+            st = bad(err, name, why);
             break;
         }
         /* Every dimension and offset an exact integer, the element count without overflow, and
@@ -238,7 +224,7 @@ static int parse_blob(clg_st_file *f, size_t size, const char *name, char *err, 
         if (!ok) {
             snprintf(why, sizeof why, "tensor \"%.100s\": its shape is not a list of integers of at most 2^53 with "
                      "a product that fits", it->string);
-            st = bad(err, errlen, name, why);
+            st = bad(err, name, why);
             break;
         }
         if (!json_count(&b, cJSON_GetArrayItem(of, 0)) || !json_count(&e, cJSON_GetArrayItem(of, 1)) || e < b ||
@@ -246,57 +232,40 @@ static int parse_blob(clg_st_file *f, size_t size, const char *name, char *err, 
             snprintf(why, sizeof why, "tensor \"%.100s\": its data_offsets do not hold %llu elements of %s within "
                      "%llu data bytes (truncated?)", it->string, (unsigned long long)count, dt->valuestring,
                      (unsigned long long)data_len);
-            st = bad(err, errlen, name, why);
+            st = bad(err, name, why);
             break;
         }
         if (strlen(it->string) >= sizeof f->t[0].name) {
-            st = bad(err, errlen, name, "a tensor name is too long");
+            st = bad(err, name, "a tensor name is too long");
             break;
         }
         if ((st = clg_st_add(f, it->string, dt->valuestring, nd, dims, data + b, (size_t)(e - b))) != CLG_OK) {
-            snprintf(err, errlen, "%s: out of memory", name);
+            clg_errf(err, st, "%s: out of memory", name);
             break;
         }
     }
     cJSON_Delete(h);
-    if (st == CLG_OK) st = check_unique(f, name, err, errlen);
+    if (st == CLG_OK) st = check_unique(f, name, err);
     return st;
 }
 
-int clg_st_parse(clg_st_file *f, const void *buf, size_t len, const char *name, char *err, size_t errlen)
+int clg_st_parse(clg_st_file *f, const void *buf, size_t len, const char *name, clg_err *e)
 {
     memset(f, 0, sizeof *f);
     f->blob = malloc(len ? len : 1);
-    if (!f->blob) return snprintf(err, errlen, "%s: out of memory", name), CLG_ERR_NOMEM;
+    if (!f->blob) return clg_errf(e, CLG_ERR_NOMEM, "%s: out of memory", name);
     if (len) memcpy(f->blob, buf, len);
-    int st = parse_blob(f, len, name, err, errlen);
+    int st = parse_blob(f, len, name, e);
     if (st != CLG_OK) clg_st_free(f);
     return st;
 }
 
-int clg_st_read(clg_st_file *f, const char *path, char *err, size_t errlen)
+int clg_st_read(clg_st_file *f, const char *path, clg_err *e)
 {
     memset(f, 0, sizeof *f);
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno)), CLG_ERR_IO;
-    struct stat sb;
-    if (fstat(fileno(fp), &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        fclose(fp);
-        return snprintf(err, errlen, "%s: not a regular file", path), CLG_ERR_IO;
-    }
-    size_t size = (size_t)sb.st_size;
-    if (size < 8) {
-        fclose(fp);
-        return bad(err, errlen, path, "shorter than its 8-byte header length");
-    }
-    f->blob = malloc(size);
-    if (!f->blob || fread(f->blob, 1, size, fp) != size) {
-        fclose(fp);
-        clg_st_free(f);
-        return snprintf(err, errlen, "%s: cannot read", path), CLG_ERR_IO;
-    }
-    fclose(fp);
-    int st = parse_blob(f, size, path, err, errlen);
+    size_t size;
+    int st = clg_read_file(&f->blob, &size, path, INT64_MAX, 0, e);
+    if (st == CLG_OK) st = parse_blob(f, size, path, e);
     if (st != CLG_OK) clg_st_free(f);
     return st;
 }

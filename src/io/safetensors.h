@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/err.h"
+
 #define CLG_ST_MAX_DIMS 6
 
 typedef struct clg_st_tensor {
@@ -30,10 +32,10 @@ typedef struct clg_st_file {
 /* Read a safetensors file; every malformation (short file, absurd header length, bad JSON, a
  * tensor whose shape is not a list of integers, whose bytes fall outside the data or disagree
  * with its shape and dtype, metadata that is not strings) is an error naming the path
- * (CLG_ERR_IO / CLG_ERR_FORMAT). */
-int clg_st_read(clg_st_file *f, const char *path, char *err, size_t errlen);
+ * (CLG_ERR_IO / CLG_ERR_FORMAT / CLG_ERR_NOMEM, the message in e). */
+int clg_st_read(clg_st_file *f, const char *path, clg_err *e);
 /* The same on a file held in memory (buf, len bytes, copied), `name` naming it in messages. */
-int clg_st_parse(clg_st_file *f, const void *buf, size_t len, const char *name, char *err, size_t errlen);
+int clg_st_parse(clg_st_file *f, const void *buf, size_t len, const char *name, clg_err *e);
 const clg_st_tensor *clg_st_find(const clg_st_file *f, const char *name);
 const char *clg_st_meta(const clg_st_file *f, const char *key);
 
@@ -42,7 +44,7 @@ const char *clg_st_meta(const clg_st_file *f, const char *key);
 int clg_st_add(clg_st_file *f, const char *name, const char *dtype, int ndim, const int64_t *dims, const void *data,
                size_t nbytes);
 int clg_st_set_meta(clg_st_file *f, const char *key, const char *value);
-int clg_st_write(const clg_st_file *f, const char *path, char *err, size_t errlen);
+int clg_st_write(const clg_st_file *f, const char *path, clg_err *e);
 void clg_st_free(clg_st_file *f);
 
 #endif

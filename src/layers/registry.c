@@ -52,8 +52,8 @@ int clg_layer_create(clg_layer *l, const char *text, const char *where, clg_shap
     l->in = in;
     snprintf(l->where, sizeof l->where, "%s", where);
     clg_opts o;
-    int st = clg_opts_parse(&o, text, l->where, e->msg, sizeof e->msg);
-    if (st != CLG_OK) return e->status = st;
+    int st = clg_opts_parse(&o, text, l->where, e);
+    if (st != CLG_OK) return st;
     l->ops = clg_layer_find(o.type);
     if (!l->ops) {
         char known[512];
@@ -65,7 +65,7 @@ int clg_layer_create(clg_layer *l, const char *text, const char *where, clg_shap
     clg_layer_help(help, sizeof help, l->ops);
     st = clg_layer_read_options(v, &o, l, e);
     if (st == CLG_OK) st = l->ops->create(l, v, batch, e);
-    if (st == CLG_OK && (st = clg_opts_check_unused(&o, help, e->msg, sizeof e->msg)) != CLG_OK) e->status = st;
+    if (st == CLG_OK) st = clg_opts_check_unused(&o, help, e);
     if (st == CLG_OK && (l->out.c <= 0 || l->out.h <= 0 || l->out.w <= 0))
         st = clg_layer_err(e, l, "output shape %dx%dx%d is empty", l->out.c, l->out.h, l->out.w);
     /* every tensor a layer launches over is its input or output (or checked by the layer itself,

@@ -13,7 +13,6 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -186,7 +185,7 @@ static void prune(const char *dir, int keep_n, long step)
 int clg_checkpoint_save(clg_trainer *tr)
 {
     clg_ctx *ctx = tr->ctx;
-    char dir[1100], path[1200], latest[1200], tmp[1300], err[1400];
+    char dir[1100], path[1200], latest[1200], tmp[1300];
     snprintf(dir, sizeof dir, "%s/checkpoints", tr->out_dir);
     clg_st_file f = {0};
     host_copies h = {0};
@@ -215,8 +214,7 @@ int clg_checkpoint_save(clg_trainer *tr)
         meta_keys(&f, "generator_keys", &tr->G);
         meta_keys(&f, "discriminator_keys", &tr->D);
         snprintf(path, sizeof path, "%s/step_%07ld.safetensors", dir, tr->step);
-        st = clg_st_write(&f, path, err, sizeof err);
-        if (st != CLG_OK) clg_fail(ctx, st, "%s", err);
+        st = clg_st_write(&f, path, &ctx->err);
     }
     clg_st_free(&f);
     drop_all(&h);
@@ -233,15 +231,6 @@ int clg_checkpoint_save(clg_trainer *tr)
 }
 
 /* ---- metadata --------------------------------------------------------------------------- */
-static int meta_fail(char *msg, size_t msglen, int st, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    if (msglen) vsnprintf(msg, msglen, fmt, ap);
-    va_end(ap);
-    return st;
-}
-
 /* A decimal integer, the whole string: [-]digits, no blanks, in range. */
 static int dec(long *out, const char *v)
 {
@@ -263,7 +252,7 @@ static int hex(uint64_t *out, const char *v)
     return 0;
 }
 
-int clg_checkpoint_parse_meta(clg_ckpt_meta *out, char *msg, size_t msglen, const clg_st_file *f)
+int clg_checkpoint_parse_meta(clg_ckpt_meta *out, const clg_st_file *f, clg_err *e)
 {
     static const struct {
         const char *key;
@@ -283,68 +272,67 @@ int clg_checkpoint_parse_meta(clg_ckpt_meta *out, char *msg, size_t msglen, cons
     memset(out, 0, sizeof *out);
     for (size_t i = 0; i < sizeof longs / sizeof longs[0]; i++) {
         const char *v = clg_st_meta(f, longs[i].key);
-        if (!v) return meta_fail(msg, msglen, CLG_ERR_FORMAT, "its metadata has no \"%s\"", longs[i].key);
+        if (!v) return clg_errf(e, CLG_ERR_FORMAT, "its metadata has no \"%s\"", longs[i].key);
         if (dec((long *)((char *)out + longs[i].off), v))
-            return meta_fail(msg, msglen, CLG_ERR_FORMAT, "its metadata \"%s\" = \"%.40s\" is not an integer",
-                             longs[i].key, v);
+            return clg_errf(e, CLG_ERR_FORMAT, "its metadata \"%s\" = \"%.40s\" is not an integer",
+                            longs[i].key, v);
     }
     for (size_t i = 0; i < sizeof u64s / sizeof u64s[0]; i++) {
         const char *v = clg_st_meta(f, u64s[i].key);
-        if (!v) return meta_fail(msg, msglen, CLG_ERR_FORMAT, "its metadata has no \"%s\"", u64s[i].key);
+        if (!v) return clg_errf(e, CLG_ERR_FORMAT, "its metadata has no \"%s\"", u64s[i].key);
         if (hex((uint64_t *)((char *)out + u64s[i].off), v))
-            return meta_fail(msg, msglen, CLG_ERR_FORMAT,
-                             "its metadata \"%s\" = \"%.40s\" is not a 64-bit hexadecimal random state", u64s[i].key, v);
+            return clg_errf(e, CLG_ERR_FORMAT,
+                            "its metadata \"%s\" = \"%.40s\" is not a 64-bit hexadecimal random state", u64s[i].key, v);
     }
     const char *v = clg_st_meta(f, "image_shape");
-    if (!v) return meta_fail(msg, msglen, CLG_ERR_FORMAT, "its metadata has no \"image_shape\"");
+    if (!v) return clg_errf(e, CLG_ERR_FORMAT, "its metadata has no \"image_shape\"");
     char part[3][24];
     long *dims[3] = {&out->image_c, &out->image_h, &out->image_w};
     const char *p = v;
     for (int k = 0; k < 3; k++) {
         size_t len = strcspn(p, ",");
         if (len >= sizeof part[k] || (k < 2 && p[len] != ',') || (k == 2 && p[len] != 0))
-            return meta_fail(msg, msglen, CLG_ERR_FORMAT, "its metadata \"image_shape\" = \"%.40s\" is not C,H,W", v);
+            return clg_errf(e, CLG_ERR_FORMAT, "its metadata \"image_shape\" = \"%.40s\" is not C,H,W", v);
         memcpy(part[k], p, len);
         part[k][len] = 0;
         if (dec(dims[k], part[k]))
-            return meta_fail(msg, msglen, CLG_ERR_FORMAT, "its metadata \"image_shape\" = \"%.40s\" is not C,H,W", v);
+            return clg_errf(e, CLG_ERR_FORMAT, "its metadata \"image_shape\" = \"%.40s\" is not C,H,W", v);
         p += len + (k < 2);
     }
     return CLG_OK;
 }
 
-int clg_checkpoint_check_meta(char *msg, size_t msglen, const clg_ckpt_meta *m, const clg_ckpt_limits *lim)
+int clg_checkpoint_check_meta(const clg_ckpt_meta *m, const clg_ckpt_limits *lim, clg_err *e)
 {
-    if (msglen) msg[0] = 0;
     if (lim->images < 1 || lim->batch < 1 || lim->d_steps < 1 || lim->batch > lim->images ||
         lim->d_steps > lim->images / lim->batch)
-        return meta_fail(msg, msglen, CLG_ERR_ARG, "no step fits: batch %ld x d_steps %ld with %ld images",
-                         lim->batch, lim->d_steps, lim->images);
+        return clg_errf(e, CLG_ERR_ARG, "no step fits: batch %ld x d_steps %ld with %ld images",
+                        lim->batch, lim->d_steps, lim->images);
     long spe = lim->images / (lim->batch * lim->d_steps); /* steps per epoch, >= 1 */
     if (m->image_c != lim->image_c || m->image_h != lim->image_h || m->image_w != lim->image_w)
-        return meta_fail(msg, msglen, CLG_ERR_FORMAT, "it was saved for images of %ldx%ldx%ld but the data are %ldx%ldx%ld",
-                         m->image_c, m->image_h, m->image_w, lim->image_c, lim->image_h, lim->image_w);
+        return clg_errf(e, CLG_ERR_FORMAT, "it was saved for images of %ldx%ldx%ld but the data are %ldx%ldx%ld",
+                        m->image_c, m->image_h, m->image_w, lim->image_c, lim->image_h, lim->image_w);
     if (m->step < 0 || m->epoch < 0 || m->batch_in_epoch < 0)
-        return meta_fail(msg, msglen, CLG_ERR_FORMAT, "step %ld, epoch %ld, batch_in_epoch %ld: negative", m->step,
-                         m->epoch, m->batch_in_epoch);
+        return clg_errf(e, CLG_ERR_FORMAT, "step %ld, epoch %ld, batch_in_epoch %ld: negative", m->step,
+                        m->epoch, m->batch_in_epoch);
     /* the only points a run reaches: the end of epoch k (step k*spe, epoch k, batch_in_epoch 0) or
      * inside epoch k (step (k-1)*spe + b, epoch k, batch_in_epoch b, 0 < b < spe) */
     long want_epoch = m->step / spe + (m->step % spe != 0);
     if (m->batch_in_epoch >= spe || m->step % spe != m->batch_in_epoch || m->epoch != want_epoch)
-        return meta_fail(msg, msglen, CLG_ERR_FORMAT,
-                         "step %ld, epoch %ld, batch_in_epoch %ld is not a point of this run, which has %ld steps per "
-                         "epoch (%ld images / (batch %ld x d_steps %ld)): a checkpoint of another data set, or damaged",
-                         m->step, m->epoch, m->batch_in_epoch, spe, lim->images, lim->batch, lim->d_steps);
+        return clg_errf(e, CLG_ERR_FORMAT,
+                        "step %ld, epoch %ld, batch_in_epoch %ld is not a point of this run, which has %ld steps per "
+                        "epoch (%ld images / (batch %ld x d_steps %ld)): a checkpoint of another data set, or damaged",
+                        m->step, m->epoch, m->batch_in_epoch, spe, lim->images, lim->batch, lim->d_steps);
     if (m->epoch >= INT_MAX)
-        return meta_fail(msg, msglen, CLG_ERR_FORMAT, "epoch %ld is out of range", m->epoch);
+        return clg_errf(e, CLG_ERR_FORMAT, "epoch %ld is out of range", m->epoch);
     if (m->generator_t != m->step || m->discriminator_t < 0 || m->discriminator_t % lim->d_steps != 0 ||
         m->discriminator_t / lim->d_steps != m->step)
-        return meta_fail(msg, msglen, CLG_ERR_FORMAT,
-                         "optimizer steps generator_t %ld, discriminator_t %ld do not match step %ld (expected %ld and "
-                         "%ld x d_steps %ld)",
-                         m->generator_t, m->discriminator_t, m->step, m->step, m->step, lim->d_steps);
+        return clg_errf(e, CLG_ERR_FORMAT,
+                        "optimizer steps generator_t %ld, discriminator_t %ld do not match step %ld (expected %ld and "
+                        "%ld x d_steps %ld)",
+                        m->generator_t, m->discriminator_t, m->step, m->step, m->step, lim->d_steps);
     if (m->epoch_not_perfect != 0 && m->epoch_not_perfect != 1)
-        return meta_fail(msg, msglen, CLG_ERR_FORMAT, "epoch_not_perfect %ld is not 0 or 1", m->epoch_not_perfect);
+        return clg_errf(e, CLG_ERR_FORMAT, "epoch_not_perfect %ld is not 0 or 1", m->epoch_not_perfect);
     return CLG_OK;
 }
 
@@ -514,9 +502,8 @@ static int same_config(clg_trainer *tr, const char *cfgtext, const char *path)
 
 int clg_checkpoint_open(struct clg_st_file *f, const char **config, clg_ctx *ctx, const char *path)
 {
-    char err[1400];
-    int st = clg_st_read(f, path, err, sizeof err);
-    if (st != CLG_OK) return clg_fail(ctx, st, "%s", err);
+    int st = clg_st_read(f, path, &ctx->err);
+    if (st != CLG_OK) return st;
     const char *fmt = clg_st_meta(f, "format");
     *config = clg_st_meta(f, "config");
     if (!fmt || strcmp(fmt, CLG_CHECKPOINT_FORMAT) || !*config) {
@@ -530,7 +517,6 @@ int clg_checkpoint_open(struct clg_st_file *f, const char **config, clg_ctx *ctx
 int clg_checkpoint_load(clg_trainer *tr, const char *path)
 {
     clg_ctx *ctx = tr->ctx;
-    char msg[600];
     uint32_t gkeys[CLG_MAX_LAYERS], dkeys[CLG_MAX_LAYERS];
     clg_ckpt_meta m;
     clg_st_file f;
@@ -540,9 +526,9 @@ int clg_checkpoint_load(clg_trainer *tr, const char *path)
     /* everything is checked before the trainer changes */
     if ((st = same_config(tr, cfgtext, path)) != CLG_OK) goto out;
     clg_ckpt_limits lim = {tr->data.n, tr->batch, tr->cfg->train.d_steps, tr->xshape.c, tr->xshape.h, tr->xshape.w};
-    if ((st = clg_checkpoint_parse_meta(&m, msg, sizeof msg, &f)) != CLG_OK ||
-        (st = clg_checkpoint_check_meta(msg, sizeof msg, &m, &lim)) != CLG_OK) {
-        st = clg_fail(ctx, st, "%s: %s", path, msg);
+    if ((st = clg_checkpoint_parse_meta(&m, &f, &ctx->err)) != CLG_OK ||
+        (st = clg_checkpoint_check_meta(&m, &lim, &ctx->err)) != CLG_OK) {
+        clg_err_prefix(&ctx->err, "%s", path);
         goto out;
     }
     if (parse_keys(gkeys, &f, "generator_keys", &tr->G) || parse_keys(dkeys, &f, "discriminator_keys", &tr->D)) {

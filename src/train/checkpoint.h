@@ -32,17 +32,18 @@ typedef struct clg_ckpt_limits {
     long image_c, image_h, image_w;
 } clg_ckpt_limits;
 
-/* Parse the metadata of a checkpoint into *out. CLG_OK, or CLG_ERR_FORMAT with `msg` naming
- * the key that is missing or not a number. Pure host code. */
+/* Parse the metadata of a checkpoint into *out. CLG_OK, or CLG_ERR_FORMAT with e's message
+ * naming the key that is missing or not a number ("its metadata has no ...": the caller puts the
+ * file's name before it). Pure host code. */
 struct clg_st_file;
-int clg_checkpoint_parse_meta(clg_ckpt_meta *out, char *msg, size_t msglen, const struct clg_st_file *f);
+int clg_checkpoint_parse_meta(clg_ckpt_meta *out, const struct clg_st_file *f, clg_err *e);
 /* Check every field of `m` against `lim`: the step, epoch and position in the epoch must be a
  * point the run can reach with lim's data and batch (so the batches it gathers stay inside the
  * data set), optimizer counts must match the step, flags must be 0/1, and the image shape must
  * match. CLG_OK, CLG_ERR_FORMAT (the metadata is wrong) or CLG_ERR_ARG (`lim` is impossible),
- * with one sentence in `msg` (always NUL-terminated when msglen > 0). Pure host code, safe on
- * any input: no OpenCL, no allocation, no overflow. */
-int clg_checkpoint_check_meta(char *msg, size_t msglen, const clg_ckpt_meta *m, const clg_ckpt_limits *lim);
+ * with one sentence in e. Pure host code, safe on any input: no OpenCL, no allocation, no
+ * overflow. */
+int clg_checkpoint_check_meta(const clg_ckpt_meta *m, const clg_ckpt_limits *lim, clg_err *e);
 
 /* 0 if all n values are finite and (bound > 0) |v| <= bound; otherwise 1 with *worst the first
  * non-finite value, else the largest |v|. */

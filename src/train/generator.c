@@ -27,7 +27,7 @@ struct clg_generator {
 
 int clg_generator_load(clg_generator **out, clg_ctx *ctx, const char *checkpoint)
 {
-    char path[1200], err[2048];
+    char path[1200];
     clg_run_checkpoint_path(path, sizeof path, checkpoint);
     clg_generator *g = calloc(1, sizeof *g);
     *out = g;
@@ -40,11 +40,8 @@ int clg_generator_load(clg_generator **out, clg_ctx *ctx, const char *checkpoint
     if (st != CLG_OK) return st;
     char name[1300];
     snprintf(name, sizeof name, "%s[config]", path);
-    st = clg_config_load_text(&g->cfg, text, name, err, sizeof err);
-    if (st != CLG_OK) {
-        clg_fail(ctx, st, "%s", err);
-        goto out;
-    }
+    st = clg_config_load_buffer(&g->cfg, text, strlen(text), name, &ctx->err);
+    if (st != CLG_OK) goto out;
     if (clg_net_parse_input(&g->zshape, g->cfg->gen.input) != 0) {
         st = clg_fail(ctx, CLG_ERR_FORMAT, "%s: bad generator input \"%s\"", path, g->cfg->gen.input);
         goto out;

@@ -19,10 +19,12 @@
 
 static void check(const clg_ckpt_meta *m, const clg_ckpt_limits *lim)
 {
-    char msg[512];
-    memset(msg, 'x', sizeof msg);
-    int st = clg_checkpoint_check_meta(msg, sizeof msg, m, lim);
-    FUZZ_CHECK(memchr(msg, 0, sizeof msg) != NULL, "the message is not NUL-terminated");
+    clg_err e;
+    memset(&e, 'x', sizeof e);
+    int st = clg_checkpoint_check_meta(m, lim, &e);
+    const char *msg = e.msg;
+    FUZZ_CHECK(st == CLG_OK || (memchr(msg, 0, sizeof e.msg) != NULL && e.status == st),
+               "the message is not NUL-terminated or its status is not the one returned");
     int possible = lim->images >= 1 && lim->batch >= 1 && lim->d_steps >= 1 && lim->batch <= lim->images &&
                    lim->d_steps <= lim->images / lim->batch;
     if (!possible) {
@@ -54,13 +56,13 @@ static void check(const clg_ckpt_meta *m, const clg_ckpt_limits *lim)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    clg_err e = {0};
     char err[1024] = "";
     clg_st_file f;
-    if (clg_st_parse(&f, data, size, "fuzz.safetensors", err, sizeof err) != CLG_OK) return 0;
+    if (clg_st_parse(&f, data, size, "fuzz.safetensors", &e) != CLG_OK) return 0;
     fuzz_check_tensors(&f, data, size);
     clg_ckpt_meta m;
-    char msg[512];
-    if (clg_checkpoint_parse_meta(&m, msg, sizeof msg, &f) == CLG_OK) {
+    if (clg_checkpoint_parse_meta(&m, &f, &e) == CLG_OK) {
         /* the sizes of the run the checkpoint says it comes from */
         const char *text = clg_st_meta(&f, "config");
         clg_config *c;
@@ -77,7 +79,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                m.image_w};
         if (h & 1) lim.image_w++; /* a data set of another shape */
         check(&m, &lim);
-    } else FUZZ_CHECK(msg[0], "metadata rejected without a message");
+    } else FUZZ_CHECK(e.msg[0], "metadata rejected without a message");
     clg_st_free(&f);
     return 0;
 }

@@ -1,4 +1,4 @@
-/* fuzz_config.c — libFuzzer harness for configurations (src/config/config.c) and every layer's
+/* fuzz_config.c — libFuzzer harness for configurations (src/config/) and every layer's
  * shape inference (src/layers/), without a device.
  *
  * The input is INI text. Properties of an accepted config: its resolved text (every key written
@@ -32,11 +32,11 @@ static void shapes(struct clg_config *c)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char err[1024] = "";
+    clg_err e = {0};
     clg_config *c = (clg_config *)1;
-    int st = clg_config_load_buffer(&c, (const char *)data, size, "fuzz.ini", err, sizeof err);
+    int st = clg_config_load_buffer(&c, (const char *)data, size, "fuzz.ini", &e);
     if (st != CLG_OK) {
-        FUZZ_CHECK(c == NULL && err[0], "rejected (%d) without a message or with a config", st);
+        FUZZ_CHECK(c == NULL && e.msg[0], "rejected (%d) without a message or with a config", st);
         return 0;
     }
     char *t1, *t2;
@@ -44,8 +44,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(clg_config_write_text(&t1, &n1, c) == CLG_OK, "the resolved text cannot be written");
     FUZZ_CHECK(strlen(t1) == n1, "the resolved text has %zu bytes but a NUL at %zu", n1, strlen(t1));
     clg_config *c2;
-    st = clg_config_load_buffer(&c2, t1, n1, "resolved.ini", err, sizeof err);
-    FUZZ_CHECK(st == CLG_OK, "the resolved text does not parse again: %s\n--- resolved text:\n%s", err, t1);
+    st = clg_config_load_buffer(&c2, t1, n1, "resolved.ini", &e);
+    FUZZ_CHECK(st == CLG_OK, "the resolved text does not parse again: %s\n--- resolved text:\n%s", e.msg, t1);
     FUZZ_CHECK(clg_config_write_text(&t2, &n2, c2) == CLG_OK, "the second resolved text cannot be written");
     FUZZ_CHECK(n1 == n2 && !memcmp(t1, t2, n1), "the resolved text changes when parsed again\n--- first:\n%s--- second:\n%s",
                t1, t2);

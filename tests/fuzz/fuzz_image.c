@@ -25,13 +25,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t *a = malloc(bytes), *b = malloc(bytes);
     memset(a, 0x00, bytes);
     memset(b, 0xff, bytes);
-    char why[512] = "";
-    int st = clg_image_decode(a, data, size, c, H, W, bg, why, sizeof why);
+    clg_err why = {0};
+    int st = clg_image_decode(a, data, size, c, H, W, bg, &why);
     if (st != CLG_OK) {
-        FUZZ_CHECK((st == CLG_ERR_FORMAT || st == CLG_ERR_NOMEM) && why[0], "a bad image gave %d, \"%s\"", st, why);
+        FUZZ_CHECK((st == CLG_ERR_FORMAT || st == CLG_ERR_NOMEM) && why.msg[0], "a bad image gave %d, \"%s\"", st, why.msg);
     } else {
-        int st2 = clg_image_decode(b, data, size, c, H, W, bg, why, sizeof why);
-        FUZZ_CHECK(st2 == CLG_OK, "the same image decoded once, then not: %s", why);
+        int st2 = clg_image_decode(b, data, size, c, H, W, bg, &why);
+        FUZZ_CHECK(st2 == CLG_OK, "the same image decoded once, then not: %s", why.msg);
         FUZZ_CHECK(!memcmp(a, b, bytes), "the %dx%dx%d output is not fully written (or not deterministic)", c, H, W);
     }
     free(a);

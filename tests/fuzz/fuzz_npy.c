@@ -17,10 +17,11 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char path[64], err[512] = "";
+    char path[64];
+    clg_err e = {0};
     float *x = (float *)1;
     int ndim = -1, dims[4] = {0};
-    int st = clg_npy_parse(&x, &ndim, dims, data, size, "fuzz.npy", err, sizeof err);
+    int st = clg_npy_parse(&x, &ndim, dims, data, size, "fuzz.npy", &e);
 
     /* the file reader agrees */
     fuzz_memfile(path, data, size);
@@ -28,10 +29,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int ndim2 = -1, dims2[4] = {0};
     char err2[512] = "";
     int st2 = clg_npy_read(&y, &ndim2, dims2, path, err2, sizeof err2);
-    FUZZ_CHECK(st == st2, "from memory %d (%s), from a file %d (%s)", st, err, st2, err2);
+    FUZZ_CHECK(st == st2, "from memory %d (%s), from a file %d (%s)", st, e.msg, st2, err2);
 
     if (st != CLG_OK) {
-        FUZZ_CHECK(x == NULL && y == NULL && err[0] && err2[0], "rejected (%d) without a message or with data", st);
+        FUZZ_CHECK(x == NULL && y == NULL && e.msg[0] && err2[0], "rejected (%d) without a message or with data", st);
         return 0;
     }
     FUZZ_CHECK(ndim >= 1 && ndim <= 4, "ndim %d", ndim);

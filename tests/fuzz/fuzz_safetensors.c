@@ -24,26 +24,27 @@ static void cleanup(void)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char out[128], err[1024] = "";
+    char out[128];
+    clg_err e = {0};
     if (!g_dir[0]) { /* a folder in memory for the written copy */
         snprintf(g_dir, sizeof g_dir, "/dev/shm/clgan-fuzz-XXXXXX");
         FUZZ_CHECK(mkdtemp(g_dir) != NULL, "cannot make a scratch folder");
         atexit(cleanup);
     }
     clg_st_file f;
-    int st = clg_st_parse(&f, data, size, "fuzz.safetensors", err, sizeof err);
+    int st = clg_st_parse(&f, data, size, "fuzz.safetensors", &e);
     if (st != CLG_OK) {
-        FUZZ_CHECK(err[0] && f.n == 0 && f.blob == NULL, "rejected (%d) without a message or with tensors", st);
+        FUZZ_CHECK(e.msg[0] && f.n == 0 && f.blob == NULL, "rejected (%d) without a message or with tensors", st);
         return 0;
     }
     fuzz_check_tensors(&f, data, size);
 
     snprintf(out, sizeof out, "%s/f.safetensors", g_dir);
-    st = clg_st_write(&f, out, err, sizeof err);
-    FUZZ_CHECK(st == CLG_OK, "an accepted file cannot be written: %s", err);
+    st = clg_st_write(&f, out, &e);
+    FUZZ_CHECK(st == CLG_OK, "an accepted file cannot be written: %s", e.msg);
     clg_st_file g;
-    st = clg_st_read(&g, out, err, sizeof err);
-    FUZZ_CHECK(st == CLG_OK, "a written file does not read back: %s", err);
+    st = clg_st_read(&g, out, &e);
+    FUZZ_CHECK(st == CLG_OK, "a written file does not read back: %s", e.msg);
     FUZZ_CHECK(g.n == f.n && g.nmeta == f.nmeta, "%d tensors and %d metadata written, %d and %d read back", f.n,
                f.nmeta, g.n, g.nmeta);
     for (int i = 0; i < f.n; i++) {
