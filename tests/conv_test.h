@@ -16,7 +16,7 @@ static int small, verbose, oclgrind;
 
 /* Oclgrind (21.10) keeps its "initialised" shadow per buffer and replaces it on every host-side
  * store (write, fill, copy) with one the size of that store, so after a store at an offset or a
- * fill the rest of the buffer reads as uninitialised (see tests/test_kernels.c). Writing the
+ * fill the rest of the buffer reads as uninitialised (see test_shadow_sync in testutil.h). Writing the
  * whole buffer back from offset 0 restores it; on a real device this is a no-op, so it is done
  * only under Oclgrind. */
 static void sync_buf(const clg_buf *root)

@@ -1,12 +1,15 @@
 # ops.cmake — the op-case harness (tests/test_ops.c, tests/ops*.h): every kernel of the runtime's
-# table against plain C, clg_gemm on both back ends, and a check that fails for any kernel no case
-# launches. Launches are counted by wrapping clg_launch at link time (GNU ld and lld).
+# table against plain C, clg_gemm, the layers and a small network on both GEMM back ends, gradients
+# of single layers, networks and the loss against finite differences, and a check that fails for
+# any kernel no case launches. Launches are counted by wrapping clg_launch at link time (GNU ld
+# and lld).
 clgan_test(ops test_ops.c)
 target_link_options(test_ops PRIVATE "-Wl,--wrap=clg_launch")
 set_tests_properties(ops PROPERTIES LABELS kernels)
-# Under Oclgrind: CLBlast's GEMM with every check; cl/gemm.cl's kernels without --uninitialized
-# (Oclgrind 21.10's uninitialised-value plugin crashes inside itself on their wide vector code;
-# bounds, API and race checks run), and there only the GEMM rows.
+# Under Oclgrind (the small run): CLBlast's GEMM with every check; cl/gemm.cl's kernels without
+# --uninitialized (Oclgrind 21.10's uninitialised-value plugin crashes inside itself on their wide
+# vector code; bounds, API and race checks run), and there only the rows with OP_GEMM (clg_gemm,
+# the dense layer, the network and its gradients).
 clgan_oclgrind_test(ops)
 if(OCLGRIND)
   set_property(TEST oclgrind_ops APPEND PROPERTY ENVIRONMENT "CLGAN_GEMM=clblast")

@@ -1,6 +1,7 @@
 /* ops_grad.h — the OP_GRAD runners of test_ops.c: backward passes against central finite
  * differences of the forward pass, for single layers built by clg_layer_create (every parameter
- * and dx) and for the BCE loss in all its modes (d loss / d z).
+ * and dx), for whole networks through clg_net_forward/clg_net_backward (dx and every parameter)
+ * and for the BCE loss in all its modes (d loss / d z).
  *
  * Method. The pseudo-loss is L = sum_i r_i y_i with fixed random r, so the backward pass is run
  * with dy = r. L is computed in double on the host from the device's forward outputs; each
@@ -245,6 +246,122 @@ static void op_layer_grad(const op_case *row)
     fd_step = 1;
     check_layer(row->spec, in, p[3], !(p[6] & FD_EVAL), xv, row->step, row->ulps, (unsigned)p[5]);
     free(xv);
+}
+
+/* ---- whole networks ----------------------------------------------------------------------------- */
+
+typedef struct net_case {
+    clg_net net;
+    clg_net_cfg cfg;
+    clg_buf x;
+    int B;
+    uint32_t keys[CLG_MAX_LAYERS]; /* dropout keys, fixed */
+} net_case;
+
+static int net_forward(void *u)
+{
+    net_case *c = u;
+    for (int i = 0; i < c->net.nlayers; i++) c->net.layers[i].key = c->keys[i];
+    return clg_net_forward(&c->net, ctx, &c->x, c->B, 1, c->net.nlayers);
+}
+
+/* Build `layers` on input `in` with batch B, parameters uniform in +-0.8 and inputs in +-1, and check
+ * dx and every parameter gradient through clg_net_backward. `kink` names the layer whose input
+ * must stay >= 0.05 away from 0 (relu/leaky: a perturbation of 2h = 0.02 of one weight or input,
+ * all <= 1 in size, moves a pre-activation by at most 0.02); inputs are redrawn until it holds. */
+static void check_net(const char *name, const char *const *layers, int nl, clg_shape in, int B, int kink, unsigned seed,
+                      double h, double ulps)
+{
+    net_case *c = calloc(1, sizeof *c);
+    c->cfg.opt.kind = CLG_OPT_SGD;
+    c->cfg.nlayers = nl;
+    for (int i = 0; i < nl; i++) {
+        snprintf(c->cfg.layers[i].text, sizeof c->cfg.layers[i].text, "%s", layers[i]);
+        snprintf(c->cfg.layers[i].where, sizeof c->cfg.layers[i].where, "test:%d", i + 1);
+    }
+    clg_rng rng = {seed};
+    int st = clg_net_build(&c->net, ctx, name, &c->cfg, in, B, &rng);
+    CHECK(st == CLG_OK, "%s: clg_net_build: %s", name, clg_last_error(ctx));
+    if (st != CLG_OK) {
+        free(c);
+        return;
+    }
+    net_sync(&c->net);
+    c->B = B;
+    for (int i = 0; i < nl; i++) c->keys[i] = 0x9e3779b9u * (uint32_t)(i + 1);
+    clg_net *net = &c->net;
+    const clg_layer *last = &net->layers[nl - 1];
+    size_t nx = (size_t)B * clg_shape_size(in), ny = (size_t)B * clg_shape_size(last->out), npar = net->params.n;
+
+    /* parameters: the whole arena (padding included, never read), values in +-0.8 */
+    float *pv = test_randu(npar, seed + 1, -0.8f, 0.8f), *xv = NULL;
+    CHECK_OK(ctx, clg_buf_write(ctx, &net->params, pv, npar, 1));
+    c->x = test_upload(ctx, NULL, nx);
+    for (unsigned tries = 0;; tries++) {
+        free(xv);
+        xv = test_randu(nx, seed + 2 + 17 * tries, -1, 1);
+        CHECK_OK(ctx, clg_buf_write(ctx, &c->x, xv, nx, 1));
+        CHECK_OK(ctx, net_forward(c));
+        if (kink < 1) break;
+        const clg_layer *pre = &net->layers[kink - 1];
+        size_t m = (size_t)B * clg_shape_size(pre->out);
+        float *a = test_download(ctx, &pre->y, m);
+        float amin = INFINITY;
+        for (size_t i = 0; i < m; i++) amin = fminf(amin, fabsf(a[i]));
+        free(a);
+        if (amin >= 0.05f) break;
+        CHECK(tries < 1000, "%s: no input keeps layer %d's input away from 0", name, kink);
+        if (tries >= 1000) break;
+    }
+
+    /* analytic gradients: dy = r */
+    float *r = test_randu(ny, seed + 3, -1, 1);
+    clg_buf dy = test_upload(ctx, r, ny);
+    CHECK_OK(ctx, clg_net_zero_grad(net, ctx));
+    shadow_sync(&net->grads);
+    const clg_buf *dxb = NULL;
+    CHECK_OK(ctx, clg_net_backward(net, ctx, &dxb, &dy, &c->x, B, 1, nl));
+    float *dx = test_download(ctx, dxb, nx);
+    float *g = test_download(ctx, &net->grads, npar);
+
+    fd_fn f = {net_forward, c, &last->y, ny, r, ulps};
+    fd_step = small_mode ? 2 : 1;
+    char what[128];
+    snprintf(what, sizeof what, "%s dx", name);
+    fd_check(what, &f, &c->x, xv, nx, 0, nx, dx, h, 0);
+    for (int i = 0; i < nl; i++)
+        for (int j = 0; j < net->layers[i].nparams; j++) {
+            clg_param *p = &net->layers[i].params[j];
+            size_t off = p->value.off - net->params.off;
+            snprintf(what, sizeof what, "%s layer %d (%s) d%s", name, i, net->layers[i].ops->type, p->name);
+            fd_check(what, &f, &net->params, pv, npar, off, p->count, g + off, h, 0);
+        }
+    fd_step = 1;
+    free(pv), free(xv), free(r), free(dx), free(g);
+    clg_buf_release(&dy), clg_buf_release(&c->x);
+    clg_net_free(net);
+    free(c);
+}
+
+/* Rows (c, h, w, batch, kink, seed), spec = the layers' config lines separated by ';' (the row's
+ * name is the spec). Under Oclgrind a leading flatten becomes leaky_relu slope=1 on a flat input
+ * (see on_oclgrind). */
+static void op_net_grad(const op_case *row)
+{
+    const int *p = row->p;
+    char buf[512], name[32], *save = NULL;
+    const char *layers[CLG_MAX_LAYERS];
+    int nl = 0;
+    snprintf(buf, sizeof buf, "%s", row->spec);
+    for (char *t = strtok_r(buf, ";", &save); t && nl < CLG_MAX_LAYERS; t = strtok_r(NULL, ";", &save)) {
+        while (*t == ' ') t++;
+        layers[nl++] = t;
+    }
+    clg_shape in = {p[0], p[1], p[2]};
+    if (on_oclgrind() && !strcmp(layers[0], "flatten"))
+        layers[0] = "leaky_relu slope=1", in = (clg_shape){p[0] * p[1] * p[2], 1, 1};
+    snprintf(name, sizeof name, "net seed=%d", p[5]);
+    check_net(name, layers, nl, in, p[3], p[4], (unsigned)p[5], row->step, row->ulps);
 }
 
 /* ---- the loss ----------------------------------------------------------------------------------- */

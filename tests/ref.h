@@ -1,5 +1,5 @@
 /* ref.h — plain-C reference implementations (double precision) of everything the OpenCL kernels
- * and layers compute, for tests/test_kernels.c and tests/test_grad.c: row-major GEMM, dense
+ * and layers compute, for tests/test_ops.c: row-major GEMM, dense
  * forward/backward, bias add/grad, the activations, the device's counter-based random numbers
  * (uniform01 on the lowbias32 hash of base/rng.h, the dropout mask and Box-Muller normals, bit for
  * bit as in cl/random.cl), binary cross-entropy with its gradient and statistics (cl/loss.cl), the

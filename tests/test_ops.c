@@ -11,6 +11,7 @@
 #include "ops_elem.h"
 #include "ops_gemm.h"
 #include "ops_grad.h"
+#include "ops_layers.h"
 #include "ops_reduce.h"
 
 static const op_def FILL_AXPBY = {"fill/axpby", op_fill_axpby, NULL};
@@ -32,12 +33,18 @@ static const op_def GEMM = {"gemm", op_gemm, NULL};
 static const op_def GEMM_VIEW = {"gemm views", op_gemm_view, NULL};
 static const op_def LAYER_FD = {"layer gradients", NULL, op_layer_grad};
 static const op_def LOSS_FD = {"bce gradient", NULL, op_loss_grad};
+static const op_def NET_FD = {"network gradients", NULL, op_net_grad};
+static const op_def DENSE_LAYER = {"dense layer", op_dense_layer, NULL};
+static const op_def OTHER_LAYERS = {"other layers", op_other_layers, NULL};
+static const op_def NETWORK = {"network", op_network, NULL};
 
 /* ROW(op, runs, params...): against plain C; ROW_GEMM: the same on each GEMM back end;
- * ROW_FD(spec, runs, step, ulps, params...): a layer against finite differences */
+ * ROW_FD(spec, runs, step, ulps, params...): a layer against finite differences; ROW_NET(spec,
+ * params...): a network of the layers in spec, against finite differences on each GEMM back end */
 #define ROW(op, runs, ...) {&op, {__VA_ARGS__}, NULL, OP_REF, runs, 0, 0}
 #define ROW_GEMM(op, runs, ...) {&op, {__VA_ARGS__}, NULL, OP_REF | OP_GEMM, runs, 0, 0}
 #define ROW_FD(spec, runs, step, ulps, ...) {&LAYER_FD, {__VA_ARGS__}, spec, OP_GRAD, runs, step, ulps}
+#define ROW_NET(spec, ...) {&NET_FD, {__VA_ARGS__}, spec, OP_GRAD | OP_GEMM, OP_BOTH, 1e-2, 16}
 #define F OP_FULL
 #define S OP_SMALL
 #define B OP_BOTH
@@ -116,6 +123,17 @@ static const op_case cases[] = {
     ROW_FD("maxout k=2", F, 1e-2, 4, 6, 1, 1, 3, 79, 80),
     /* the loss, d (batch loss) / dz: (n) */
     {&LOSS_FD, {7}, NULL, OP_GRAD, OP_BOTH, 0, 0}, {&LOSS_FD, {65}, NULL, OP_GRAD, OP_BOTH, 0, 0},
+    /* whole networks through clg_net_backward, on each GEMM back end: (c, h, w, batch, layer
+     * whose input stays away from 0, seed); every other element in the small run */
+    ROW_NET("flatten; dense units=5; leaky_relu slope=0.2; dense units=3; tanh; dense units=1", 2, 3, 1, 4, 2, 100),
+    ROW_NET("dense units=6; relu; dropout p=0.3; dense units=2 bias=0; sigmoid", 5, 1, 1, 3, 1, 200),
+    /* layers (ops_layers.h) against plain C, dense on each GEMM back end: (n, in, out, bias, seed) */
+    ROW_GEMM(DENSE_LAYER, B, 1, 1, 1, 1, 0), ROW_GEMM(DENSE_LAYER, B, 3, 7, 5, 1, 1),
+    ROW_GEMM(DENSE_LAYER, B, 4, 6, 3, 0, 2), ROW_GEMM(DENSE_LAYER, F, 65, 33, 17, 1, 3),
+    ROW_GEMM(DENSE_LAYER, F, 64, 100, 1, 1, 4), ROW_GEMM(DENSE_LAYER, S, 9, 10, 7, 1, 3),
+    ROW(OTHER_LAYERS, B, 0),
+    /* flatten/dense/leaky_relu/dense/tanh/dense/sigmoid, batch 4, updates by every optimizer */
+    ROW_GEMM(NETWORK, B, 0),
 };
 
 #undef F
