@@ -18,6 +18,11 @@
  *   trunc = |D(2h) - D(h)| / 3: the O(h^2) truncation error of D(h), estimated by Richardson
  *             (exactly zero for the piecewise-linear layers, away from kinks);
  *   rtol = 1e-4: the float rounding of the analytic gradient itself (GEMM sums, <= K * 2^-24).
+ * Layers with a plain-C double forward (batch norm, ref_bn.h) take L from it on the host mirrors of
+ * their inputs and parameters instead (the device forward is checked against it first): the
+ * difference then has no float noise, and the tolerance is 2 trunc + ulps 2^-24 (|g| + max |g|),
+ * the backward pass's own rounding, per element (a device forward's noise budget would be ~0.5 |g|
+ * on the small entries of batch norm's dx, whose terms cancel; this one catches 1% on nearly all).
  * Every check also asserts trunc <= 1e-3 max(|g|, 1e-2) + 2 noise, so a perturbation that crossed
  * a kink (the inputs are kept away from them) or a non-smooth forward pass fails instead of
  * widening the tolerance. The driver prints, per op, the median and largest tolerance relative to
@@ -34,6 +39,7 @@
 #define CLGAN_TEST_OPS_GRAD_H
 
 #include "ops.h"
+#include "ref_bn.h"
 
 #define RTOL 1e-4
 #define EPS24 (1.0 / 16777216.0)
@@ -61,10 +67,20 @@ typedef struct fd_fn {
     size_t ny;
     const float *r; /* L = sum r_i y_i */
     double ulps;    /* rounding budget of each y_i, in units of 2^-24 max(1, |y_i|) */
+    /* or, for layers with a plain-C double forward: y from the host mirrors in double, so that the
+     * finite difference carries no float noise (the device forward is checked against it) */
+    void (*ref)(double *y, const void *u);
 } fd_fn;
 
 static double eval(const fd_fn *f, float *ybuf)
 {
+    if (f->ref) {
+        double *y = dalloc(f->ny), L = 0;
+        f->ref(y, f->u);
+        for (size_t i = 0; i < f->ny; i++) L += (double)f->r[i] * y[i];
+        free(y);
+        return L;
+    }
     CHECK_OK(ctx, f->forward(f->u));
     CHECK_OK(ctx, clg_buf_read(ctx, ybuf, f->y, f->ny));
     double L = 0;
@@ -89,22 +105,25 @@ static int fd_check(const char *what, const fd_fn *f, clg_buf *root, float *host
         for (int s = 1; s <= 2; s++) {
             float hp = (float)(v + s * h), hm = (float)(v - s * h);
             host[idx] = hp;
-            CHECK_OK(ctx, clg_buf_write(ctx, root, host, nroot, 1));
+            if (!f->ref) CHECK_OK(ctx, clg_buf_write(ctx, root, host, nroot, 1));
             double Lp = eval(f, yp);
             host[idx] = hm;
-            CHECK_OK(ctx, clg_buf_write(ctx, root, host, nroot, 1));
+            if (!f->ref) CHECK_OK(ctx, clg_buf_write(ctx, root, host, nroot, 1));
             double Lm = eval(f, ym);
             double step = (double)hp - (double)hm, S = 0;
-            for (size_t i = 0; i < f->ny; i++)
+            for (size_t i = 0; i < f->ny && !f->ref; i++)
                 if (yp[i] != ym[i]) S += fabs(f->r[i]) * (fmax(1, fabs(yp[i])) + fmax(1, fabs(ym[i])));
             D[s - 1] = (Lp - Lm) / step;
             noise[s - 1] = f->ulps * EPS24 * S / step;
         }
         host[idx] = v;
-        CHECK_OK(ctx, clg_buf_write(ctx, root, host, nroot, 1));
+        if (!f->ref) CHECK_OK(ctx, clg_buf_write(ctx, root, host, nroot, 1));
         double g = (double)ana[j] + shift;
         double trunc = fabs(D[1] - D[0]) / 3;
-        double tol = 2 * noise[0] + 2 * trunc + RTOL * fabs(g) + 1e-12;
+        /* against a double reference, the float rounding of the backward pass alone: `ulps` of
+         * the magnitudes it sums, bounded by those of the gradient (its entries are such sums) */
+        double tol = f->ref ? 2 * trunc + f->ulps * EPS24 * (fabs(g) + gmax) + 1e-12
+                            : 2 * noise[0] + 2 * trunc + RTOL * fabs(g) + 1e-12;
         double err = fabs(D[0] - g);
         if (shift != 0.0) {
             failed += !(err <= tol);
@@ -132,7 +151,26 @@ typedef struct layer_case {
     clg_buf x, dx, dy;
     int n, train;
     uint32_t fixed_key; /* dropout: the key forward starts from, every time */
+    const float *hx, *hp[CLG_MAX_PARAMS]; /* host mirrors of x and the parameters, for a reference */
 } layer_case;
+
+/* batch norm (ref_bn.h): parameters weight, bias, running_mean, running_var; eps = 1e-5 (the
+ * default; the forward check of check_layer would catch another) */
+static void ref_bn_layer(double *y, const void *u)
+{
+    const layer_case *c = u;
+    int ch = c->l.out.c, hw = c->l.out.h * c->l.out.w;
+    double *rs = dalloc(2 * (size_t)ch);
+    to_double(rs, c->hp[2], ch), to_double(rs + ch, c->hp[3], ch);
+    ref_bn_fwd(y, c->hx, c->hp[0], c->hp[1], c->n, ch, hw, 1e-5, c->train, 0.1, rs, rs + ch);
+    free(rs);
+}
+
+/* The layer types with a plain-C double forward for the finite differences. */
+static void (*fd_reference(const char *type))(double *, const void *)
+{
+    return !strcmp(type, "batchnorm") ? ref_bn_layer : NULL;
+}
 
 static int layer_forward(void *u)
 {
@@ -203,16 +241,23 @@ static void check_layer(const char *text, clg_shape in, int n, int train, float 
     CHECK_OK(ctx, layer_forward(&c));
     CHECK_OK(ctx, c.l.ops->backward(&c.l, ctx, &c.dx, &c.dy, &c.x, &c.l.y, n, 1));
     float *dx = test_download(ctx, &c.dx, nin);
-    fd_fn f = {layer_forward, &c, &c.l.y, nout, r, ulps};
+    fd_fn f = {layer_forward, &c, &c.l.y, nout, r, ulps, fd_reference(c.l.ops->type)};
+    c.hx = xv;
+    for (int j = 0; j < c.l.nparams; j++) c.hp[j] = pv[j];
+    if (f.ref) { /* the reference is the device's function */
+        double *ry = dalloc(nout);
+        float *y = test_download(ctx, &c.l.y, nout);
+        f.ref(ry, &c);
+        double e = errv(y, ry, nout, 1);
+        CHECK_ERR(e, TOL_RED, "%s forward against its reference: err %g", text, e);
+        free(ry), free(y);
+    }
     char what[128];
     snprintf(what, sizeof what, "%s dx", text);
     fd_check(what, &f, &c.x, xv, nin, 0, nin, dx, h, 0);
     for (int j = 0; j < c.l.nparams; j++) {
         clg_param *p = &c.l.params[j];
-        if (!p->trainable) {
-            free(pv[j]);
-            continue;
-        }
+        if (!p->trainable) continue;
         float *g = test_download(ctx, &p->grad, p->count);
         snprintf(what, sizeof what, "%s d%s", text, p->name);
         fd_check(what, &f, &p->value, pv[j], p->count, 0, p->count, g, h, 0);
@@ -224,8 +269,9 @@ static void check_layer(const char *text, clg_shape in, int n, int train, float 
             CHECK(failed == (int)p->count, "%s: a 1%% error in dW went unnoticed on %d of %zu elements", text,
                   (int)p->count - failed, p->count);
         }
-        free(g), free(pv[j]);
+        free(g);
     }
+    for (int j = 0; j < c.l.nparams; j++) free(pv[j]); /* (the reference reads them all) */
     free(dx), free(r);
     fd_layer_free(&c);
 }
@@ -324,7 +370,7 @@ static void check_net(const char *name, const char *const *layers, int nl, clg_s
     float *dx = test_download(ctx, dxb, nx);
     float *g = test_download(ctx, &net->grads, npar);
 
-    fd_fn f = {net_forward, c, &last->y, ny, r, ulps};
+    fd_fn f = {net_forward, c, &last->y, ny, r, ulps, NULL};
     fd_step = small_mode ? 2 : 1;
     char what[128];
     snprintf(what, sizeof what, "%s dx", name);
@@ -408,7 +454,7 @@ static void op_loss_grad(const op_case *row)
             }
             /* d(batch loss)/dz_j = d(L_j / n)/dz_j: "y" is the statistics, r = (1/n, 0, 0) */
             float rr[3] = {1.0f / (float)n, 0, 0};
-            fd_fn f = {loss_forward, &c, &c.st, 3, rr, 4};
+            fd_fn f = {loss_forward, &c, &c.st, 3, rr, 4, NULL};
             char what[96];
             int stride = small_mode && n > 7 ? 8 : 1;
             for (int j = 0; j < n; j += stride) {
