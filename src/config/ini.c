@@ -52,8 +52,8 @@ static int parse_value(char *out, const char *s, size_t n, const char *where, cl
         for (i++; i < n && clg_config_is_space(s[i]); i++) {
         }
         if (i < n && s[i] != ';' && s[i] != '#')
-            return clg_errf(e, CLG_ERR_CONFIG, "%s: text after the closing quote of a value (only a ; or # comment may follow)",
-                            where);
+            return clg_errf(e, CLG_ERR_CONFIG,
+                            "%s: text after the closing quote of a value (only a ; or # comment may follow)", where);
         return CLG_OK;
     }
     /* as libinih: a ';' right after a space or tab starts a comment (the space after '=' counts) */
@@ -164,8 +164,8 @@ static int parse_ini(struct clg_config *c, const char *text, size_t len, const c
         st = clg_config_apply(c, section, buf, value, where, e);
         int first = st == CLG_OK && strcmp(buf, "layer") ? seen_before(seen, &nseen, section, buf, lineno) : 0;
         if (first) {
-            st = clg_errf(e, CLG_ERR_CONFIG, "%s: key '%s' in [%s] is already set on line %d (give each key once)", where, buf,
-                          section, first);
+            st = clg_errf(e, CLG_ERR_CONFIG, "%s: key '%s' in [%s] is already set on line %d (give each key once)",
+                          where, buf, section, first);
             break;
         }
         if (st == CLG_OK && (!strcmp(section, "generator") || !strcmp(section, "discriminator"))) {
@@ -215,7 +215,7 @@ int clg_config_load_file(clg_config **out, const char *path, clg_err *e)
             if (!t) {
                 st = cap <= MAX_CONFIG_BYTES
                          ? clg_errf(e, CLG_ERR_NOMEM, "%s: out of memory", path)
-                                    : clg_errf(e, CLG_ERR_CONFIG, "%s: the config is larger than %u bytes", path, MAX_CONFIG_BYTES);
+                         : clg_errf(e, CLG_ERR_CONFIG, "%s: the config is larger than %u bytes", path, MAX_CONFIG_BYTES);
                 break;
             }
             text = t;

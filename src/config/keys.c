@@ -132,8 +132,9 @@ static int store(const clg_key_def *k, void *base, const char *value, const char
         if (end == value || *end || isnan(v) || (isinf(v) && errno != ERANGE))
             return clg_errf(e, CLG_ERR_CONFIG, "%s: [%s] %s = \"%s\": not a finite number", where, sect, k->key, value);
         if (errno == ERANGE)
-            return clg_errf(e, CLG_ERR_CONFIG, "%s: [%s] %s = %s: out of range for a float (magnitudes from %.9g to %.9g, or 0)",
-                            where, sect, k->key, value, FLT_MIN, FLT_MAX);
+            return clg_errf(e, CLG_ERR_CONFIG,
+                            "%s: [%s] %s = %s: out of range for a float (magnitudes from %.9g to %.9g, or 0)", where,
+                            sect, k->key, value, FLT_MIN, FLT_MAX);
         if (v < k->flo || (k->flo_open && v == k->flo))
             return clg_errf(e, CLG_ERR_CONFIG, "%s: [%s] %s = %s: must be %s %g", where, sect, k->key, value,
                             k->flo_open ? ">" : ">=", k->flo);
@@ -261,8 +262,10 @@ int clg_config_defaults(struct clg_config *c, clg_err *e)
 
 int clg_config_key_is_run_length(const char *key)
 {
-    for (size_t i = 0; i < CLG_CONFIG_NKEYS; i++)
-        if (!strcmp(clg_config_keys[i].section, "train") && !strcmp(clg_config_keys[i].key, key)) return (clg_config_keys[i].flags & K_RUN_LENGTH) != 0;
+    for (size_t i = 0; i < CLG_CONFIG_NKEYS; i++) {
+        const clg_key_def *k = &clg_config_keys[i];
+        if (!strcmp(k->section, "train") && !strcmp(k->key, key)) return (k->flags & K_RUN_LENGTH) != 0;
+    }
     return 0;
 }
 

@@ -31,9 +31,11 @@ int clg_opts_parse(clg_opts *o, const char *text, const char *where, clg_err *e)
             return clg_errf(e, CLG_ERR_CONFIG, "%s: layer %s: \"%.*s\" is not key=value", where, o->type, (int)n, p);
         if (o->n == CLG_MAX_OPTS) return clg_errf(e, CLG_ERR_CONFIG, "%s: layer %s: too many options", where, o->type);
         size_t lk = (size_t)(eq - p), lv = n - lk - 1;
-        if (lv == 0) return clg_errf(e, CLG_ERR_CONFIG, "%s: layer %s: option \"%.*s\" has no value", where, o->type, (int)n, p);
+        if (lv == 0)
+            return clg_errf(e, CLG_ERR_CONFIG, "%s: layer %s: option \"%.*s\" has no value", where, o->type, (int)n, p);
         if (lk >= sizeof o->key[0] || lv >= sizeof o->val[0])
-            return clg_errf(e, CLG_ERR_CONFIG, "%s: layer %s: option \"%.*s\" is too long (names up to %zu characters, values up to %zu)",
+            return clg_errf(e, CLG_ERR_CONFIG,
+                            "%s: layer %s: option \"%.*s\" is too long (names up to %zu characters, values up to %zu)",
                             where, o->type, (int)(n > 120 ? 120 : n), p, sizeof o->key[0] - 1, sizeof o->val[0] - 1);
         for (int i = 0; i < o->n; i++)
             if (strlen(o->key[i]) == lk && !strncmp(o->key[i], p, lk))
@@ -106,8 +108,9 @@ int clg_opt_float(clg_opts *o, const char *key, float def, int *present, float *
     if (r == -1)
         return clg_errf(e, CLG_ERR_CONFIG, "%s: layer %s: %s=%s is not a finite number", o->where, o->type, key, o->val[i]);
     if (r == -2)
-        return clg_errf(e, CLG_ERR_CONFIG, "%s: layer %s: %s=%s is out of range for a float (magnitudes from %.9g to %.9g, or 0)",
-                        o->where, o->type, key, o->val[i], FLT_MIN, FLT_MAX);
+        return clg_errf(e, CLG_ERR_CONFIG,
+                        "%s: layer %s: %s=%s is out of range for a float (magnitudes from %.9g to %.9g, or 0)", o->where,
+                        o->type, key, o->val[i], FLT_MIN, FLT_MAX);
     return CLG_OK;
 }
 
