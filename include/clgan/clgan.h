@@ -6,17 +6,43 @@
  * message. The message that goes with the last failure is kept per context (clg_last_error) and
  * never in a global; the library never exits.
  *
- * Usage:
+ * A whole program (built with `cc example.c $(pkg-config --cflags --libs clgan)`, or with
+ * find_package(clgan) and the target clgan::clgan; the test suite builds and runs it both ways):
  *
- *     clg_ctx *ctx;
+ * ```c
+ * #include <stdio.h>
+ *
+ * #include <clgan/clgan.h>
+ *
+ * static void progress(void *user, const clg_step_stats *s)
+ * {
+ *     (void)user;
+ *     printf("step %ld/%ld d_loss %.3f g_loss %.3f\n", s->step, s->steps_total, s->d_loss, s->g_loss);
+ * }
+ *
+ * // example [CONFIG [RUN_FOLDER [DEVICE]]]: 20 training steps of CONFIG into RUN_FOLDER
+ * int main(int argc, char **argv)
+ * {
+ *     const char *config = argc > 1 ? argv[1] : "configs/mlp_gan.ini";
+ *     const char *out = argc > 2 ? argv[2] : "runs/example", *device = argc > 3 ? argv[3] : NULL;
+ *     char err[1024];
  *     clg_config *cfg;
- *     clg_trainer *tr;
- *     if (clg_ctx_create(&ctx, "0:0") != CLG_OK) { ... clg_last_error(ctx) ... }
- *     if (clg_config_load(&cfg, "configs/mlp_gan.ini", err, sizeof err) != CLG_OK) { ... }
- *     clg_config_set(cfg, "train.max_steps=200", err, sizeof err);
- *     if (clg_trainer_create(&tr, ctx, cfg, "runs/mlp") == CLG_OK)
- *         clg_trainer_run(tr, NULL, NULL);       // NULL: no progress callback
- *     clg_trainer_free(tr); clg_config_free(cfg); clg_ctx_free(ctx);
+ *     if (clg_config_load(&cfg, config, err, sizeof err) != CLG_OK) return fprintf(stderr, "%s\n", err), 1;
+ *     if (clg_config_set(cfg, "train.max_steps=20", err, sizeof err) != CLG_OK ||
+ *         clg_config_set(cfg, "train.log_every=5", err, sizeof err) != CLG_OK)
+ *         return fprintf(stderr, "%s\n", err), clg_config_free(cfg), 1;
+ *     clg_ctx *ctx;
+ *     clg_trainer *tr = NULL;
+ *     int st = clg_ctx_create(&ctx, device); // NULL: the fastest device
+ *     if (st == CLG_OK) st = clg_trainer_open(&tr, ctx, cfg, out, NULL, 0, NULL);
+ *     if (st == CLG_OK) st = clg_trainer_run(tr, progress, NULL);
+ *     if (st != CLG_OK) fprintf(stderr, "%s: %s\n", clg_status_str(st), clg_last_error(ctx));
+ *     clg_trainer_free(tr);
+ *     clg_ctx_free(ctx);
+ *     clg_config_free(cfg);
+ *     return st == CLG_OK ? 0 : 1;
+ * }
+ * ```
  */
 #ifndef CLGAN_CLGAN_H
 #define CLGAN_CLGAN_H
@@ -30,6 +56,14 @@ extern "C" {
 #endif
 
 #define CLGAN_VERSION "0.1.0"
+
+/* What libclgan.so exports: the functions declared here and nothing else (the library is built
+ * with hidden visibility). */
+#if defined(__GNUC__) || defined(__clang__)
+#define CLG_API __attribute__((visibility("default")))
+#else
+#define CLG_API
+#endif
 
 typedef enum clg_status {
     CLG_OK = 0,
@@ -47,12 +81,12 @@ typedef enum clg_status {
 } clg_status;
 
 /* The library's version, "MAJOR.MINOR.PATCH" (CLGAN_VERSION of the header it was built with). */
-const char *clg_version(void);
+CLG_API const char *clg_version(void);
 /* Free memory the library returned (e.g. clg_bench_json's text). */
-void clg_free(void *p);
+CLG_API void clg_free(void *p);
 
 /* Name of a status: "CLG_ERR_CONFIG", ... ("unknown status" for anything else). */
-const char *clg_status_str(int status);
+CLG_API const char *clg_status_str(int status);
 
 /* ---- context: one OpenCL device, its queue, its built programs ---------------------------- */
 typedef struct clg_ctx clg_ctx;
@@ -69,10 +103,10 @@ typedef struct clg_device_info {
 
 /* Every device of every OpenCL platform: up to `max` into out[], the number written in *count
  * (0 when there is no platform or device; that is not an error). */
-int clg_devices(clg_device_info *out, int max, int *count, char *err, size_t errlen);
+CLG_API int clg_devices(clg_device_info *out, int max, int *count, char *err, size_t errlen);
 /* Print every OpenCL platform and device (name, vendor, type, compute units, memory, version,
  * driver) to `out`. */
-int clg_list_devices(FILE *out);
+CLG_API int clg_list_devices(FILE *out);
 
 /* Everything a context can be told, chosen by the caller (the library reads no environment
  * variable; the clgan CLI maps CLGAN_DEVICE, CLGAN_GEMM, CLGAN_PROFILE, CLGAN_CACHE_DIR,
@@ -95,44 +129,48 @@ typedef struct clg_ctx_params {
     unsigned long long max_alloc, global_mem;
 } clg_ctx_params;
 
-void clg_ctx_params_init(clg_ctx_params *p);
+CLG_API void clg_ctx_params_init(clg_ctx_params *p);
 /* Open a device as `p` says (NULL: all defaults). On failure *out is still a context holding the
  * message (clg_last_error), to be freed with clg_ctx_free. */
-int clg_ctx_open(clg_ctx **out, const clg_ctx_params *p);
+CLG_API int clg_ctx_open(clg_ctx **out, const clg_ctx_params *p);
 /* Shorthands: the device `spec` with every other parameter at its default, and with flags:
  * CLG_CTX_PROFILING (profiling = 1), CLG_CTX_NO_CACHE (no_cache = 1). */
-int clg_ctx_create(clg_ctx **out, const char *spec);
+CLG_API int clg_ctx_create(clg_ctx **out, const char *spec);
 enum { CLG_CTX_PROFILING = 1, CLG_CTX_NO_CACHE = 2 };
-int clg_ctx_create_ex(clg_ctx **out, const char *spec, int flags);
+CLG_API int clg_ctx_create_ex(clg_ctx **out, const char *spec, int flags);
 /* Seconds spent building (or loading from the cache) the OpenCL programs. */
-double clg_ctx_build_seconds(const clg_ctx *ctx);
+CLG_API double clg_ctx_build_seconds(const clg_ctx *ctx);
 /* A non-fatal problem found while opening the device (e.g. an unreadable tuning file), or "". */
-const char *clg_ctx_warning(const clg_ctx *ctx);
+CLG_API const char *clg_ctx_warning(const clg_ctx *ctx);
 /* The GEMM that runs and why: "own (cl/gemm.cl)", "clblast (defaults)", "clblast (cpu-a
  * parameters, tuned)", "own (cl/gemm.cl, $CLGAN_GEMM)" (the params' gemm_origin), ... */
-const char *clg_ctx_gemm(const clg_ctx *ctx);
+CLG_API const char *clg_ctx_gemm(const clg_ctx *ctx);
 /* Measure the GEMM back ends on this device, store the fastest correct one for later runs on
  * the same device and driver, and use it from now on (`clgan tune`). Progress goes to `log`. */
-int clg_tune_device(clg_ctx *ctx, FILE *log);
+CLG_API int clg_tune_device(clg_ctx *ctx, FILE *log);
 /* The "P:D" index of every OpenCL device (at most `max`); returns how many. */
-int clg_device_specs(char (*specs)[16], int max);
-void clg_ctx_free(clg_ctx *ctx);
-const char *clg_last_error(const clg_ctx *ctx);
+CLG_API int clg_device_specs(char (*specs)[16], int max);
+CLG_API void clg_ctx_free(clg_ctx *ctx);
+CLG_API const char *clg_last_error(const clg_ctx *ctx);
 /* One line describing the device: "NAME (VENDOR, PLATFORM, OpenCL x.y, driver z)". */
-const char *clg_ctx_device_desc(const clg_ctx *ctx);
+CLG_API const char *clg_ctx_device_desc(const clg_ctx *ctx);
 
 /* ---- configuration: INI file plus command-line overrides ---------------------------------- */
 typedef struct clg_config clg_config;
 
 /* Parse an INI model/training configuration. Errors name file:line. */
-int clg_config_load(clg_config **out, const char *path, char *err, size_t errlen);
+CLG_API int clg_config_load(clg_config **out, const char *path, char *err, size_t errlen);
 /* Parse configuration text (e.g. from a checkpoint); `name` stands for the file in messages. */
-int clg_config_load_text(clg_config **out, const char *text, const char *name, char *err, size_t errlen);
+CLG_API int clg_config_load_text(clg_config **out, const char *text, const char *name, char *err, size_t errlen);
 /* Apply one override "section.key=value" (as `--set` does). */
-int clg_config_set(clg_config *cfg, const char *assignment, char *err, size_t errlen);
-void clg_config_free(clg_config *cfg);
+CLG_API int clg_config_set(clg_config *cfg, const char *assignment, char *err, size_t errlen);
+/* The resolved configuration as INI text, every key written out (what a run folder's config.ini
+ * and a checkpoint hold; it parses back to the same text). Owned by cfg: valid until the next
+ * call or clg_config_free. "" if out of memory. */
+CLG_API const char *clg_config_text(clg_config *cfg);
+CLG_API void clg_config_free(clg_config *cfg);
 /* Write the documented list of configuration keys (for --help). */
-void clg_config_print_keys(FILE *out);
+CLG_API void clg_config_print_keys(FILE *out);
 
 /* ---- training ------------------------------------------------------------------------------ */
 typedef struct clg_trainer clg_trainer;
@@ -153,27 +191,27 @@ typedef void (*clg_progress_fn)(void *user, const clg_step_stats *stats);
 
 /* Build the networks and plan memory for `cfg` on `ctx`; `out_dir` receives metrics.csv and
  * samples. Prints the resolved networks to `log` (may be NULL). */
-int clg_trainer_create(clg_trainer **out, clg_ctx *ctx, const clg_config *cfg,
+CLG_API int clg_trainer_create(clg_trainer **out, clg_ctx *ctx, const clg_config *cfg,
                        const char *out_dir, FILE *log);
 /* Continue from a checkpoint: `from` is a run folder (its checkpoints/latest.safetensors) or a
  * checkpoint file. The trainer must have been created from the same config (run length and
  * logging settings may differ); metrics.csv keeps its rows up to the checkpoint's step. */
-int clg_trainer_resume(clg_trainer *tr, const char *from);
+CLG_API int clg_trainer_resume(clg_trainer *tr, const char *from);
 /* Open a run as `clgan train` does, all start checks first: a new run in out_dir (refused when
  * out_dir already holds one, unless `overwrite`: then the old run's files are deleted once every
  * check has passed), or with `resume` (a run folder or a checkpoint file) the run continued
  * (out_dir NULL: the run folder `resume` names; a checkpoint file needs the out_dir whose
  * metrics.csv it continues). A refused or failed start writes and deletes nothing. */
-int clg_trainer_open(clg_trainer **out, clg_ctx *ctx, const clg_config *cfg, const char *out_dir, const char *resume,
+CLG_API int clg_trainer_open(clg_trainer **out, clg_ctx *ctx, const clg_config *cfg, const char *out_dir, const char *resume,
                      int overwrite, FILE *log);
 /* Whether `dir` holds a run (its metrics.csv). */
-int clg_run_folder_has_run(const char *dir);
+CLG_API int clg_run_folder_has_run(const char *dir);
 /* Train to the end (train.epochs / train.max_steps) or until clg_trainer_request_stop. Writes a
  * checkpoint at each epoch end, every train.checkpoint_every steps and when the run stops. */
-int clg_trainer_run(clg_trainer *tr, clg_progress_fn progress, void *user);
+CLG_API int clg_trainer_run(clg_trainer *tr, clg_progress_fn progress, void *user);
 /* Ask a running trainer to stop at the end of the current step (safe from a signal handler). */
-void clg_trainer_request_stop(clg_trainer *tr);
-void clg_trainer_free(clg_trainer *tr);
+CLG_API void clg_trainer_request_stop(clg_trainer *tr);
+CLG_API void clg_trainer_free(clg_trainer *tr);
 
 /* ---- benchmark ------------------------------------------------------------------------------ */
 /* Time training steps of `cfg` on synthetic data of its shape: `warmup` steps, then `steps`
@@ -182,9 +220,9 @@ void clg_trainer_free(clg_trainer *tr);
  * and a measured FMA kernel), and cold/warm program build times. Needs a context made with
  * CLG_CTX_PROFILING. A table goes to `out` (may be NULL); `json` (may be NULL) gets one JSON
  * object. */
-int clg_bench(clg_ctx *ctx, const clg_config *cfg, int warmup, int steps, FILE *out, FILE *json);
+CLG_API int clg_bench(clg_ctx *ctx, const clg_config *cfg, int warmup, int steps, FILE *out, FILE *json);
 /* The same, with the JSON object returned as text in *json (free it with clg_free). */
-int clg_bench_json(clg_ctx *ctx, const clg_config *cfg, int warmup, int steps, char **json);
+CLG_API int clg_bench_json(clg_ctx *ctx, const clg_config *cfg, int warmup, int steps, char **json);
 
 /* ---- generators from checkpoints ---------------------------------------------------------- */
 typedef struct clg_generator clg_generator;
@@ -192,25 +230,25 @@ typedef struct clg_generator clg_generator;
 /* Load the generator of a checkpoint (a .safetensors file, or a run folder: its latest), built
  * from the config stored in it, to run in eval mode (batch norm on running statistics, no
  * dropout). */
-int clg_generator_load(clg_generator **out, clg_ctx *ctx, const char *checkpoint);
+CLG_API int clg_generator_load(clg_generator **out, clg_ctx *ctx, const char *checkpoint);
 /* Latent size (nz = C*H*W of the generator's input) and image shape. */
-void clg_generator_shape(const clg_generator *g, int *nz, int *c, int *h, int *w);
+CLG_API void clg_generator_shape(const clg_generator *g, int *nz, int *c, int *h, int *w);
 /* n latent vectors drawn as in training (the config's noise), from `seed`. */
-void clg_generator_noise(const clg_generator *g, float *z, int n, uint64_t seed);
+CLG_API void clg_generator_noise(const clg_generator *g, float *z, int n, uint64_t seed);
 /* images (n, c, h, w) = G(z (n, nz)), in the data's range. */
-int clg_generator_run(clg_generator *g, float *images, const float *z, int n);
+CLG_API int clg_generator_run(clg_generator *g, float *images, const float *z, int n);
 /* The data range images are in: [lo, hi]. */
-void clg_generator_range(const clg_generator *g, float *lo, float *hi);
-void clg_generator_free(clg_generator *g);
+CLG_API void clg_generator_range(const clg_generator *g, float *lo, float *hi);
+CLG_API void clg_generator_free(clg_generator *g);
 
 /* Tile n images (c = 1 or 3, values in [lo, hi]) into a PNG grid with `cols` columns (0 = near
  * square). */
-int clg_write_image_grid(const char *path, const float *x, int n, int c, int h, int w, float lo, float hi, int cols,
+CLG_API int clg_write_image_grid(const char *path, const float *x, int n, int c, int h, int w, float lo, float hi, int cols,
                          char *err, size_t errlen);
 
 /* NumPy .npy files of float32 in C order (1 to 4 dimensions); *data is malloc'ed. */
-int clg_npy_read(float **data, int *ndim, int dims[4], const char *path, char *err, size_t errlen);
-int clg_npy_write(const char *path, const float *data, int ndim, const int *dims, char *err, size_t errlen);
+CLG_API int clg_npy_read(float **data, int *ndim, int dims[4], const char *path, char *err, size_t errlen);
+CLG_API int clg_npy_write(const char *path, const float *data, int ndim, const int *dims, char *err, size_t errlen);
 
 #ifdef __cplusplus
 }
