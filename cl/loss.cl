@@ -51,3 +51,37 @@ void bce(__global float *dz, __global float *stats, __global const float *z, con
         stats[off + 2] = s[2 * RED_WG] / (float)n;
     }
 }
+
+/* Softmax cross-entropy of n rows of k logits z against class labels (floats holding whole class
+ * indices, as the byte gather of cl/data.cl writes them): dz = (softmax(z) - onehot(y)) / n,
+ * stats[0] = mean loss (log sum exp(z) - z_y), stats[1] = accuracy (the first arg-max equals y).
+ * The logits are shifted by their row maximum, so exp never overflows. One work-group, rows
+ * strided over its items (a row per item: k is small, the classes of a classifier). */
+__kernel __attribute__((reqd_work_group_size(RED_WG, 1, 1)))
+void softmax_xent(__global float *dz, __global float *stats, __global const float *z, __global const float *labels,
+                  const int n, const int k)
+{
+    __local float s[2 * RED_WG]; /* loss, accuracy */
+    int l = get_local_id(0);
+    float loss = 0.0f, acc = 0.0f;
+    for (int i = l; i < n; i += RED_WG) {
+        __global const float *zi = z + (size_t)i * k;
+        int y = clamp((int)labels[i], 0, k - 1), best = 0;
+        float m = zi[0];
+        for (int j = 1; j < k; j++)
+            if (zi[j] > m) m = zi[j], best = j;
+        float sum = 0.0f;
+        for (int j = 0; j < k; j++) sum += exp(zi[j] - m);
+        for (int j = 0; j < k; j++)
+            dz[(size_t)i * k + j] = (exp(zi[j] - m) / sum - (j == y ? 1.0f : 0.0f)) / (float)n;
+        loss += log(sum) - (zi[y] - m);
+        acc += best == y ? 1.0f : 0.0f;
+    }
+    s[l] = loss;
+    s[RED_WG + l] = acc;
+    group_sums(s, l, RED_WG, 2);
+    if (l == 0) {
+        stats[0] = s[0] / (float)n;
+        stats[1] = s[RED_WG] / (float)n;
+    }
+}

@@ -13,6 +13,7 @@
 #include "ops_grad.h"
 #include "ops_layers.h"
 #include "ops_reduce.h"
+#include "ops_xent.h"
 
 static const op_def FILL_AXPBY = {"fill/axpby", op_fill_axpby, NULL};
 static const op_def BIAS = {"add_bias/bias_grad", op_bias, NULL};
@@ -27,6 +28,7 @@ static const op_def GATHER = {"gather_u8", op_gather, NULL};
 static const op_def FMA_PEAK = {"fma_peak", op_fma_peak, NULL};
 static const op_def BCE = {"bce", op_bce, NULL};
 static const op_def BCE_RING = {"bce ring", op_bce_ring, NULL};
+static const op_def XENT = {"softmax_xent", op_softmax_xent, NULL};
 static const op_def OPTIMIZERS = {"optimizers", op_optimizers, NULL};
 static const op_def CLIPPING = {"clipping", op_clipping, NULL};
 static const op_def GEMM = {"gemm", op_gemm, NULL};
@@ -84,6 +86,8 @@ static const op_case cases[] = {
     ROW(BCE, B, 1), ROW(BCE, B, 3), ROW(BCE, B, 64), ROW(BCE, B, 65),
     ROW(BCE, F, 200),
     ROW(BCE_RING, B, 5),
+    /* (n, k, seed) */
+    ROW(XENT, B, 1, 1, 0), ROW(XENT, B, 3, 10, 1), ROW(XENT, B, 65, 10, 2), ROW(XENT, F, 200, 7, 3),
     /* cl/optim.cl: (n) */
     OP_SIZES(OPTIMIZERS),
     OP_SIZES(CLIPPING),

@@ -43,6 +43,7 @@
     K(GEMM_TT, gemm, gemm_tt)                           \
     K(MAXOUT_BWD, maxout, maxout_bwd)                   \
     K(BCE, loss, bce)                                   \
+    K(SOFTMAX_XENT, loss, softmax_xent)                 \
     K(SGD, optim, sgd)                                  \
     K(ADAM, optim, adam)                                \
     K(RMSPROP, optim, rmsprop)                          \
