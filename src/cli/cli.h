@@ -35,5 +35,7 @@ clg_config *cli_load_config(const char *path, const char *const *sets, int nsets
 int cmd_train(int argc, char **argv);
 int cmd_sample(int argc, char **argv);
 int cmd_interpolate(int argc, char **argv);
+int cmd_classify(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
 
 #endif
