@@ -13,7 +13,7 @@ $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
   build-essential cmake pkg-config \
   ocl-icd-opencl-dev opencl-headers pocl-opencl-icd clinfo \
-  libclblast-dev libstb-dev zlib1g-dev libcjson-dev libpng-dev libjpeg-dev \
+  libclblast-dev libstb-dev zlib1g-dev libcjson-dev libpng-dev libjpeg-dev libopenmpi-dev openmpi-bin \
   clang libclang-rt-14-dev mesa-opencl-icd \
   oclgrind dataset-fashion-mnist oxygen-icon-theme chromium \
   python3 python3-numpy python3-pytest python3-venv python3-pip python3-setuptools \

@@ -184,6 +184,9 @@ typedef struct clg_step_stats {
     float acc_real, acc_fake;  /* D accuracy on real and on fake */
     double seconds;            /* wall time since this run (or resume) started */
     long step0;                /* steps done before this run started (after a resume) */
+    int ranks;                 /* processes training together (MPI ranks; 1 without MPI) */
+    int batch;                 /* images per step over all ranks (train.batch) */
+    double comm_seconds;       /* of `seconds`, the time spent summing gradients across ranks */
 } clg_step_stats;
 
 /* Called whenever per-step statistics were read back (every train.log_every steps). */
@@ -213,6 +216,21 @@ CLG_API int clg_trainer_run(clg_trainer *tr, clg_progress_fn progress, void *use
 CLG_API void clg_trainer_request_stop(clg_trainer *tr);
 CLG_API void clg_trainer_free(clg_trainer *tr);
 
+/* ---- data-parallel training (MPI) ----------------------------------------------------------- */
+/* Start MPI when the process was started by an MPI launcher (mpirun) and the library was built
+ * with MPI; otherwise nothing happens and the process is rank 0 of 1. Call it first in main. A
+ * trainer then trains on its rank's share of train.batch, sums gradients over the ranks, and only
+ * rank 0 writes the run folder. */
+CLG_API int clg_dist_init(int *argc, char ***argv);
+CLG_API void clg_dist_finalize(void);
+/* Stop every rank (after this rank printed its message); returns only without MPI ranks. */
+CLG_API void clg_dist_abort(int code);
+/* This process's rank and the number of ranks; its rank and their number on its host. */
+CLG_API int clg_dist_rank(void);
+CLG_API int clg_dist_size(void);
+CLG_API int clg_dist_local_rank(void);
+CLG_API int clg_dist_local_size(void);
+
 /* ---- benchmark ------------------------------------------------------------------------------ */
 /* Time training steps of `cfg` on synthetic data of its shape: `warmup` steps, then `steps`
  * timed steps (median, min, max, images/s), then per layer (forward, backward) the device time
@@ -240,19 +258,6 @@ CLG_API int clg_generator_run(clg_generator *g, float *images, const float *z, i
 /* The data range images are in: [lo, hi]. */
 CLG_API void clg_generator_range(const clg_generator *g, float *lo, float *hi);
 CLG_API void clg_generator_free(clg_generator *g);
-
-/* The domain classifier that scores samples: train the classifier of a classifier config
- * (configs/fmnist_classifier.ini), print progress to `log` (NULL: none) and write it to `out`
- * (safetensors); *accuracy = its test accuracy, *hash = the hash of its weights (in the file). */
-CLG_API int clg_classify(clg_ctx *ctx, const char *config, const char *out, FILE *log, double *accuracy,
-                         uint64_t *hash);
-/* Score n samples (a checkpoint, a run folder or a float32 .npy, whose pixels are in [-1,1] when
- * npy_range_pm1, else [0,1]) with a classifier from clg_classify against n real images (`real`, an
- * IDX file; NULL: the classifier's test split): Frechet distance, KID, classifier score, class
- * histogram, precision/recall, memorisation, beside the real-versus-real floor, printed to `out`
- * and written to `json` when not NULL. */
-CLG_API int clg_eval_samples(clg_ctx *ctx, const char *samples, const char *classifier, const char *real, int n,
-                             long seed, int npy_range_pm1, const char *json, FILE *out);
 
 /* Tile n images (c = 1 or 3, values in [lo, hi]) into a PNG grid with `cols` columns (0 = near
  * square). */

@@ -25,8 +25,6 @@ static void usage_main(FILE *out)
             "commands:\n"
             "  train CONFIG    train the GAN described by an INI config (see configs/)\n"
             "  sample CKPT     generate images from a checkpoint's generator\n"
-            "  classify CONFIG train the domain classifier that eval scores samples with\n"
-            "  eval SAMPLES    score samples (checkpoint, run folder or .npy): FD, KID, ...\n"
             "  interpolate CKPT  walk in latent space between random points\n"
             "  bench CONFIG    time training steps, per layer, against the device's peak\n"
             "  tune            choose the fastest correct GEMM for this device and remember it\n"
@@ -90,17 +88,24 @@ static int cmd_bench(int argc, char **argv)
     clg_config *cfg = cli_load_config(config, sets, nsets);
     if (!cfg) return 1;
     FILE *jf = NULL;
-    if (json && !(jf = fopen(json, "w"))) {
+    if (json && clg_dist_rank() == 0 && !(jf = fopen(json, "w"))) {
         clg_config_free(cfg);
         return cli_die("%s: cannot create: %s", json, strerror(errno));
     }
-    char specs[64][16];
+    char specs[64][16], rank_dev[64], why[512];
     int n = 1, rc = 0;
     if (all) n = clg_device_specs(specs, 64);
+    else if (clg_env_rank_device(&device, rank_dev, sizeof rank_dev, why, sizeof why)) {
+        if (jf) fclose(jf);
+        clg_config_free(cfg);
+        return cli_die("bench: %s%s", why, "");
+    }
+    FILE *out = stdout; /* under MPI only rank 0 reports */
+    if (clg_dist_rank() > 0) out = fopen("/dev/null", "w");
     for (int d = 0; d < n; d++) {
         clg_ctx *ctx;
         if (clg_env_ctx_create(&ctx, all ? specs[d] : device, CLG_CTX_PROFILING) != CLG_OK ||
-            clg_bench(ctx, cfg, warmup, steps, stdout, jf) != CLG_OK) {
+            clg_bench(ctx, cfg, warmup, steps, out ? out : stdout, jf) != CLG_OK) {
             fprintf(stderr, "%s: %s%s\n", prog, all ? specs[d] : "", clg_last_error(ctx));
             rc = 1;
         }
@@ -108,6 +113,7 @@ static int cmd_bench(int argc, char **argv)
         clg_ctx_free(ctx);
     }
     if (jf) fclose(jf);
+    if (out && out != stdout) fclose(out);
     clg_config_free(cfg);
     return rc;
 }
@@ -151,7 +157,7 @@ static int cmd_devices(int argc, char **argv)
     return clg_list_devices(stdout) == CLG_OK ? 0 : 1;
 }
 
-int main(int argc, char **argv)
+static int run_command(int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         usage_main(argc < 2 ? stderr : stdout);
@@ -166,8 +172,21 @@ int main(int argc, char **argv)
     if (!strcmp(argv[1], "bench")) return cmd_bench(argc - 2, argv + 2);
     if (!strcmp(argv[1], "tune")) return cmd_tune(argc - 2, argv + 2);
     if (!strcmp(argv[1], "sample")) return cmd_sample(argc - 2, argv + 2);
-    if (!strcmp(argv[1], "classify")) return cmd_classify(argc - 2, argv + 2);
-    if (!strcmp(argv[1], "eval")) return cmd_eval(argc - 2, argv + 2);
     if (!strcmp(argv[1], "interpolate")) return cmd_interpolate(argc - 2, argv + 2);
-    return cli_die("unknown command \"%s\" (commands: train, sample, interpolate, classify, eval, bench, tune, devices; see `clgan --help`)%s", argv[1], "");
+    return cli_die("unknown command \"%s\" (commands: train, sample, interpolate, bench, tune, devices; see `clgan --help`)%s", argv[1], "");
+}
+
+int main(int argc, char **argv)
+{
+    /* under mpirun: one rank of a data-parallel run (a plain start is rank 0 of 1) */
+    if (clg_dist_init(&argc, &argv) != CLG_OK) {
+        fprintf(stderr, "%s: MPI could not start\n", prog);
+        return 1;
+    }
+    clg_env_rank_threads();
+    int rc = run_command(argc, argv);
+    /* a rank that failed has printed its message; the others may wait in a collective: stop them */
+    if (rc != 0 && rc != 130) clg_dist_abort(rc);
+    clg_dist_finalize();
+    return rc;
 }

@@ -64,23 +64,34 @@ static void on_progress(void *user, const clg_step_stats *s)
     fmt_time(el, sizeof el, s->seconds);
     fmt_time(et, sizeof et, eta);
     double ms = done > 0 ? 1000.0 * s->seconds / done : 0;
+    char dist[96] = ""; /* data-parallel: images/s over all ranks, share of the time spent summing gradients */
+    if (s->ranks > 1 && s->seconds > 0)
+        snprintf(dist, sizeof dist, " | %d ranks %.0f img/s comm %.0f%%", s->ranks, (double)done * s->batch / s->seconds,
+                 100.0 * s->comm_seconds / s->seconds);
     if (p->tty) {
         char bar[31];
         int fill = (int)(frac * 30);
         for (int i = 0; i < 30; i++) bar[i] = i < fill ? '#' : '.';
         bar[30] = 0;
-        fprintf(stderr, "\r\033[K[%s] %3.0f%% ep %d step %ld/%ld %s<%s %.0fms/step | D %.3f G %.3f D(x) %.2f D(G(z)) %.2f",
+        fprintf(stderr, "\r\033[K[%s] %3.0f%% ep %d step %ld/%ld %s<%s %.0fms/step | D %.3f G %.3f D(x) %.2f D(G(z)) %.2f%s",
                 bar, frac * 100, s->epoch, s->step, s->steps_total, el, et, ms, s->d_loss, s->g_loss, s->d_real,
-                s->d_fake);
+                s->d_fake, dist);
         if (s->step == s->steps_total) fputc('\n', stderr);
     } else {
         fprintf(stderr,
                 "epoch %d step %ld/%ld elapsed %s eta %s %.1f ms/step d_loss %.4f g_loss %.4f d_real %.3f d_fake %.3f "
-                "acc_real %.3f acc_fake %.3f\n",
+                "acc_real %.3f acc_fake %.3f%s\n",
                 s->epoch, s->step, s->steps_total, el, et, ms, s->d_loss, s->g_loss, s->d_real, s->d_fake,
-                s->acc_real, s->acc_fake);
+                s->acc_real, s->acc_fake, dist);
     }
     fflush(stderr);
+}
+
+/* A failure's line; under MPI it names the rank, unless it is another rank's message already */
+static void print_error(const char *msg)
+{
+    if (clg_dist_size() > 1 && strncmp(msg, "rank ", 5)) fprintf(stderr, "%s: rank %d: %s\n", prog, clg_dist_rank(), msg);
+    else fprintf(stderr, "%s: %s\n", prog, msg);
 }
 
 static clg_trainer *volatile running;
@@ -157,19 +168,28 @@ int cmd_train(int argc, char **argv)
         return cli_die("%s already holds a run (metrics.csv); choose another --out or pass --overwrite%s", out, "");
     }
 
+    /* under MPI: this rank's device; rank 0 alone logs and reports progress */
+    char rank_dev[64], why[512];
+    if (clg_env_rank_device(&device, rank_dev, sizeof rank_dev, why, sizeof why)) {
+        clg_config_free(cfg);
+        return cli_die("train: %s%s", why, "");
+    }
+    int rank = clg_dist_rank();
+    FILE *log = rank == 0 ? stdout : NULL;
+    if (rank > 0) quiet = 1;
     clg_ctx *ctx;
     int st = clg_env_ctx_create(&ctx, device, 0);
     if (st != CLG_OK) {
-        fprintf(stderr, "%s: %s\n", prog, clg_last_error(ctx));
+        print_error(clg_last_error(ctx));
         clg_ctx_free(ctx);
         clg_config_free(cfg);
         return 1;
     }
-    if (*clg_ctx_warning(ctx)) fprintf(stderr, "%s: warning: %s\n", prog, clg_ctx_warning(ctx));
+    if (*clg_ctx_warning(ctx) && rank == 0) fprintf(stderr, "%s: warning: %s\n", prog, clg_ctx_warning(ctx));
     clg_trainer *tr;
-    st = clg_trainer_open(&tr, ctx, cfg, out, resume, overwrite, stdout);
+    st = clg_trainer_open(&tr, ctx, cfg, out, resume, overwrite, log);
     if (st == CLG_OK) {
-        printf("writing to %s/\n", out);
+        if (log) printf("writing to %s/\n", out);
         fflush(stdout);
         progress p = {isatty(2), quiet};
         running = tr;
@@ -181,8 +201,8 @@ int cmd_train(int argc, char **argv)
         running = NULL;
         if (p.tty && !quiet) fputc('\n', stderr);
     }
-    if (st != CLG_OK) fprintf(stderr, "%s: %s\n", prog, clg_last_error(ctx));
-    else printf("done: %s/metrics.csv, samples in %s/samples/\n", out, out);
+    if (st != CLG_OK) print_error(clg_last_error(ctx));
+    else if (log) printf("done: %s/metrics.csv, samples in %s/samples/\n", out, out);
     clg_trainer_free(tr);
     clg_ctx_free(ctx);
     clg_config_free(cfg);

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "train/dist.h"
 #include "train/trainer.h"
 
 int clg_run_folder_has_run(const char *dir)
@@ -84,11 +85,14 @@ int clg_trainer_open(clg_trainer **out, clg_ctx *ctx, const clg_config *cfg, con
                         "overwrite it", out_dir);
     }
     clg_trainer *tr;
-    TRY(clg_trainer_create(&tr, ctx, cfg, out_dir, log));
-    int st = resume ? clg_trainer_resume(tr, resume) : CLG_OK;
-    if (st == CLG_OK && overwrite) st = clear_run(ctx, out_dir);
+    int st = clg_trainer_create(&tr, ctx, cfg, out_dir, log), created = st == CLG_OK;
+    if (st == CLG_OK && resume) st = clg_trainer_resume(tr, resume);
+    /* under MPI every rank has passed its checks (or all stop with the failing rank's message)
+     * before rank 0, the only writer, touches the folder */
+    st = clg_dist_agree(ctx, st);
+    if (st == CLG_OK && overwrite && clg_dist_me() == 0) st = clear_run(ctx, out_dir);
     if (st != CLG_OK) {
-        clg_trainer_free(tr);
+        if (created) clg_trainer_free(tr);
         return st;
     }
     *out = tr;

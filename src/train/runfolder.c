@@ -122,8 +122,8 @@ int clg_trainer_write_grid(clg_trainer *tr, const char *path)
     clg_ctx *ctx = tr->ctx;
     clg_net *G = &tr->G;
     int n = tr->cfg->train.grid, zsize = (int)clg_shape_size(tr->zshape), xsize = (int)clg_shape_size(tr->xshape);
-    for (int at = 0; at < n; at += tr->batch) {
-        int m = n - at < tr->batch ? n - at : tr->batch;
+    for (int at = 0; at < n; at += tr->lbatch) { /* in runs of what the networks were built for */
+        int m = n - at < tr->lbatch ? n - at : tr->lbatch;
         clg_buf zv;
         /* the fixed noise rows [at, at+m): a view when aligned, else a copy into z */
         TRY(clg_buf_copy_at(ctx, &tr->z, 0, &tr->fixed_z, (size_t)at * zsize, (size_t)m * zsize));

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "train/checkpoint.h"
+#include "train/dist.h"
 #include "train/runfolder.h"
 #include "train/trainer.h"
 
@@ -65,6 +66,14 @@ int clg_trainer_create_with(clg_trainer **out, clg_ctx *ctx, const clg_config *c
     tr->cfg = cfg;
     tr->batch = cfg->train.batch;
     tr->log = log;
+    /* data-parallel: each rank trains on its contiguous share of every global batch */
+    tr->rank = clg_dist_me();
+    tr->ranks = clg_dist_ranks();
+    if (tr->batch % tr->ranks)
+        return clg_fail(ctx, CLG_ERR_CONFIG, "%s: [train] batch = %d does not divide evenly over %d ranks: give a batch "
+                        "that is a multiple of the number of processes", cfg->path, tr->batch, tr->ranks);
+    tr->lbatch = tr->batch / tr->ranks;
+    tr->lbase = tr->rank * tr->lbatch;
     snprintf(tr->out_dir, sizeof tr->out_dir, "%s", out_dir ? out_dir : "");
     clg_rng init_rng = {(uint64_t)cfg->train.seed * 0x9e3779b97f4a7c15ULL + 1};
     tr->rng_shuffle.s = (uint64_t)cfg->train.seed * 0xd1b54a32d192ed03ULL + 2;
@@ -73,7 +82,7 @@ int clg_trainer_create_with(clg_trainer **out, clg_ctx *ctx, const clg_config *c
     if (clg_net_parse_input(&tr->zshape, cfg->gen.input) != 0)
         return clg_fail(ctx, CLG_ERR_CONFIG, "%s: [generator] input = \"%s\": expected C or C,H,W (e.g. 100 or 100,1,1)",
                         cfg->gen.input_where, cfg->gen.input);
-    int st = clg_net_build(&tr->G, ctx, "generator", &cfg->gen, tr->zshape, tr->batch, &init_rng);
+    int st = clg_net_build(&tr->G, ctx, "generator", &cfg->gen, tr->zshape, tr->lbatch, &init_rng);
     if (st != CLG_OK) return st;
     st = (open_data ? open_data : open_config_data)(&tr->data, ctx, cfg, tr->G.layers[tr->G.nlayers - 1].out, log);
     if (st != CLG_OK) return st;
@@ -81,7 +90,7 @@ int clg_trainer_create_with(clg_trainer **out, clg_ctx *ctx, const clg_config *c
     if (tr->data.n < tr->batch)
         return clg_fail(ctx, CLG_ERR_CONFIG, "%s: [train] batch = %d but the data set has only %d images", cfg->path,
                         tr->batch, tr->data.n);
-    st = clg_net_build(&tr->D, ctx, "discriminator", &cfg->disc, tr->xshape, tr->batch, &init_rng);
+    st = clg_net_build(&tr->D, ctx, "discriminator", &cfg->disc, tr->xshape, tr->lbatch, &init_rng);
     if (st != CLG_OK) return st;
     tr->D.prof_base = 2 * CLG_MAX_LAYERS;
     clg_shape gout = tr->G.layers[tr->G.nlayers - 1].out;
@@ -104,10 +113,11 @@ int clg_trainer_create_with(clg_trainer **out, clg_ctx *ctx, const clg_config *c
     int grid_rows = cfg->train.grid < tr->batch ? tr->batch : cfg->train.grid;
 #define ALLOC(b, n, what)                                                      \
     if ((st = clg_buf_alloc(ctx, &tr->b, (n), what)) != CLG_OK) return st;
-    ALLOC(z, (size_t)tr->batch * zsize, "noise");
+    ALLOC(z, (size_t)tr->lbatch * zsize, "noise");
+    if (tr->ranks > 1) ALLOC(zall, (size_t)tr->batch * zsize, "noise of the whole batch");
     ALLOC(fixed_z, (size_t)grid_rows * zsize, "fixed noise");
-    ALLOC(real, (size_t)tr->batch * clg_shape_size(tr->xshape), "real batch");
-    ALLOC(dz, (size_t)tr->batch, "loss gradient");
+    ALLOC(real, (size_t)tr->lbatch * clg_shape_size(tr->xshape), "real batch");
+    ALLOC(dz, (size_t)tr->lbatch, "loss gradient");
     ALLOC(stats, (size_t)tr->ring * S_NSTATS, "statistics");
 #undef ALLOC
     tr->host_stats = calloc((size_t)tr->ring * S_NSTATS, sizeof(float));
@@ -121,6 +131,11 @@ int clg_trainer_create_with(clg_trainer **out, clg_ctx *ctx, const clg_config *c
         }
     tr->host_weights = malloc((tr->host_weights_n ? tr->host_weights_n : 1) * sizeof(float));
     if (!tr->host_weights) return clg_fail(ctx, CLG_ERR_NOMEM, "out of host memory");
+    if (tr->ranks > 1) {
+        size_t n = tr->G.grads.n > tr->D.grads.n ? tr->G.grads.n : tr->D.grads.n;
+        tr->host_grads = malloc((n ? n : 1) * sizeof(float));
+        if (!tr->host_grads) return clg_fail(ctx, CLG_ERR_NOMEM, "out of host memory");
+    }
     tr->fixed_key = key32(&tr->rng_noise);
     TRY(noise(ctx, &cfg->train.noise, &tr->fixed_z, grid_rows * (int)zsize, tr->fixed_key));
 
@@ -193,15 +208,42 @@ static int loss(clg_trainer *tr, int slot, float y, float sign, int real)
     clg_ctx *ctx = tr->ctx;
     const clg_buf *logits = &tr->D.layers[tr->d_upto - 1].y;
     return CLG_LAUNCH_GROUP(ctx, CLG_K_BCE, KA_MEM(tr->dz.sub), KA_MEM(tr->stats.sub), KA_MEM(logits->sub),
-                            KA_INT(tr->batch), KA_FLT(y), KA_FLT(sign), KA_INT(tr->from_logits), KA_INT(real),
+                            KA_INT(tr->lbatch), KA_FLT(y), KA_FLT(sign), KA_INT(tr->from_logits), KA_INT(real),
                             KA_INT(slot));
+}
+
+/* This rank's rows of the batch's noise, drawn for the whole batch so that a sample's noise
+ * depends on its index in the batch and not on the number of ranks. */
+static int batch_noise(clg_trainer *tr, uint32_t key)
+{
+    int zsize = (int)clg_shape_size(tr->zshape);
+    if (tr->ranks == 1) return noise(tr->ctx, &tr->cfg->train.noise, &tr->z, tr->batch * zsize, key);
+    TRY(noise(tr->ctx, &tr->cfg->train.noise, &tr->zall, tr->batch * zsize, key));
+    return clg_buf_copy_at(tr->ctx, &tr->z, 0, &tr->zall, (size_t)tr->lbase * zsize, (size_t)tr->lbatch * zsize);
+}
+
+/* Sum a network's gradient arena over the ranks and divide by their number (each rank's loss is
+ * a mean over its share), staged through host memory; the time counts as communication. */
+static int sum_grads(clg_trainer *tr, clg_net *net)
+{
+    if (tr->ranks == 1 || !net->grads.n) return CLG_OK;
+    TRY(clg_finish(tr->ctx)); /* the backward's compute is not communication */
+    double t0 = now_seconds();
+    size_t n = net->grads.n;
+    TRY(clg_buf_read(tr->ctx, tr->host_grads, &net->grads, n));
+    TRY(clg_dist_sum(tr->ctx, tr->host_grads, n));
+    float inv = 1.0f / (float)tr->ranks;
+    for (size_t i = 0; i < n; i++) tr->host_grads[i] *= inv;
+    TRY(clg_buf_write(tr->ctx, &net->grads, tr->host_grads, n, 1));
+    tr->comm_s += now_seconds() - t0;
+    return CLG_OK;
 }
 
 int clg_trainer_step(clg_trainer *tr, int base, int slot)
 {
     clg_ctx *ctx = tr->ctx;
     const struct clg_config *cfg = tr->cfg;
-    int B = tr->batch;
+    int B = tr->lbatch, gB = tr->batch;
     float ls = cfg->train.label_smoothing;
     float y_real = 1.0f - 0.5f * ls, y_fake = 0.5f * ls; /* Keras: y * (1 - s) + 0.5 * s */
     int off = slot * S_NSTATS;
@@ -211,8 +253,8 @@ int clg_trainer_step(clg_trainer *tr, int base, int slot)
     /* discriminator, d_steps times: a real batch and G(z), gradients summed, one update each
      * (the statistics of the last one are kept) */
     for (int k = 0; k < cfg->train.d_steps; k++) {
-        TRY(clg_dataset_batch(&tr->data, ctx, &tr->real, base + k * B, B));
-        TRY(noise(ctx, &cfg->train.noise, &tr->z, B * (int)clg_shape_size(tr->zshape), key32(&tr->rng_noise)));
+        TRY(clg_dataset_batch(&tr->data, ctx, &tr->real, base + k * gB + tr->lbase, B));
+        TRY(batch_noise(tr, key32(&tr->rng_noise)));
         TRY(clg_net_forward(G, ctx, &tr->z, B, 1, G->nlayers));
         TRY(clg_net_zero_grad(D, ctx));
         TRY(clg_net_forward(D, ctx, &tr->real, B, 1, tr->d_upto));
@@ -221,6 +263,7 @@ int clg_trainer_step(clg_trainer *tr, int base, int slot)
         TRY(clg_net_forward(D, ctx, fake, B, 1, tr->d_upto));
         TRY(loss(tr, off + S_D_LOSS_FAKE, y_fake, 1.0f, 0));
         TRY(clg_net_backward(D, ctx, NULL, &tr->dz, fake, B, 1, tr->d_upto));
+        TRY(sum_grads(tr, D));
         TRY(clg_net_update(D, ctx));
     }
 
@@ -232,6 +275,7 @@ int clg_trainer_step(clg_trainer *tr, int base, int slot)
     TRY(loss(tr, off + S_G_LOSS, minimax ? y_fake : y_real, minimax ? -1.0f : 1.0f, 0));
     TRY(clg_net_backward(D, ctx, &dx, &tr->dz, fake, B, 0, tr->d_upto));
     TRY(clg_net_backward(G, ctx, NULL, dx, &tr->z, B, 1, G->nlayers));
+    TRY(sum_grads(tr, G));
     TRY(clg_net_update(G, ctx));
     return CLG_OK;
 }
@@ -241,6 +285,11 @@ static int flush_stats(clg_trainer *tr, int nsteps, long first_step, clg_progres
 {
     if (nsteps == 0) return CLG_OK;
     TRY(clg_buf_read(tr->ctx, tr->host_stats, &tr->stats, (size_t)nsteps * S_NSTATS));
+    if (tr->ranks > 1) { /* each rank's values are means over its equal share: their mean is the batch's */
+        size_t n = (size_t)nsteps * S_NSTATS;
+        TRY(clg_dist_sum(tr->ctx, tr->host_stats, n));
+        for (size_t i = 0; i < n; i++) tr->host_stats[i] /= (float)tr->ranks;
+    }
     clg_step_stats s = {0};
     for (int i = 0; i < nsteps; i++) {
         const float *r = tr->host_stats + (size_t)i * S_NSTATS;
@@ -267,6 +316,9 @@ static int flush_stats(clg_trainer *tr, int nsteps, long first_step, clg_progres
     if (tr->metrics) fflush(tr->metrics);
     s.seconds = now_seconds() - tr->t_start;
     s.step0 = tr->step0;
+    s.ranks = tr->ranks;
+    s.batch = tr->batch;
+    s.comm_seconds = tr->comm_s;
     if (progress) progress(user, &s);
     return CLG_OK;
 }
@@ -293,6 +345,54 @@ static int report(clg_trainer *tr)
     return clg_run_report(tr, ms);
 }
 
+/* FNV-1a over the bytes of n floats */
+static uint64_t hash_floats(uint64_t h, const float *v, size_t n)
+{
+    const unsigned char *b = (const unsigned char *)v;
+    for (size_t i = 0; i < n * sizeof(float); i++) h = (h ^ b[i]) * 0x100000001b3ULL;
+    return h;
+}
+
+/* Each arena of trainable state (parameters, optimizer moments) of both networks through `fn`
+ * via host memory: hashed (bcast == 0) or replaced by rank 0's (bcast == 1). */
+static int each_state_arena(clg_trainer *tr, int bcast, uint64_t *h)
+{
+    clg_net *nets[2] = {&tr->G, &tr->D};
+    for (int k = 0; k < 2; k++) {
+        clg_buf *arenas[4] = {&nets[k]->params, &nets[k]->opt_m, &nets[k]->opt_v, &nets[k]->buffers};
+        for (int a = 0; a < 4; a++) {
+            clg_buf *b = arenas[a];
+            if (!b->n || (!bcast && a == 3)) continue; /* running statistics are per rank without sync_bn */
+            TRY(clg_buf_read(tr->ctx, tr->host_weights, b, b->n));
+            if (!bcast) *h = hash_floats(*h, tr->host_weights, b->n);
+            else {
+                TRY(clg_dist_bcast(tr->ctx, tr->host_weights, b->n * sizeof(float)));
+                TRY(clg_buf_write(tr->ctx, b, tr->host_weights, b->n, 1));
+            }
+        }
+        if (bcast) TRY(clg_dist_bcast(tr->ctx, &nets[k]->t, sizeof nets[k]->t));
+    }
+    return CLG_OK;
+}
+
+/* A checkpoint (rank 0 writes it), after checking that every rank holds the same parameters and
+ * optimizer state: they take the same steps on the same summed gradients, so a difference is a
+ * defect or a device that computes differently, and no rank's state would then be the run's. */
+static int save(clg_trainer *tr)
+{
+    if (tr->ranks > 1) {
+        uint64_t h = 0xcbf29ce484222325ULL;
+        int same;
+        TRY(each_state_arena(tr, 0, &h));
+        TRY(clg_dist_same(tr->ctx, h, &same));
+        if (!same)
+            return clg_fail(tr->ctx, CLG_ERR_NUMERIC, "step %ld: the %d ranks' parameters or optimizer states differ "
+                            "(rank %d's hash %016llx); no checkpoint was written", tr->step, tr->ranks, tr->rank,
+                            (unsigned long long)h);
+    }
+    return tr->rank == 0 ? clg_checkpoint_save(tr) : CLG_OK;
+}
+
 static int epoch_end(clg_trainer *tr)
 {
     char name[32];
@@ -305,9 +405,9 @@ static int epoch_end(clg_trainer *tr)
     tr->epoch_not_perfect = 0;
     if (!tr->out_dir[0]) return CLG_OK;
     snprintf(name, sizeof name, "epoch_%03d", tr->epoch);
-    TRY(clg_run_grid(tr, name));
-    TRY(clg_checkpoint_save(tr));
-    return report(tr);
+    if (clg_trainer_writes(tr)) TRY(clg_run_grid(tr, name));
+    TRY(save(tr));
+    return clg_trainer_writes(tr) ? report(tr) : CLG_OK;
 }
 
 int clg_trainer_resume(clg_trainer *tr, const char *from)
@@ -328,11 +428,16 @@ int clg_trainer_run(clg_trainer *tr, clg_progress_fn progress, void *user)
     const struct clg_config *cfg = tr->cfg;
     char name[32];
     /* a run with nothing to do (a resume at or past the end) leaves the folder as it is */
-    if (tr->out_dir[0] && !tr->metrics && tr->step < tr->total_steps) TRY(clg_run_start(tr));
+    if (clg_trainer_writes(tr) && !tr->metrics && tr->step < tr->total_steps) TRY(clg_run_start(tr));
+    if (tr->ranks > 1) TRY(each_state_arena(tr, 1, NULL)); /* every rank starts from rank 0's state */
     tr->t_start = now_seconds();
+    tr->comm_s = 0;
     tr->step0 = tr->weights_checked = tr->step;
-    int shuffled = 0, saved = 0;
-    while (tr->step < tr->total_steps && !tr->stop) {
+    int shuffled = 0, saved = 0, stopping = 0;
+    while (tr->step < tr->total_steps) {
+        stopping = tr->stop;
+        if (tr->ranks > 1) TRY(clg_dist_max(ctx, &stopping)); /* all ranks stop after the same step */
+        if (stopping) break;
         if (tr->batch_in_epoch == 0) { /* a new epoch */
             tr->epoch++;
             tr->rng_epoch = tr->rng_shuffle;
@@ -348,7 +453,7 @@ int clg_trainer_run(clg_trainer *tr, clg_progress_fn progress, void *user)
         tr->batch_in_epoch++;
         saved = 0;
         if (++tr->pending == tr->ring) TRY(flush_pending(tr, progress, user));
-        if (cfg->train.sample_every > 0 && tr->step % cfg->train.sample_every == 0 && tr->out_dir[0]) {
+        if (cfg->train.sample_every > 0 && tr->step % cfg->train.sample_every == 0 && clg_trainer_writes(tr)) {
             snprintf(name, sizeof name, "step_%07ld", tr->step);
             TRY(clg_run_grid(tr, name));
         }
@@ -359,7 +464,7 @@ int clg_trainer_run(clg_trainer *tr, clg_progress_fn progress, void *user)
             saved = 1;
         } else if (cfg->train.checkpoint_every > 0 && tr->step % cfg->train.checkpoint_every == 0 && tr->out_dir[0]) {
             TRY(flush_pending(tr, progress, user));
-            TRY(clg_checkpoint_save(tr));
+            TRY(save(tr));
             saved = 1;
         }
     }
@@ -367,12 +472,16 @@ int clg_trainer_run(clg_trainer *tr, clg_progress_fn progress, void *user)
     TRY(flush_pending(tr, progress, user));
     if (!saved && tr->out_dir[0] && tr->step > tr->step0) {
         snprintf(name, sizeof name, "epoch_%03d", tr->epoch); /* a partial epoch */
-        TRY(clg_run_grid(tr, name));
-        TRY(clg_checkpoint_save(tr));
-        TRY(report(tr));
+        if (clg_trainer_writes(tr)) TRY(clg_run_grid(tr, name));
+        TRY(save(tr));
+        if (clg_trainer_writes(tr)) TRY(report(tr));
+    }
+    if (!stopping) { /* a stop asked for during the last step */
+        stopping = tr->stop;
+        if (tr->ranks > 1) TRY(clg_dist_max(ctx, &stopping));
     }
     TRY(clg_finish(ctx));
-    if (tr->stop)
+    if (stopping)
         return clg_fail(ctx, CLG_ERR_INTERRUPTED, "interrupted at step %ld; checkpoint saved in %s/checkpoints/ "
                         "(continue with --resume %s)", tr->step, tr->out_dir, tr->out_dir);
     return CLG_OK;
@@ -390,11 +499,12 @@ void clg_trainer_free(clg_trainer *tr)
     clg_net_free(&tr->G);
     clg_net_free(&tr->D);
     clg_dataset_close(&tr->data);
-    clg_buf *bufs[] = {&tr->z, &tr->fixed_z, &tr->real, &tr->dz, &tr->stats};
+    clg_buf *bufs[] = {&tr->z, &tr->zall, &tr->fixed_z, &tr->real, &tr->dz, &tr->stats};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) clg_buf_release(bufs[i]);
     free(tr->host_stats);
     free(tr->host_grid);
     free(tr->host_weights);
+    free(tr->host_grads);
     if (tr->metrics) fclose(tr->metrics);
     free(tr);
 }

@@ -22,7 +22,12 @@ struct clg_trainer {
     clg_net G, D;
     clg_dataset data;
     clg_shape zshape, xshape;
-    int batch;
+    int batch;           /* train.batch: images per step over all ranks */
+    int rank, ranks;     /* this process among the data-parallel ranks (0 of 1 without MPI) */
+    int lbatch, lbase;   /* this rank's share of a batch and where it starts in it */
+    clg_buf zall;        /* the whole batch's noise (ranks > 1), of which z is this rank's rows */
+    float *host_grads;   /* gradient arena staged for the sum over ranks (ranks > 1) */
+    double comm_s;       /* seconds spent summing gradients since the run started */
     int d_upto;          /* D layers run; a final sigmoid is folded into the loss */
     int from_logits;
     clg_buf z, fixed_z, real, dz, stats;
@@ -77,5 +82,7 @@ int clg_trainer_bad_values(struct clg_trainer *tr, const char *net, const char *
 int clg_trainer_step(struct clg_trainer *tr, int base, int slot);
 /* Run G in eval mode on the fixed noise and write a PNG grid to `path` (runfolder.c). */
 int clg_trainer_write_grid(struct clg_trainer *tr, const char *path);
+/* Rank 0 writes the run folder; the other ranks train along and write nothing. */
+static inline int clg_trainer_writes(const struct clg_trainer *tr) { return tr->out_dir[0] && tr->rank == 0; }
 
 #endif
