@@ -259,6 +259,19 @@ CLG_API int clg_generator_run(clg_generator *g, float *images, const float *z, i
 CLG_API void clg_generator_range(const clg_generator *g, float *lo, float *hi);
 CLG_API void clg_generator_free(clg_generator *g);
 
+/* The domain classifier that scores samples: train the classifier of a classifier config
+ * (configs/fmnist_classifier.ini), print progress to `log` (NULL: none) and write it to `out`
+ * (safetensors); *accuracy = its test accuracy, *hash = the hash of its weights (in the file). */
+CLG_API int clg_classify(clg_ctx *ctx, const char *config, const char *out, FILE *log, double *accuracy,
+                         uint64_t *hash);
+/* Score n samples (a checkpoint, a run folder or a float32 .npy, whose pixels are in [-1,1] when
+ * npy_range_pm1, else [0,1]) with a classifier from clg_classify against n real images (`real`, an
+ * IDX file; NULL: the classifier's test split): Frechet distance, KID, classifier score, class
+ * histogram, precision/recall, memorisation, beside the real-versus-real floor, printed to `out`
+ * and written to `json` when not NULL. */
+CLG_API int clg_eval_samples(clg_ctx *ctx, const char *samples, const char *classifier, const char *real, int n,
+                             long seed, int npy_range_pm1, const char *json, FILE *out);
+
 /* Tile n images (c = 1 or 3, values in [lo, hi]) into a PNG grid with `cols` columns (0 = near
  * square). */
 CLG_API int clg_write_image_grid(const char *path, const float *x, int n, int c, int h, int w, float lo, float hi, int cols,

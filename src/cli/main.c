@@ -25,6 +25,8 @@ static void usage_main(FILE *out)
             "commands:\n"
             "  train CONFIG    train the GAN described by an INI config (see configs/)\n"
             "  sample CKPT     generate images from a checkpoint's generator\n"
+            "  classify CONFIG train the domain classifier that eval scores samples with\n"
+            "  eval SAMPLES    score samples (checkpoint, run folder or .npy): FD, KID, ...\n"
             "  interpolate CKPT  walk in latent space between random points\n"
             "  bench CONFIG    time training steps, per layer, against the device's peak\n"
             "  tune            choose the fastest correct GEMM for this device and remember it\n"
@@ -172,8 +174,10 @@ static int run_command(int argc, char **argv)
     if (!strcmp(argv[1], "bench")) return cmd_bench(argc - 2, argv + 2);
     if (!strcmp(argv[1], "tune")) return cmd_tune(argc - 2, argv + 2);
     if (!strcmp(argv[1], "sample")) return cmd_sample(argc - 2, argv + 2);
+    if (!strcmp(argv[1], "classify")) return cmd_classify(argc - 2, argv + 2);
+    if (!strcmp(argv[1], "eval")) return cmd_eval(argc - 2, argv + 2);
     if (!strcmp(argv[1], "interpolate")) return cmd_interpolate(argc - 2, argv + 2);
-    return cli_die("unknown command \"%s\" (commands: train, sample, interpolate, bench, tune, devices; see `clgan --help`)%s", argv[1], "");
+    return cli_die("unknown command \"%s\" (commands: train, sample, interpolate, classify, eval, bench, tune, devices; see `clgan --help`)%s", argv[1], "");
 }
 
 int main(int argc, char **argv)
