@@ -261,9 +261,11 @@ CLG_API void clg_generator_free(clg_generator *g);
 
 /* The domain classifier that scores samples: train the classifier of a classifier config
  * (configs/fmnist_classifier.ini), print progress to `log` (NULL: none) and write it to `out`
- * (safetensors); *accuracy = its test accuracy, *hash = the hash of its weights (in the file). */
-CLG_API int clg_classify(clg_ctx *ctx, const char *config, const char *out, FILE *log, double *accuracy,
-                         uint64_t *hash);
+ * (safetensors, through a temp file and a rename; an existing `out` is refused before training
+ * unless `overwrite`); *accuracy = its test accuracy, *hash = the hash of its weights (in the
+ * file). */
+CLG_API int clg_classify(clg_ctx *ctx, const char *config, const char *out, int overwrite, FILE *log,
+                         double *accuracy, uint64_t *hash);
 /* Score n samples (a checkpoint, a run folder or a float32 .npy, whose pixels are in [-1,1] when
  * npy_range_pm1, else [0,1]) with a classifier from clg_classify against n real images (`real`, an
  * IDX file; NULL: the classifier's test split): Frechet distance, KID, classifier score, class

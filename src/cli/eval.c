@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "cli/cli.h"
@@ -14,13 +15,15 @@
 static void usage_classify(FILE *out)
 {
     fprintf(out,
-            "usage: clgan classify CONFIG [-o FILE] [--device D] [--quiet]\n\n"
+            "usage: clgan classify CONFIG [-o FILE] [--overwrite] [--device D] [--quiet]\n\n"
             "Trains the classifier of CONFIG (e.g. configs/fmnist_classifier.ini) on its labelled train\n"
             "split, prints the accuracy on its test split after each epoch, and writes the classifier\n"
             "(safetensors: PyTorch names \"classifier.I.weight\", the config, the test accuracy and a\n"
             "hash of the weights in the metadata) for `clgan eval --classifier`.\n\n"
             "options:\n"
-            "  -o FILE         the classifier file (default: classifier.safetensors)\n"
+            "  -o FILE         the classifier file (default: classifier.safetensors); written through\n"
+            "                  FILE.tmp and a rename, so a failed run leaves no partial file\n"
+            "  --overwrite     replace FILE if it exists (otherwise refused before training)\n"
             "  --device D      OpenCL device, as for train\n"
             "  --quiet         no progress lines\n");
 }
@@ -28,12 +31,13 @@ static void usage_classify(FILE *out)
 int cmd_classify(int argc, char **argv)
 {
     const char *config = NULL, *out = "classifier.safetensors", *device = NULL;
-    int quiet = 0;
+    int quiet = 0, overwrite = 0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) return usage_classify(stdout), 0;
         else if (!strcmp(a, "-o") && i + 1 < argc) out = argv[++i];
         else if (!strcmp(a, "--quiet")) quiet = 1;
+        else if (!strcmp(a, "--overwrite")) overwrite = 1;
         else if (!strcmp(a, "--device") && i + 1 < argc) {
             if (cli_opt_device(&device, "classify", argv[++i])) return 1;
         } else if (a[0] == '-') return cli_die("classify: unknown option or missing value: %s (see `clgan classify --help`)%s", a, "");
@@ -41,13 +45,16 @@ int cmd_classify(int argc, char **argv)
         else return cli_die("classify: more than one config given: %s and %s", config, a);
     }
     if (!config) return cli_die("classify: no config given (e.g. clgan classify configs/fmnist_classifier.ini)%s%s", "", "");
+    struct stat sb;
+    if (!overwrite && stat(out, &sb) == 0 && !S_ISDIR(sb.st_mode))
+        return cli_die("classify: %s already exists; pass --overwrite to replace it or -o to write another file%s", out, "");
     clg_ctx *ctx;
     if (clg_env_ctx_create(&ctx, device, 0) != CLG_OK) return cli_die("%s%s", clg_last_error(ctx), "");
     double acc;
     uint64_t hash;
     time_t t0 = time(NULL);
     int rc = 0;
-    if (clg_classify(ctx, config, out, quiet ? NULL : stdout, &acc, &hash) != CLG_OK)
+    if (clg_classify(ctx, config, out, overwrite, quiet ? NULL : stdout, &acc, &hash) != CLG_OK)
         rc = cli_die("%s%s", clg_last_error(ctx), "");
     else
         printf("test accuracy %.4f (%ld s); wrote %s (weights fnv1a64:%016llx)\n", acc, (long)(time(NULL) - t0), out,

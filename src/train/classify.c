@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "data/dataset.h"
@@ -58,9 +59,37 @@ static int accuracy(double *acc, clg_classifier *c, clg_ctx *ctx, clg_dataset *d
     return st;
 }
 
-int clg_classify_train(clg_classify_result *res, clg_ctx *ctx, const clg_cls_cfg *cfg, const char *out_path, FILE *log)
+/* The output may be written: not a folder, its folder there, and not an existing file unless
+ * `overwrite`. Checked before training (minutes that a late refusal would waste) and again just
+ * before the write, in case the file appeared meanwhile. */
+static int out_ok(clg_ctx *ctx, const char *path, int overwrite)
+{
+    struct stat sb;
+    if (!path || !*path) return clg_fail(ctx, CLG_ERR_ARG, "no classifier file given");
+    if (stat(path, &sb) == 0) {
+        if (S_ISDIR(sb.st_mode)) return clg_fail(ctx, CLG_ERR_IO, "%s is a folder, not a classifier file", path);
+        if (!overwrite)
+            return clg_fail(ctx, CLG_ERR_IO, "%s already exists: not overwritten (choose another output file or "
+                            "allow overwriting it)", path);
+        return CLG_OK;
+    }
+    const char *slash = strrchr(path, '/');
+    if (!slash) return CLG_OK;
+    char dir[4096];
+    size_t n = slash == path ? 1 : (size_t)(slash - path);
+    if (n >= sizeof dir) return clg_fail(ctx, CLG_ERR_IO, "%s: path too long", path);
+    memcpy(dir, path, n);
+    dir[n] = 0;
+    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+        return clg_fail(ctx, CLG_ERR_IO, "%s: no folder %s to write it in", path, dir);
+    return CLG_OK;
+}
+
+int clg_classify_train(clg_classify_result *res, clg_ctx *ctx, const clg_cls_cfg *cfg, const char *out_path,
+                       int overwrite, FILE *log)
 {
     memset(res, 0, sizeof *res);
+    TRY(out_ok(ctx, out_path, overwrite));
     clg_dataset train = {0}, test = {0}, lab = {0};
     uint8_t *ltrain = NULL, *ltest = NULL;
     clg_classifier c = {0};
@@ -115,6 +144,7 @@ int clg_classify_train(clg_classify_result *res, clg_ctx *ctx, const clg_cls_cfg
         res->accuracy = acc;
         res->train_loss = logged ? lsum / logged : 0;
     }
+    if (st == CLG_OK) st = out_ok(ctx, out_path, overwrite);
     if (st == CLG_OK) st = clg_classifier_save(&c, &res->hash, out_path, res->accuracy);
     clg_buf_release(&xb), clg_buf_release(&yb), clg_buf_release(&dz), clg_buf_release(&stats);
     clg_buf_release(&lab.data);
@@ -124,12 +154,13 @@ int clg_classify_train(clg_classify_result *res, clg_ctx *ctx, const clg_cls_cfg
     return st;
 }
 
-int clg_classify(clg_ctx *ctx, const char *config, const char *out, FILE *log, double *accuracy, uint64_t *hash)
+int clg_classify(clg_ctx *ctx, const char *config, const char *out, int overwrite, FILE *log, double *accuracy,
+                 uint64_t *hash)
 {
     clg_cls_cfg cfg;
     TRY(clg_cls_cfg_load(&cfg, config, &ctx->err));
     clg_classify_result r;
-    int st = clg_classify_train(&r, ctx, &cfg, out, log);
+    int st = clg_classify_train(&r, ctx, &cfg, out, overwrite, log);
     clg_cls_cfg_free(&cfg);
     *accuracy = r.accuracy;
     *hash = r.hash;

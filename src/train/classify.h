@@ -15,8 +15,10 @@ typedef struct clg_classify_result {
     uint64_t hash;     /* of the weights written */
 } clg_classify_result;
 
-/* Train cfg's classifier and write it to out_path (progress lines to `log` when not NULL). */
-int clg_classify_train(clg_classify_result *res, clg_ctx *ctx, const clg_cls_cfg *cfg, const char *out_path, FILE *log);
-/* The accuracy of c on n images of ds (in order) against labels. */
+/* Train cfg's classifier and write it to out_path through a temp file and a rename (progress
+ * lines to `log` when not NULL). An existing out_path is refused before training unless
+ * `overwrite`. */
+int clg_classify_train(clg_classify_result *res, clg_ctx *ctx, const clg_cls_cfg *cfg, const char *out_path,
+                       int overwrite, FILE *log);
 
 #endif
