@@ -11,6 +11,7 @@
 #include "clgan/clgan.h"
 #include "testutil.h"
 #include "config/config.h"
+#include "eval/classifier.h"
 
 
 static const char *scratch;
@@ -113,6 +114,14 @@ int main(int argc, char **argv)
         size_t len = strlen(e->d_name);
         if (len < 5 || strcmp(e->d_name + len - 4, ".ini")) continue;
         snprintf(path, sizeof path, "%s/%s", argv[2], e->d_name);
+        if (len > 15 && !strcmp(e->d_name + len - 15, "_classifier.ini")) { /* a classifier's own format */
+            clg_cls_cfg cc;
+            clg_err cerr = {0};
+            CHECK(clg_cls_cfg_load(&cc, path, &cerr) == CLG_OK, "%s: %s", path, cerr.msg);
+            clg_cls_cfg_free(&cc);
+            nconf++;
+            continue;
+        }
         int st = clg_config_load(&c, path, err, sizeof err);
         CHECK(st == CLG_OK, "%s: %s", path, err);
         clg_config_free(c);

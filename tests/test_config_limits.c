@@ -244,6 +244,7 @@ int main(int argc, char **argv)
     while (d && (e = readdir(d))) {
         size_t len = strlen(e->d_name);
         if (len < 5 || strcmp(e->d_name + len - 4, ".ini")) continue;
+        if (len > 15 && !strcmp(e->d_name + len - 15, "_classifier.ini")) continue; /* not a GAN config */
         char path[1200];
         snprintf(path, sizeof path, "%s/%s", argv[2], e->d_name);
         st = clg_config_load(&c, path, err, sizeof err);
