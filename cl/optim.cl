@@ -51,3 +51,11 @@ __kernel void clip_scale(__global float *g, __global const float *sq, const long
     const long i = get_global_id(0);
     if (i < n) g[i] *= fmin(1.0f, max_norm / (sqrt(sq[0]) + 1e-6f));
 }
+
+/* The generator's weight average after an update: e = decay e + w p, w = 1 - decay computed on
+ * the host in double (PyTorch's ema.mul_(decay).add_(p, alpha=1-decay)) */
+__kernel void ema(__global float *e, __global const float *p, const long n, const float decay, const float w)
+{
+    const long i = get_global_id(0);
+    if (i < n) e[i] = decay * e[i] + w * p[i];
+}

@@ -9,6 +9,7 @@
  */
 #include "ops.h"
 #include "ops_elem.h"
+#include "ops_ema.h"
 #include "ops_gemm.h"
 #include "ops_grad.h"
 #include "ops_layers.h"
@@ -31,6 +32,7 @@ static const op_def BCE_RING = {"bce ring", op_bce_ring, NULL};
 static const op_def XENT = {"softmax_xent", op_softmax_xent, NULL};
 static const op_def OPTIMIZERS = {"optimizers", op_optimizers, NULL};
 static const op_def CLIPPING = {"clipping", op_clipping, NULL};
+static const op_def EMA_STEP = {"ema", op_ema, NULL};
 static const op_def GEMM = {"gemm", op_gemm, NULL};
 static const op_def GEMM_VIEW = {"gemm views", op_gemm_view, NULL};
 static const op_def LAYER_FD = {"layer gradients", NULL, op_layer_grad};
@@ -91,6 +93,7 @@ static const op_case cases[] = {
     /* cl/optim.cl: (n) */
     OP_SIZES(OPTIMIZERS),
     OP_SIZES(CLIPPING),
+    OP_SIZES(EMA_STEP),
     /* clg_gemm: (M, N, K); (M, N, K, 2 alpha, beta, ldpad) */
     ROW_GEMM(GEMM, B, 1, 1, 1), ROW_GEMM(GEMM, B, 3, 7, 5),
     ROW_GEMM(GEMM, B, 7, 1, 13), ROW_GEMM(GEMM, F, 17, 13, 9),

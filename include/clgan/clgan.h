@@ -247,8 +247,10 @@ typedef struct clg_generator clg_generator;
 
 /* Load the generator of a checkpoint (a .safetensors file, or a run folder: its latest), built
  * from the config stored in it, to run in eval mode (batch norm on running statistics, no
- * dropout). */
+ * dropout). A checkpoint of a run with train.ema gives its weight average. */
 CLG_API int clg_generator_load(clg_generator **out, clg_ctx *ctx, const char *checkpoint);
+/* The same; raw = 1 loads the generator's own weights even when the checkpoint holds an average. */
+CLG_API int clg_generator_load_weights(clg_generator **out, clg_ctx *ctx, const char *checkpoint, int raw);
 /* Latent size (nz = C*H*W of the generator's input) and image shape. */
 CLG_API void clg_generator_shape(const clg_generator *g, int *nz, int *c, int *h, int *w);
 /* n latent vectors drawn as in training (the config's noise), from `seed`. */

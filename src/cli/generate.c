@@ -20,7 +20,7 @@ static void usage_sample(FILE *out)
 {
     fprintf(out,
             "usage: clgan sample CKPT [-n N] [--seed S] [-o FILE.png] [--noise Z.npy] [--out-npy X.npy]\n"
-            "                    [--device D]\n\n"
+            "                    [--raw] [--device D]\n\n"
             "Runs the generator of CKPT (a checkpoint file, or a run folder: its latest checkpoint) in\n"
             "eval mode and writes a grid of its images.\n\n"
             "options:\n"
@@ -31,28 +31,31 @@ static void usage_sample(FILE *out)
             "  --noise Z.npy   take the latent vectors from a float32 .npy of shape (n, nz) or\n"
             "                  (n, nz, 1, 1) instead (n from 1 to 100000; not with -n or --seed)\n"
             "  --out-npy X.npy also write the raw outputs, float32 (n, c, h, w)\n"
+            "  --raw           the generator's own weights, not their average (train.ema), which a\n"
+            "                  checkpoint that holds one gives by default\n"
             "  --device D      OpenCL device, as for train\n");
 }
 
 static void usage_interpolate(FILE *out)
 {
     fprintf(out,
-            "usage: clgan interpolate CKPT [--seed S] [--steps K] [--rows R] [-o FILE.png] [--device D]\n\n"
+            "usage: clgan interpolate CKPT [--seed S] [--steps K] [--rows R] [-o FILE.png] [--raw] [--device D]\n\n"
             "Writes R rows of K images each: the generator's outputs along straight lines in latent space\n"
             "between pairs of random latent vectors (default: 8 rows, 10 steps, walk.png).\n\n"
             "options:\n"
             "  --rows R        1 to 1000, with R x K at most 100000 images\n"
             "  --steps K       images per row, 2 to 1000\n"
             "  --seed S        0 to 9223372036854775807 (default 1)\n"
+            "  --raw           the generator's own weights, not their average (train.ema)\n"
             "  --device D      OpenCL device, as for train\n");
 }
 
 
 /* Shared by sample and interpolate: open the device and the generator. */
-static int open_generator(clg_ctx **ctx, clg_generator **g, const char *device, const char *ckpt)
+static int open_generator(clg_ctx **ctx, clg_generator **g, const char *device, const char *ckpt, int raw)
 {
     *g = NULL;
-    if (clg_env_ctx_create(ctx, device, 0) != CLG_OK || clg_generator_load(g, *ctx, ckpt) != CLG_OK) {
+    if (clg_env_ctx_create(ctx, device, 0) != CLG_OK || clg_generator_load_weights(g, *ctx, ckpt, raw) != CLG_OK) {
         fprintf(stderr, "%s: %s\n", prog, clg_last_error(*ctx));
         return 1;
     }
@@ -62,7 +65,7 @@ static int open_generator(clg_ctx **ctx, clg_generator **g, const char *device, 
 int cmd_sample(int argc, char **argv)
 {
     const char *ckpt = NULL, *png = "samples.png", *noise = NULL, *npy = NULL, *device = NULL;
-    int n = 64;
+    int n = 64, raw = 0;
     long seed = 1;
     const char *nopt = NULL; /* -n or --seed as given: both choose latent vectors, as --noise does */
     for (int i = 0; i < argc; i++) {
@@ -78,6 +81,7 @@ int cmd_sample(int argc, char **argv)
         } else if (!strcmp(a, "-o") && has_next) png = argv[++i];
         else if (!strcmp(a, "--noise") && has_next) noise = argv[++i];
         else if (!strcmp(a, "--out-npy") && has_next) npy = argv[++i];
+        else if (!strcmp(a, "--raw")) raw = 1;
         else if (!strcmp(a, "--device") && has_next) {
             if (cli_opt_device(&device, "sample", argv[++i])) return 1;
         } else if (a[0] == '-') return cli_die("sample: unknown option or missing value: %s (see `clgan sample --help`)%s", a, "");
@@ -100,7 +104,7 @@ int cmd_sample(int argc, char **argv)
     }
     clg_ctx *ctx;
     clg_generator *g;
-    int rc = open_generator(&ctx, &g, device, ckpt);
+    int rc = open_generator(&ctx, &g, device, ckpt, raw);
     int nz, c, h, w;
     float lo, hi, *x = NULL;
     if (rc) goto out;
@@ -160,7 +164,7 @@ out:
 int cmd_interpolate(int argc, char **argv)
 {
     const char *ckpt = NULL, *png = "walk.png", *device = NULL;
-    int steps = 10, rows = 8;
+    int steps = 10, rows = 8, raw = 0;
     long seed = 1;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
@@ -173,6 +177,7 @@ int cmd_interpolate(int argc, char **argv)
         } else if (!strcmp(a, "--seed") && has_next) {
             if (cli_opt_long(&seed, "interpolate", "--seed", argv[++i], 0, LONG_MAX)) return 1;
         } else if (!strcmp(a, "-o") && has_next) png = argv[++i];
+        else if (!strcmp(a, "--raw")) raw = 1;
         else if (!strcmp(a, "--device") && has_next) {
             if (cli_opt_device(&device, "interpolate", argv[++i])) return 1;
         } else if (a[0] == '-')
@@ -188,7 +193,7 @@ int cmd_interpolate(int argc, char **argv)
     }
     clg_ctx *ctx;
     clg_generator *g;
-    int rc = open_generator(&ctx, &g, device, ckpt), nz, c, h, w;
+    int rc = open_generator(&ctx, &g, device, ckpt, raw), nz, c, h, w;
     float lo, hi, *ends = NULL, *z = NULL, *x = NULL;
     char err[1400];
     if (rc) goto out;

@@ -33,6 +33,9 @@ _Static_assert(sizeof(clg_optimizer) == sizeof(int) && sizeof(clg_noise_kind) ==
 #define I(lo, hi) NULL, lo, hi, 0, 0, 0, 0, 0                /* an integer in [lo, hi] */
 #define RUN(lo, hi) NULL, lo, hi, 0, 0, 0, 0, K_RUN_LENGTH   /* the same, setting the run length */
 #define F(lo, lo_open, hi, hi_open) NULL, 0, 0, lo, hi, lo_open, hi_open, 0 /* a float */
+#define OPT_F(lo, hi) NULL, 0, 0, lo, hi, 0, 1, K_OPTIONAL                        /* a float in [lo, hi) */
+#define OPT_RUN(lo, hi) NULL, lo, hi, 0, 0, 0, 0, K_RUN_LENGTH | K_OPTIONAL     /* reporting only */
+#define OPT_STR NULL, 0, 0, 0, 0, 0, 0, K_RUN_LENGTH | K_OPTIONAL
 const clg_key_def clg_config_keys[CLG_CONFIG_NKEYS] = {
     {"data", "path", T_STR, C(data.path), "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz", S,
      "IDX images file (.gz or raw: Fashion-MNIST, MNIST, Kuzushiji-MNIST) or a folder of images"},
@@ -66,6 +69,17 @@ const clg_key_def clg_config_keys[CLG_CONFIG_NKEYS] = {
     {"train", "keep_checkpoints", T_INT, C(train.keep_checkpoints), "3", RUN(1, 1000000),
      "how many step checkpoints to keep"},
     {"train", "grid", T_INT, C(train.grid), "64", I(1, 10000), "number of fixed-noise samples in each grid"},
+    {"train", "ema", T_FLOAT, C(train.ema), "0", OPT_F(0, 1),
+     "keep an exponential moving average of the generator's weights with this decay (e.g. 0.999; 0 = off), "
+     "used for grids, sample and eval"},
+    {"train", "tensorboard", T_INT, C(train.tensorboard), "0", OPT_RUN(0, 1),
+     "1: write TensorBoard event files (losses, D outputs, accuracies, FD, grids) under <out>/tb/"},
+    {"train", "eval_every", T_INT, C(train.eval_every), "0", OPT_RUN(0, 1000000),
+     "score 2000 samples every N epochs into eval.csv and the report (0 = off; needs eval_classifier)"},
+    {"train", "eval_classifier", T_STR, C(train.eval_classifier), "", OPT_STR,
+     "classifier file (from clgan classify) that eval_every scores with"},
+    {"train", "sync_bn", T_INT, C(train.sync_bn), "0", OPT_RUN(0, 1),
+     "under mpirun: 1 = batch norms use the statistics of the whole batch over all ranks (as one process)"},
     {"net", "input", T_STR, N(input), "", S, "generator: latent shape, \"100\" or \"100,1,1\""},
     {"net", "optimizer", T_ENUM, N(opt.kind), "adam", E(clg_optimizer_names), "optimizer"},
     {"net", "lr", T_FLOAT, N(opt.lr), "0.0002", F(0, 1, FLT_MAX, 0), "learning rate"},

@@ -10,7 +10,10 @@
 #include "config/config.h"
 
 enum { T_INT, T_LONG, T_FLOAT, T_STR, T_ENUM };
-enum { K_RUN_LENGTH = 1 }; /* clg_key_def.flags: a resume may change the key */
+/* clg_key_def.flags: a resume may change the key; the resolved text holds the key only when it
+ * is not the default (so the text, and the checkpoints holding it, of a config that leaves it out
+ * stay what they were before the key existed, and such checkpoints still resume) */
+enum { K_RUN_LENGTH = 1, K_OPTIONAL = 2 };
 
 typedef struct clg_key_def {
     const char *section; /* "data", "train", or "net" for generator/discriminator */
@@ -23,11 +26,11 @@ typedef struct clg_key_def {
     long ilo, ihi;       /* integers: allowed range */
     double flo, fhi;     /* floats: allowed range, ends open per the flags */
     int flo_open, fhi_open;
-    int flags;           /* K_RUN_LENGTH */
+    int flags;           /* K_RUN_LENGTH, K_OPTIONAL */
     const char *help;
 } clg_key_def;
 
-#define CLG_CONFIG_NKEYS 32
+#define CLG_CONFIG_NKEYS 37
 extern const clg_key_def clg_config_keys[CLG_CONFIG_NKEYS];
 
 /* Every key's default into c. */

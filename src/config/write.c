@@ -76,6 +76,7 @@ static void put_section(text_buf *b, const char *section, const void *base, cons
             put_kv(b, k->key, (const char *)p);
             continue;
         }
+        if ((k->flags & K_OPTIONAL) && !strcmp(num, k->def)) continue;
         put_kv(b, k->key, num);
     }
 }

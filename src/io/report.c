@@ -48,6 +48,30 @@ static int load(series *s, const char *path)
     return 0;
 }
 
+/* eval.csv (epoch, step, fd, kid, ...): FD and KID per evaluation into v[0] and v[1]; none when
+ * the run has no evaluations. */
+static void load_eval(series *s, const char *path)
+{
+    memset(s, 0, sizeof *s);
+    FILE *f = fopen(path, "r");
+    if (!f) return;
+    char line[512];
+    while (fgets(line, sizeof line, f)) {
+        double fd, kid;
+        long step;
+        int epoch;
+        if (sscanf(line, "%d,%ld,%lf,%lf", &epoch, &step, &fd, &kid) != 4) continue; /* the header too */
+        if (s->n == s->cap) {
+            s->cap = s->cap ? s->cap * 2 : 64;
+            for (int k = 0; k < NCOL; k++) s->v[k] = realloc(s->v[k], (size_t)s->cap * sizeof(double));
+        }
+        s->v[0][s->n] = fd, s->v[1][s->n] = kid;
+        for (int k = 2; k < NCOL; k++) s->v[k][s->n] = 0;
+        s->n++;
+    }
+    fclose(f);
+}
+
 static void html_escape(FILE *o, const char *t)
 {
     for (; t && *t; t++) {
@@ -113,16 +137,18 @@ static void chart(FILE *o, const series *s, const char *title, const int *cols, 
 
 int clg_report_write(const clg_report_info *in, clg_err *e)
 {
-    char path[1200], tmp[1300], metrics[1200];
+    char path[1200], tmp[1300], metrics[1200], evals[1200];
     snprintf(metrics, sizeof metrics, "%s/metrics.csv", in->out_dir);
+    snprintf(evals, sizeof evals, "%s/eval.csv", in->out_dir);
     snprintf(path, sizeof path, "%s/report.html", in->out_dir);
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    series s;
+    series s, ev;
     load(&s, metrics);
+    load_eval(&ev, evals);
     FILE *o = fopen(tmp, "w");
     if (!o) {
         int st = clg_errf(e, CLG_ERR_IO, "%s: cannot create: %s", tmp, strerror(errno));
-        for (int k = 0; k < NCOL; k++) free(s.v[k]);
+        for (int k = 0; k < NCOL; k++) free(s.v[k]), free(ev.v[k]);
         return st;
     }
     time_t now = time(NULL);
@@ -161,6 +187,9 @@ int clg_report_write(const clg_report_info *in, clg_err *e)
           1, 0, 0);
     chart(o, &s, "D(x) and D(G(z))", (int[]){2, 3}, (const char *const[]){"D(x)", "D(G(z))"}, 2, 1, 0, 1);
     chart(o, &s, "D accuracy", (int[]){4, 5}, (const char *const[]){"real", "fake"}, 2, 1, 0, 1);
+    if (ev.n) /* train.eval_every: the samples' scores, one point per evaluation */
+        chart(o, &ev, "FD of 2,000 samples per evaluation (lower is better)", (int[]){0}, (const char *const[]){"FD"},
+              1, 0, 0, 0);
     fputs("</div>\n<h2>Fixed-noise samples, per epoch</h2>\n<div class=\"strip\">\n", o);
     for (int e = 1; e <= in->epochs_done; e++) {
         char img[1300];
@@ -182,7 +211,7 @@ int clg_report_write(const clg_report_info *in, clg_err *e)
           "      imgs.length + ' sample images loaded';\n"
           "});\n</script>\n</body></html>\n",
           o);
-    for (int k = 0; k < NCOL; k++) free(s.v[k]);
+    for (int k = 0; k < NCOL; k++) free(s.v[k]), free(ev.v[k]);
     if (fclose(o) != 0 || rename(tmp, path) != 0) {
         int st = clg_errf(e, CLG_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
         remove(tmp);

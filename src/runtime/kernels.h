@@ -48,7 +48,8 @@
     K(ADAM, optim, adam)                                \
     K(RMSPROP, optim, rmsprop)                          \
     K(CLIP_VALUE, optim, clip_value)                    \
-    K(CLIP_SCALE, optim, clip_scale)
+    K(CLIP_SCALE, optim, clip_scale)                    \
+    K(EMA, optim, ema)
 
 enum clg_kernel_id {
 #define K(id, prog, fn) CLG_K_##id,

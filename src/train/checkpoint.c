@@ -62,9 +62,13 @@ int clg_values_bad(float *worst, const float *v, size_t n, float bound)
     return bound > 0 && big > bound;
 }
 
-/* Read a network's tensors (and optimizer moments) to the host and add them to f, refusing any
- * non-finite value and weights beyond CLG_WEIGHT_BOUND. */
-static int add_net(clg_st_file *f, host_copies *h, clg_net *net, clg_trainer *tr)
+/* Read a network's tensors (and optimizer moments) to the host and add them to f under the
+ * network's name, refusing any non-finite value and weights beyond CLG_WEIGHT_BOUND. With `avg`
+ * (the generator's weight average, laid out as its parameters) the trainable tensors come from
+ * it and go under `name` without optimizer moments; the running statistics and batch counts are
+ * then the network's own (ema.c says why), so the tensors are those of the same PyTorch module. */
+static int add_net(clg_st_file *f, host_copies *h, clg_net *net, clg_trainer *tr, const char *net_name,
+                   const clg_buf *avg)
 {
     clg_ctx *ctx = tr->ctx;
     char name[160];
@@ -77,12 +81,14 @@ static int add_net(clg_st_file *f, host_copies *h, clg_net *net, clg_trainer *tr
             for (int k = 0; k < p->ndim; k++) dims[k] = p->dims[k];
             float *v = keep(h, p->count);
             if (!v) return clg_fail(ctx, CLG_ERR_NOMEM, "out of host memory");
-            TRY(clg_buf_read(ctx, v, &p->value, p->count));
-            snprintf(name, sizeof name, "%s.%d.%s", net->name, i, p->name);
+            clg_buf src = avg && p->trainable ? *avg : p->value;
+            if (avg && p->trainable) src.off = avg->off + (p->value.off - net->params.off);
+            TRY(clg_buf_read(ctx, v, &src, p->count));
+            snprintf(name, sizeof name, "%s.%d.%s", net_name, i, p->name);
             if (clg_values_bad(&worst, v, p->count, p->trainable ? CLG_WEIGHT_BOUND : 0.0f))
                 return clg_trainer_bad_values(tr, net->name, name, worst, "checkpoint");
             TRY(clg_st_add(f, name, "F32", p->ndim, dims, v, p->count * sizeof(float)));
-            if (!p->trainable) continue;
+            if (!p->trainable || avg) continue;
             const clg_buf *states[2] = {&net->opt_m, &net->opt_v};
             for (int s = 0; s < 2; s++) {
                 clg_buf view = *states[s];
@@ -101,7 +107,7 @@ static int add_net(clg_st_file *f, host_copies *h, clg_net *net, clg_trainer *tr
             if (!slot) return clg_fail(ctx, CLG_ERR_NOMEM, "out of host memory");
             int64_t count = l->train_forwards;
             memcpy(slot, &count, sizeof count);
-            snprintf(name, sizeof name, "%s.%d.num_batches_tracked", net->name, i);
+            snprintf(name, sizeof name, "%s.%d.num_batches_tracked", net_name, i);
             TRY(clg_st_add(f, name, "I64", 0, NULL, slot, sizeof count));
         }
     }
@@ -190,8 +196,9 @@ int clg_checkpoint_save(clg_trainer *tr)
     clg_st_file f = {0};
     host_copies h = {0};
     /* read back and check everything before the folder is touched */
-    int st = add_net(&f, &h, &tr->G, tr);
-    if (st == CLG_OK) st = add_net(&f, &h, &tr->D, tr);
+    int st = add_net(&f, &h, &tr->G, tr, tr->G.name, NULL);
+    if (st == CLG_OK) st = add_net(&f, &h, &tr->D, tr, tr->D.name, NULL);
+    if (st == CLG_OK && tr->ema.n) st = add_net(&f, &h, &tr->G, tr, CLG_EMA_NAME, &tr->ema);
     if (st == CLG_OK && mkdir(dir, 0755) != 0 && errno != EEXIST)
         st = clg_fail(ctx, CLG_ERR_IO, "%s: cannot create: %s", dir, strerror(errno));
     if (st == CLG_OK) {
@@ -432,7 +439,12 @@ int clg_checkpoint_load_net(clg_net *net, clg_ctx *ctx, const clg_st_file *f, co
     return load_net(net, ctx, f, path, 0);
 }
 
-static int load_optimizer(clg_net *net, clg_ctx *ctx, const clg_st_file *f, const char *path, int check)
+/* Arenas laid out as a network's parameters (optimizer moments, the weight average): the
+ * tensor "<prefix><net_name>.I.<param><suffix>" of each trainable parameter into its place in
+ * `arena`, checked as load_tensor does. */
+static int load_arena(clg_net *net, clg_ctx *ctx, const clg_st_file *f, const char *path, int check,
+                      const clg_buf *arena, const char *prefix, const char *net_name, const char *suffix, float bound,
+                      int nonneg)
 {
     char name[200];
     for (int i = 0; i < net->nlayers; i++) {
@@ -440,16 +452,19 @@ static int load_optimizer(clg_net *net, clg_ctx *ctx, const clg_st_file *f, cons
         for (int j = 0; j < l->nparams; j++) {
             clg_param *p = &l->params[j];
             if (!p->trainable) continue;
-            clg_buf *states[2] = {&net->opt_m, &net->opt_v};
-            for (int s = 0; s < 2; s++) {
-                clg_buf view = *states[s];
-                view.off = states[s]->off + (p->value.off - net->params.off);
-                snprintf(name, sizeof name, "optimizer.%s.%d.%s.%s", net->name, i, p->name, s ? "v" : "m");
-                TRY(load_tensor(ctx, check ? NULL : &view, f, name, p, path, 0.0f, s == 1));
-            }
+            clg_buf view = *arena;
+            view.off = arena->off + (p->value.off - net->params.off);
+            snprintf(name, sizeof name, "%s%s.%d.%s%s", prefix, net_name, i, p->name, suffix);
+            TRY(load_tensor(ctx, check ? NULL : &view, f, name, p, path, bound, nonneg));
         }
     }
     return CLG_OK;
+}
+
+static int load_optimizer(clg_net *net, clg_ctx *ctx, const clg_st_file *f, const char *path, int check)
+{
+    TRY(load_arena(net, ctx, f, path, check, &net->opt_m, "optimizer.", net->name, ".m", 0.0f, 0));
+    return load_arena(net, ctx, f, path, check, &net->opt_v, "optimizer.", net->name, ".v", 0.0f, 1);
 }
 
 /* The parts of two resolved configs that must agree to resume: every line but those of the keys
@@ -555,6 +570,8 @@ int clg_checkpoint_load(clg_trainer *tr, const char *path)
         if (st == CLG_OK) st = load_net(&tr->D, ctx, &f, path, check);
         if (st == CLG_OK) st = load_optimizer(&tr->G, ctx, &f, path, check);
         if (st == CLG_OK) st = load_optimizer(&tr->D, ctx, &f, path, check);
+        if (st == CLG_OK && tr->ema.n)
+            st = load_arena(&tr->G, ctx, &f, path, check, &tr->ema, "", CLG_EMA_NAME, "", CLG_WEIGHT_BOUND, 0);
     }
     if (st != CLG_OK) goto out;
     for (int i = 0; i < tr->G.nlayers; i++) tr->G.layers[i].key = gkeys[i];

@@ -11,6 +11,9 @@
 #include "train/trainer.h"
 
 #define CLG_CHECKPOINT_FORMAT "clgan-checkpoint-1"
+/* The generator's weight average (train.ema) is stored as a generator of this name:
+ * "generator_ema.3.weight", with the raw generator's running statistics. */
+#define CLG_EMA_NAME "generator_ema"
 
 /* A checkpoint's counters and random states, as parsed from its metadata. */
 typedef struct clg_ckpt_meta {

@@ -1,7 +1,9 @@
 /* generator.c — a trained generator on its own, for sampling and interpolation: the network is
  * rebuilt from the config stored in a checkpoint, its tensors (with batch-norm running
  * statistics) loaded (each checked for shape and finite values), and run in eval mode in chunks
- * of its planned batch; outputs that are not finite are an error, not an image.
+ * of its planned batch; outputs that are not finite are an error, not an image. A checkpoint of a
+ * run with train.ema holds the weight average as a second generator ("generator_ema.*"), which
+ * is the one loaded unless the raw weights are asked for.
  */
 #include <math.h>
 #include <stdio.h>
@@ -26,6 +28,23 @@ struct clg_generator {
 };
 
 int clg_generator_load(clg_generator **out, clg_ctx *ctx, const char *checkpoint)
+{
+    return clg_generator_load_weights(out, ctx, checkpoint, 0);
+}
+
+/* 1 when f holds the weight average: its first parameter under CLG_EMA_NAME */
+static int has_ema(const clg_st_file *f, const clg_net *net)
+{
+    char name[200];
+    for (int i = 0; i < net->nlayers; i++)
+        if (net->layers[i].nparams) {
+            snprintf(name, sizeof name, "%s.%d.%s", CLG_EMA_NAME, i, net->layers[i].params[0].name);
+            return clg_st_find(f, name) != NULL;
+        }
+    return 0;
+}
+
+int clg_generator_load_weights(clg_generator **out, clg_ctx *ctx, const char *checkpoint, int raw)
 {
     char path[1200];
     clg_run_checkpoint_path(path, sizeof path, checkpoint);
@@ -53,6 +72,7 @@ int clg_generator_load(clg_generator **out, clg_ctx *ctx, const char *checkpoint
     clg_shape img;
     const char *is = clg_st_meta(&f, "image_shape");
     if (is && clg_net_parse_input(&img, is) == 0 && clg_shape_size(img) == clg_shape_size(g->out)) g->out = img;
+    if (!raw && has_ema(&f, &g->net)) g->net.name = CLG_EMA_NAME;
     st = clg_checkpoint_load_net(&g->net, ctx, &f, path);
     if (st == CLG_OK) st = clg_buf_alloc(ctx, &g->z, (size_t)GEN_BATCH * clg_shape_size(g->zshape), "latent vectors");
 out:

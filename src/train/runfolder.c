@@ -11,7 +11,10 @@
 
 #include "io/image.h"
 #include "io/report.h"
+#include "train/ema.h"
+#include "train/evaltrain.h"
 #include "train/runfolder.h"
+#include "train/tblog.h"
 
 void clg_run_checkpoint_path(char *out, size_t n, const char *from)
 {
@@ -108,6 +111,8 @@ int clg_run_start(clg_trainer *tr)
         remove(tmp);
         return clg_fail(tr->ctx, CLG_ERR_IO, "%s: cannot write: %s", path, strerror(e));
     }
+    TRY(clg_tb_open(tr));
+    TRY(clg_train_eval_start(tr));
     return open_metrics(tr);
 }
 
@@ -121,16 +126,23 @@ int clg_trainer_write_grid(clg_trainer *tr, const char *path)
 {
     clg_ctx *ctx = tr->ctx;
     clg_net *G = &tr->G;
+    TRY(clg_ema_begin(tr)); /* the weight average, when there is one, makes the grids */
+    int st = CLG_OK;
     int n = tr->cfg->train.grid, zsize = (int)clg_shape_size(tr->zshape), xsize = (int)clg_shape_size(tr->xshape);
     for (int at = 0; at < n; at += tr->lbatch) { /* in runs of what the networks were built for */
         int m = n - at < tr->lbatch ? n - at : tr->lbatch;
         clg_buf zv;
         /* the fixed noise rows [at, at+m): a view when aligned, else a copy into z */
-        TRY(clg_buf_copy_at(ctx, &tr->z, 0, &tr->fixed_z, (size_t)at * zsize, (size_t)m * zsize));
+        if ((st = clg_buf_copy_at(ctx, &tr->z, 0, &tr->fixed_z, (size_t)at * zsize, (size_t)m * zsize)) != CLG_OK) break;
         zv = tr->z;
-        TRY(clg_net_forward(G, ctx, &zv, m, 0, G->nlayers));
-        TRY(clg_buf_read(ctx, tr->host_grid + (size_t)at * xsize, &G->layers[G->nlayers - 1].y, (size_t)m * xsize));
+        if ((st = clg_net_forward(G, ctx, &zv, m, 0, G->nlayers)) != CLG_OK ||
+            (st = clg_buf_read(ctx, tr->host_grid + (size_t)at * xsize, &G->layers[G->nlayers - 1].y,
+                               (size_t)m * xsize)) != CLG_OK)
+            break;
     }
+    int st2 = clg_ema_end(tr);
+    TRY(st);
+    TRY(st2);
     float lo = tr->cfg->data.range == CLG_RANGE_01 ? 0.0f : -1.0f;
     return clg_image_grid(path, tr->host_grid, n, tr->xshape.c, tr->xshape.h, tr->xshape.w, lo, 1.0f, 0, &ctx->err);
 }
@@ -139,7 +151,8 @@ int clg_run_grid(clg_trainer *tr, const char *name)
 {
     char path[1200];
     snprintf(path, sizeof path, "%s/samples/%s.png", tr->out_dir, name);
-    return clg_trainer_write_grid(tr, path);
+    TRY(clg_trainer_write_grid(tr, path));
+    return clg_tb_grid(tr, path);
 }
 
 int clg_run_report(clg_trainer *tr, double ms_per_step)

@@ -15,7 +15,10 @@
 
 #include "train/checkpoint.h"
 #include "train/dist.h"
+#include "train/ema.h"
+#include "train/evaltrain.h"
 #include "train/runfolder.h"
+#include "train/tblog.h"
 #include "train/trainer.h"
 
 
@@ -28,7 +31,7 @@ static double now_seconds(void)
 
 static uint32_t key32(clg_rng *r) { return (uint32_t)clg_rng_next(r); }
 
-static int noise(clg_ctx *ctx, const clg_noise_cfg *nc, clg_buf *z, int count, uint32_t key)
+int clg_trainer_noise(clg_ctx *ctx, const clg_noise_cfg *nc, clg_buf *z, int count, uint32_t key)
 {
     if (nc->kind == CLG_NOISE_UNIFORM)
         return CLG_LAUNCH1(ctx, CLG_K_NOISE_UNIFORM, count, KA_MEM(z->sub), KA_INT(count), KA_UINT(key),
@@ -137,7 +140,10 @@ int clg_trainer_create_with(clg_trainer **out, clg_ctx *ctx, const clg_config *c
         if (!tr->host_grads) return clg_fail(ctx, CLG_ERR_NOMEM, "out of host memory");
     }
     tr->fixed_key = key32(&tr->rng_noise);
-    TRY(noise(ctx, &cfg->train.noise, &tr->fixed_z, grid_rows * (int)zsize, tr->fixed_key));
+    TRY(clg_trainer_noise(ctx, &cfg->train.noise, &tr->fixed_z, grid_rows * (int)zsize, tr->fixed_key));
+
+    TRY(clg_ema_start(tr));
+    TRY(clg_train_eval_open(tr));
 
     tr->steps_per_epoch = tr->data.n / ((long)tr->batch * cfg->train.d_steps);
     if (tr->steps_per_epoch == 0)
@@ -217,8 +223,8 @@ static int loss(clg_trainer *tr, int slot, float y, float sign, int real)
 static int batch_noise(clg_trainer *tr, uint32_t key)
 {
     int zsize = (int)clg_shape_size(tr->zshape);
-    if (tr->ranks == 1) return noise(tr->ctx, &tr->cfg->train.noise, &tr->z, tr->batch * zsize, key);
-    TRY(noise(tr->ctx, &tr->cfg->train.noise, &tr->zall, tr->batch * zsize, key));
+    if (tr->ranks == 1) return clg_trainer_noise(tr->ctx, &tr->cfg->train.noise, &tr->z, tr->batch * zsize, key);
+    TRY(clg_trainer_noise(tr->ctx, &tr->cfg->train.noise, &tr->zall, tr->batch * zsize, key));
     return clg_buf_copy_at(tr->ctx, &tr->z, 0, &tr->zall, (size_t)tr->lbase * zsize, (size_t)tr->lbatch * zsize);
 }
 
@@ -277,7 +283,7 @@ int clg_trainer_step(clg_trainer *tr, int base, int slot)
     TRY(clg_net_backward(G, ctx, NULL, dx, &tr->z, B, 1, G->nlayers));
     TRY(sum_grads(tr, G));
     TRY(clg_net_update(G, ctx));
-    return CLG_OK;
+    return clg_ema_update(tr);
 }
 
 /* Read the ring back, write metrics rows, report progress; stops on NaN/inf. */
@@ -305,6 +311,7 @@ static int flush_stats(clg_trainer *tr, int nsteps, long first_step, clg_progres
         if (s.acc_real < 1.0f || s.acc_fake < 1.0f) tr->epoch_not_perfect = 1;
         if (tr->metrics)
             clg_run_metrics_row(tr->metrics, &s);
+        TRY(clg_tb_stats(tr, &s));
         if (!isfinite(s.d_loss) || !isfinite(s.g_loss)) {
             if (tr->metrics) fflush(tr->metrics);
             return clg_fail(tr->ctx, CLG_ERR_NUMERIC,
@@ -406,6 +413,7 @@ static int epoch_end(clg_trainer *tr)
     if (!tr->out_dir[0]) return CLG_OK;
     snprintf(name, sizeof name, "epoch_%03d", tr->epoch);
     if (clg_trainer_writes(tr)) TRY(clg_run_grid(tr, name));
+    TRY(clg_train_eval_epoch(tr));
     TRY(save(tr));
     return clg_trainer_writes(tr) ? report(tr) : CLG_OK;
 }
@@ -499,12 +507,14 @@ void clg_trainer_free(clg_trainer *tr)
     clg_net_free(&tr->G);
     clg_net_free(&tr->D);
     clg_dataset_close(&tr->data);
-    clg_buf *bufs[] = {&tr->z, &tr->zall, &tr->fixed_z, &tr->real, &tr->dz, &tr->stats};
+    clg_buf *bufs[] = {&tr->z, &tr->zall, &tr->fixed_z, &tr->real, &tr->dz, &tr->stats, &tr->ema};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) clg_buf_release(bufs[i]);
     free(tr->host_stats);
     free(tr->host_grid);
     free(tr->host_weights);
     free(tr->host_grads);
     if (tr->metrics) fclose(tr->metrics);
+    clg_tb_close(tr);
+    clg_train_eval_free(tr);
     free(tr);
 }

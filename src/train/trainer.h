@@ -48,6 +48,9 @@ struct clg_trainer {
     clg_rng rng_epoch;   /* shuffle state before the current epoch's shuffle */
     FILE *metrics;
     FILE *log;           /* warnings (may be NULL) */
+    clg_buf ema;         /* the generator's weight average (train.ema > 0; ema.c), laid out as G.params */
+    struct clg_tfevents *tb;         /* TensorBoard event file (train.tensorboard; tblog.c) */
+    struct clg_train_eval *eval;     /* scores during training (train.eval_every; evaltrain.c) */
     int epoch_not_perfect; /* some step of this epoch had D accuracy < 1 on real or fake */
     double t_start;
     volatile sig_atomic_t stop;
@@ -76,6 +79,11 @@ int clg_trainer_create_with(clg_trainer **out, clg_ctx *ctx, const struct clg_co
  * checking the weights (`when` = "checkpoint": before writing one). Returns CLG_ERR_NUMERIC with
  * a message naming the network, tensor, step and the checkpoint that stays latest. */
 int clg_trainer_bad_values(struct clg_trainer *tr, const char *net, const char *tensor, float worst, const char *when);
+
+/* n values of the config's noise (N(0,1) or U(min, max)) into z, as a function of `key` and the
+ * index alone. */
+int clg_trainer_noise(clg_ctx *ctx, const clg_noise_cfg *nc, clg_buf *z, int count, uint32_t key);
+typedef struct clg_train_eval clg_train_eval;
 
 /* One training step (D step on real and fake, then G step), all enqueued, no host sync.
  * `slot` is the statistics ring slot the step writes. */
