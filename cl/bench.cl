@@ -1,15 +1,34 @@
-/* bench.cl — a measured FP32 peak: independent fused multiply-adds on float4 accumulators,
- * 64 flops per work-item per iteration, no memory traffic but one store at the end.
+/* bench.cl — the device's measured limits for `clgan bench`.
+ * fma_peak: PEAK_CHAINS independent fused multiply-add chains per work-item, each PEAK_VW floats
+ * wide (the native width), so every FMA pipe has a chain to issue while the others wait out their
+ * latency (a CPU with 2 pipes and 4 cycles' latency needs 8); 2 * PEAK_CHAINS * PEAK_VW flops per
+ * work-item per iteration, no memory traffic but one vector store at the end.
+ * bw_copy: dst = src over n4 float4s, for the bandwidth that memory-bound layers are held against.
  */
-__kernel void fma_peak(__global float *out, const int iters, const float a, const float b)
+#if PEAK_VW == 1
+typedef float peakv;
+#else
+#define PEAK_CAT_(a, b) a##b
+#define PEAK_CAT(a, b) PEAK_CAT_(a, b)
+typedef PEAK_CAT(float, PEAK_VW) peakv;
+#endif
+
+__kernel void fma_peak(__global peakv *out, const int iters, const float a, const float b)
 {
+    peakv x[PEAK_CHAINS];
     float s = (float)get_global_id(0) * 1e-9f;
-    float4 x0 = (float4)(s, s + 1, s + 2, s + 3), x1 = x0 + 0.1f, x2 = x0 + 0.2f, x3 = x0 + 0.3f;
-    float4 x4 = x0 + 0.4f, x5 = x0 + 0.5f, x6 = x0 + 0.6f, x7 = x0 + 0.7f;
+    for (int c = 0; c < PEAK_CHAINS; c++) x[c] = (peakv)(s + 0.01f * c);
     for (int i = 0; i < iters; i++) {
-        x0 = fma(x0, a, b); x1 = fma(x1, a, b); x2 = fma(x2, a, b); x3 = fma(x3, a, b);
-        x4 = fma(x4, a, b); x5 = fma(x5, a, b); x6 = fma(x6, a, b); x7 = fma(x7, a, b);
+#pragma unroll
+        for (int c = 0; c < PEAK_CHAINS; c++) x[c] = fma(x[c], a, b);
     }
-    float4 t = x0 + x1 + x2 + x3 + x4 + x5 + x6 + x7;
-    out[get_global_id(0)] = t.x + t.y + t.z + t.w;
+    peakv t = x[0];
+    for (int c = 1; c < PEAK_CHAINS; c++) t += x[c];
+    out[get_global_id(0)] = t;
+}
+
+__kernel void bw_copy(__global float4 *restrict dst, __global const float4 *restrict src, const int n4)
+{
+    int i = get_global_id(0);
+    if (i < n4) dst[i] = src[i];
 }

@@ -313,29 +313,45 @@ static void op_gather(const op_case *row)
 /* ---- bench.cl ----------------------------------------------------------------------------------- */
 
 /* fma_peak on n work-items (a multiple of its group of 64: the kernel has no bounds check) with
- * `iters` iterations, against the same float fmas on the host (fmaf rounds once, as OpenCL's fma
- * must); the final float sums at TOL_ELEM */
+ * `iters` iterations: PEAK_CHAINS chains of PEAK_VW lanes each (the context's values), against the
+ * same float fmas on the host (fmaf rounds once, as OpenCL's fma must); each work-item's vector of
+ * chain sums at TOL_ELEM */
 static void op_fma_peak(const op_case *row)
 {
-    static const float off[8] = {0.0f, 0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f}; /* x0 .. x7 */
     size_t n = (size_t)row->p[0];
-    int iters = row->p[1];
+    int iters = row->p[1], vw = clg_tunable(ctx, CLG_T_PEAK_VW), chains = clg_tunable(ctx, CLG_T_PEAK_CHAINS);
     const float a = 0.999f, b = 0.001f;
-    clg_buf out = up_pad(NULL, n);
+    clg_buf out = up_pad(NULL, n * (size_t)vw);
     CHECK_OK(ctx, CLG_LAUNCH1(ctx, CLG_K_FMA_PEAK, n, KA_MEM(out.sub), KA_INT(iters), KA_FLT(a), KA_FLT(b)));
-    float *h = down_pad(&out, n, "fma_peak");
-    double *r = dalloc(n);
+    float *h = down_pad(&out, n * (size_t)vw, "fma_peak");
+    double *r = dalloc(n * (size_t)vw);
     for (size_t i = 0; i < n; i++) {
-        float s = (float)i * 1e-9f, x[32];
-        for (int l = 0; l < 32; l++) x[l] = (s + (float)(l % 4)) + off[l / 4];
-        for (int it = 0; it < iters; it++)
-            for (int l = 0; l < 32; l++) x[l] = fmaf(x[l], a, b);
-        for (int l = 0; l < 32; l++) r[i] += x[l];
+        float s = (float)i * 1e-9f, t = 0;
+        for (int c = 0; c < chains; c++) {
+            float x = s + 0.01f * (float)c;
+            for (int it = 0; it < iters; it++) x = fmaf(x, a, b);
+            t = c ? t + x : x;
+        }
+        for (int k = 0; k < vw; k++) r[i * (size_t)vw + (size_t)k] = t;
     }
-    double e = errv(h, r, n, 1);
-    CHECK_ERR(e, TOL_ELEM, "fma_peak n=%zu iters=%d err %g", n, iters, e);
+    double e = errv(h, r, n * (size_t)vw, 1);
+    CHECK_ERR(e, TOL_ELEM, "fma_peak n=%zu iters=%d (%d chains of %d) err %g", n, iters, chains, vw, e);
     free(h), free(r);
     clg_buf_release(&out);
+}
+
+/* bw_copy of n float4s: an exact copy, nothing written past it */
+static void op_bw_copy(const op_case *row)
+{
+    size_t n = (size_t)row->p[0] * 4;
+    float *x = malloc(n * sizeof *x);
+    for (size_t i = 0; i < n; i++) x[i] = (float)i * 0.5f - 3.0f;
+    clg_buf src = up_pad(x, n), dst = up_pad(NULL, n);
+    CHECK_OK(ctx, CLG_LAUNCH1(ctx, CLG_K_BW_COPY, n / 4, KA_MEM(dst.sub), KA_MEM(src.sub), KA_INT((int)(n / 4))));
+    float *h = down_pad(&dst, n, "bw_copy");
+    CHECK(!memcmp(h, x, n * sizeof *x), "bw_copy n=%zu: not an exact copy", n / 4);
+    free(h), free(x);
+    clg_buf_release(&src), clg_buf_release(&dst);
 }
 
 #endif

@@ -27,6 +27,7 @@ static const op_def NOISE = {"noise", op_noise, NULL};
 static const op_def NOISE_STATS = {"noise statistics", op_noise_stats, NULL};
 static const op_def GATHER = {"gather_u8", op_gather, NULL};
 static const op_def FMA_PEAK = {"fma_peak", op_fma_peak, NULL};
+static const op_def BW_COPY = {"bw_copy", op_bw_copy, NULL};
 static const op_def BCE = {"bce", op_bce, NULL};
 static const op_def BCE_RING = {"bce ring", op_bce_ring, NULL};
 static const op_def XENT = {"softmax_xent", op_softmax_xent, NULL};
@@ -81,9 +82,10 @@ static const op_case cases[] = {
     ROW(GATHER, B, 1, 1, 0, 1, 0), ROW(GATHER, B, 3, 7, 2, 5, 1),
     ROW(GATHER, B, 7, 13, 1, 9, 2), ROW(GATHER, B, 65, 1, 3, 70, 3),
     ROW(GATHER, F, 10, 100, 0, 12, 4),
-    /* cl/bench.cl: (n, iterations); not in the small run: Oclgrind's uninitialised-value check
-     * crashes inside itself on its float4 code, as on cl/gemm.cl's */
+    /* cl/bench.cl: fma_peak (n, iterations), bw_copy (float4s); not in the small run: Oclgrind's
+     * uninitialised-value check crashes inside itself on their vector code, as on cl/gemm.cl's */
     ROW(FMA_PEAK, F, 64, 3), ROW(FMA_PEAK, F, 192, 50),
+    ROW(BW_COPY, F, 1), ROW(BW_COPY, F, 65), ROW(BW_COPY, F, 4099),
     /* cl/loss.cl: (n) */
     ROW(BCE, B, 1), ROW(BCE, B, 3), ROW(BCE, B, 64), ROW(BCE, B, 65),
     ROW(BCE, F, 200),

@@ -33,6 +33,8 @@ struct clg_ctx {
     int is_cpu;
     int simulator;                     /* Oclgrind: zero new buffers from the host (see clg_buf_alloc) */
     unsigned compute_units, mhz, vector_width; /* for bench's peak estimate */
+    unsigned fp32_lanes;               /* FP32 multiply-adds per clock per compute unit (device.c) */
+    char lanes_how[64];                /* how fp32_lanes was reckoned, for bench's line */
     size_t align;                      /* sub-buffer origin alignment, bytes */
     size_t max_wg;                     /* CL_DEVICE_MAX_WORK_GROUP_SIZE */
     cl_ulong global_mem, max_alloc;    /* the device's limits (the params may lower them) */

@@ -293,6 +293,39 @@ static void lower(cl_ulong *limit, unsigned long long to)
 {
     if (to > 0 && to < *limit) *limit = to;
 }
+/* FP32 multiply-adds one compute unit starts per clock, for bench's peak estimate. OpenCL does not
+ * report it: a CPU core issues its native vector width on each FMA pipe, and x86 cores with
+ * AVX2 or AVX-512 (Haswell and later, Zen 2 and later) have two such pipes (one on a few
+ * low-end Xeons and on Zen 4's halved AVX-512, which the measured figure then shows); an NVIDIA
+ * SM has 64 or 128 FP32 lanes by compute capability, an AMD CU 64, an Intel EU 8. */
+static void fp32_lanes(clg_ctx *ctx)
+{
+    cl_device_type type = 0;
+    clGetDeviceInfo(ctx->device, CL_DEVICE_TYPE, sizeof type, &type, NULL);
+    unsigned vw = ctx->vector_width ? ctx->vector_width : 1;
+    ctx->fp32_lanes = vw;
+    snprintf(ctx->lanes_how, sizeof ctx->lanes_how, "%u-wide float", vw);
+    if (type & CL_DEVICE_TYPE_CPU) {
+        unsigned pipes = vw >= 8 ? 2 : 1;
+        ctx->fp32_lanes = vw * pipes;
+        snprintf(ctx->lanes_how, sizeof ctx->lanes_how, "%u-wide float x %u FMA pipe%s", vw, pipes, pipes > 1 ? "s" : "");
+    } else if (type & CL_DEVICE_TYPE_GPU) {
+        cl_uint major = 0, minor = 0; /* CL_DEVICE_COMPUTE_CAPABILITY_{MAJOR,MINOR}_NV */
+        if (strstr(ctx->vendor, "NVIDIA") && clGetDeviceInfo(ctx->device, 0x4000, sizeof major, &major, NULL) == CL_SUCCESS) {
+            clGetDeviceInfo(ctx->device, 0x4001, sizeof minor, &minor, NULL);
+            int half = (major == 6 && minor == 0) || major == 7 || (major == 8 && minor == 0);
+            ctx->fp32_lanes = half ? 64 : 128;
+            snprintf(ctx->lanes_how, sizeof ctx->lanes_how, "%u FP32 lanes per SM (sm_%u%u)", ctx->fp32_lanes, major, minor);
+        } else if (strstr(ctx->vendor, "Advanced Micro") || strstr(ctx->vendor, "AMD")) {
+            ctx->fp32_lanes = 64;
+            snprintf(ctx->lanes_how, sizeof ctx->lanes_how, "64 FP32 lanes per CU");
+        } else if (strstr(ctx->vendor, "Intel")) {
+            ctx->fp32_lanes = 8;
+            snprintf(ctx->lanes_how, sizeof ctx->lanes_how, "8 FP32 lanes per EU");
+        }
+    }
+}
+
 
 int clg_device_open(clg_ctx *ctx, const clg_ctx_params *p)
 {
@@ -339,6 +372,7 @@ int clg_device_open(clg_ctx *ctx, const clg_ctx_params *p)
     clGetDeviceInfo(ctx->device, CL_DEVICE_MAX_CLOCK_FREQUENCY, sizeof mhz, &mhz, NULL);
     clGetDeviceInfo(ctx->device, CL_DEVICE_NATIVE_VECTOR_WIDTH_FLOAT, sizeof vw, &vw, NULL);
     ctx->compute_units = cu, ctx->mhz = mhz, ctx->vector_width = vw;
+    fp32_lanes(ctx);
     if (ctx->max_wg < CLG_WG_REDUCE)
         return clg_fail(ctx, CLG_ERR_DEVICE, "device %s allows work-groups of only %zu items; clgan needs %d",
                         ctx->name, ctx->max_wg, CLG_WG_REDUCE);

@@ -37,6 +37,7 @@
     K(GATHER_U8, data, gather_u8)                       \
     K(MAXOUT_FWD, maxout, maxout_fwd)                   \
     K(FMA_PEAK, bench, fma_peak)                        \
+    K(BW_COPY, bench, bw_copy)                          \
     K(GEMM_NN, gemm, gemm_nn)                           \
     K(GEMM_NT, gemm, gemm_nt)                           \
     K(GEMM_TN, gemm, gemm_tn)                           \

@@ -20,6 +20,10 @@ void clg_tunables_init(const clg_ctx *ctx, int *values)
     /* fma() only where the device has it in hardware (a slow library call elsewhere; mad() is
      * a separate multiply and add on PoCL, about half the speed) */
     values[CLG_T_GEMM_USE_FMA] = ctx->has_fma != 0;
+    /* the peak kernel's chains are of the native float width: a CPU fills its vector FMA pipes,
+     * a GPU (width 1) runs scalar chains in each lane */
+    unsigned vw = ctx->vector_width;
+    values[CLG_T_PEAK_VW] = vw == 2 || vw == 4 || vw == 8 || vw == 16 ? (int)vw : 1;
 }
 
 int clg_tunable_find(const char *name)

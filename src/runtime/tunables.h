@@ -31,6 +31,9 @@ struct clg_ctx;
     T(COL2IM_BX, "conv", 16, CLG_TUN_FIXED, "pixels of one image row per col2im work-item")                    \
     /* cl/upsample.cl */                                                                                       \
     T(UPS_PLANES, "upsample", 8, CLG_TUN_FIXED, "planes per upsampling work-item")                             \
+    /* cl/bench.cl */                                                                                          \
+    T(PEAK_VW, "bench", 16, CLG_TUN_DEVICE, "vector width of the FMA peak kernel's chains (the device's native)") \
+    T(PEAK_CHAINS, "bench", 16, CLG_TUN_FIXED, "independent FMA chains per work-item (latency x pipes)")   \
     /* cl/gemm.cl (measured on PoCL 3.1, 2-core Skylake-AVX512) */                                            \
     T(TILE_M, "gemm", 6, CLG_TUN_STORED, "rows of the register tile of gemm_nn, gemm_tn, gemm_tt")             \
     T(TILE_N, "gemm", 64, CLG_TUN_STORED, "columns of that tile (a multiple of VW)")                           \

@@ -5,7 +5,9 @@
  * as its layer table counts them (clg_layer_cost_of: dense 2·N·weights per product, conv2d
  * 2·N·OH·OW·weights, elementwise layers one per value, ...), so GFLOP/s per layer
  * and the fraction of peak follow. Peak FP32 is given twice: an estimate (compute units × clock
- * × native float vector width × 2 for FMA) and a measurement (cl/bench.cl's FMA kernel); bytes
+ * × FP32 lanes per unit × 2 for FMA; the runtime counts a CPU core's FMA pipes) and a measurement
+ * (cl/bench.cl's FMA kernel); a copy kernel measures memory bandwidth, and each layer is held
+ * against the bound its FLOPs per byte put it under (the FLOP peak or the bandwidth); bytes
  * moved per layer come from the same table. Under MPI every rank runs the steps (on its share
  * of the batch) and the gradient sums' time and bytes per step are reported beside the step.
  */
@@ -34,13 +36,14 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Measured FP32 peak from the FMA kernel, GFLOP/s. */
+/* Measured FP32 peak from the FMA kernel, GFLOP/s: PEAK_CHAINS chains of PEAK_VW floats per
+ * work-item, 2 flops per lane and FMA. */
 static int fma_peak(clg_ctx *ctx, double *gflops)
 {
     size_t global = (size_t)ctx->compute_units * 2048, local = (size_t)clg_tunable(ctx, CLG_T_WG);
-    int iters = 2048;
+    int iters = 2048, vw = clg_tunable(ctx, CLG_T_PEAK_VW), chains = clg_tunable(ctx, CLG_T_PEAK_CHAINS);
     clg_buf out;
-    TRY(clg_buf_alloc(ctx, &out, global, "peak test"));
+    TRY(clg_buf_alloc(ctx, &out, global * (size_t)vw, "peak test"));
     double best = 0;
     for (int rep = 0; rep < 3; rep++) {
         double t0 = now_seconds();
@@ -51,12 +54,42 @@ static int fma_peak(clg_ctx *ctx, double *gflops)
             clg_buf_release(&out);
             return st;
         }
-        double g = (double)global * iters * 64 / (now_seconds() - t0) / 1e9;
+        double g = (double)global * iters * 2 * chains * vw / (now_seconds() - t0) / 1e9;
         if (g > best) best = g;
     }
     clg_buf_release(&out);
     *gflops = best;
     return CLG_OK;
+}
+
+/* Measured memory bandwidth from the copy kernel, GB/s (bytes read plus bytes written): buffers
+ * of 64 MiB each (less where the device's allocation limit says so), far past the caches; the best
+ * of three after a warm-up. */
+static int copy_bandwidth(clg_ctx *ctx, double *gbs)
+{
+    size_t n = (size_t)16 << 20;
+    while (n > 4096 && 4 * n > ctx->max_alloc) n /= 2;
+    size_t n4 = n / 4, local = (size_t)clg_tunable(ctx, CLG_T_WG), global = clg_round_up(n4, local);
+    clg_buf a, b;
+    TRY(clg_buf_alloc(ctx, &a, n, "bandwidth test"));
+    int st = clg_buf_alloc(ctx, &b, n, "bandwidth test");
+    if (st != CLG_OK) {
+        clg_buf_release(&a);
+        return st;
+    }
+    double best = 0;
+    for (int rep = 0; rep < 4 && st == CLG_OK; rep++) {
+        double t0 = now_seconds();
+        st = clg_launch(ctx, CLG_K_BW_COPY, 1, &global, &local, 3,
+                        (clg_karg[]){KA_MEM(b.sub), KA_MEM(a.sub), KA_INT((int)n4)});
+        if (st == CLG_OK) st = clg_finish(ctx);
+        double g = 8.0 * n / (now_seconds() - t0) / 1e9;
+        if (rep > 0 && g > best) best = g;
+    }
+    clg_buf_release(&a);
+    clg_buf_release(&b);
+    *gbs = best;
+    return st;
 }
 
 static void json_str(FILE *f, const char *s)
@@ -108,8 +141,9 @@ int clg_bench(clg_ctx *ctx, const clg_config *cfg_in, int warmup, int steps, FIL
         if (st == CLG_OK) st = clg_prof_collect(ctx, sums, NTAGS);
     }
     ctx->prof_on = 0;
-    double peak_meas = 0;
+    double peak_meas = 0, bw = 0;
     if (st == CLG_OK) st = fma_peak(ctx, &peak_meas);
+    if (st == CLG_OK) st = copy_bandwidth(ctx, &bw);
     if (st != CLG_OK) {
         free(t);
         clg_trainer_free(tr);
@@ -117,8 +151,10 @@ int clg_bench(clg_ctx *ctx, const clg_config *cfg_in, int warmup, int steps, FIL
     }
     qsort(t, (size_t)steps, sizeof *t, cmp_double);
     double med = steps % 2 ? t[steps / 2] : 0.5 * (t[steps / 2 - 1] + t[steps / 2]);
-    unsigned cu = ctx->compute_units, mhz = ctx->mhz, vw = ctx->vector_width;
-    double peak_est = (double)cu * mhz * 1e6 * vw * 2 / 1e9;
+    unsigned cu = ctx->compute_units, mhz = ctx->mhz, lanes = ctx->fp32_lanes;
+    double peak_est = (double)cu * mhz * 1e6 * lanes * 2 / 1e9;
+    /* the honest peak: the estimate is at the reported (base) clock, which a CPU's boost passes */
+    double peak = peak_est > peak_meas ? peak_est : peak_meas, balance = bw > 0 ? peak / bw : 0;
     /* cold and warm program builds, in fresh contexts on the same device */
     char spec[16] = "";
     double cold = -1, warm = -1;
@@ -155,11 +191,14 @@ int clg_bench(clg_ctx *ctx, const clg_config *cfg_in, int warmup, int steps, FIL
                 "the step)\n", grad_bytes / 1e6, tr->ranks, tr->ranks > 1 ? "s" : "", comm_s * 1e3,
                 100 * comm_s / med);
         fprintf(out, "program build: cold %.2f s (no clgan cache), warm %.2f s (from the cache)\n", cold, warm);
-        fprintf(out, "peak FP32: estimate %.1f GFLOP/s (%u compute units x %u MHz x %u-wide float x 2 for FMA), "
-                "measured %.1f GFLOP/s (FMA kernel)\n", peak_est, cu, mhz, vw, peak_meas);
+        fprintf(out, "peak FP32: estimate %.1f GFLOP/s (%u compute units x %u MHz x %u lanes: %s; x 2 for FMA), "
+                "measured %.1f GFLOP/s (FMA kernel, %d chains of %d)\n", peak_est, cu, mhz, lanes, ctx->lanes_how,
+                peak_meas, clg_tunable(ctx, CLG_T_PEAK_CHAINS), clg_tunable(ctx, CLG_T_PEAK_VW));
+        fprintf(out, "memory: %.1f GB/s measured (copy kernel, read + write); a layer below %.1f FLOP/byte is held "
+                "against it (%% bound: mem), above against %.1f GFLOP/s (fp)\n", bw, balance, peak);
         fprintf(out, "\nper layer, device time per step (profiled over %d steps):\n", prof_steps);
-        fprintf(out, "  %-4s %-3s %-17s %-4s %9s %6s %9s %9s %9s\n", "net", "#", "layer", "pass", "ms", "%", "GFLOP",
-                "GFLOP/s", "MB");
+        fprintf(out, "  %-4s %-3s %-17s %-4s %9s %6s %9s %9s %9s %8s %9s\n", "net", "#", "layer", "pass", "ms", "%",
+                "GFLOP", "GFLOP/s", "MB", "GB/s", "% bound");
     }
     if (json) {
         fprintf(json, "{\"config\":");
@@ -170,9 +209,9 @@ int clg_bench(clg_ctx *ctx, const clg_config *cfg_in, int warmup, int steps, FIL
         json_str(json, clg_ctx_gemm(ctx));
         fprintf(json, ",\"batch\":%d,\"ms_median\":%.4f,\"ms_min\":%.4f,\"ms_max\":%.4f,\"img_per_s\":%.2f,"
                       "\"build_cold_s\":%.3f,\"build_warm_s\":%.3f,\"peak_estimate_gflops\":%.2f,"
-                      "\"peak_measured_gflops\":%.2f,\"ranks\":%d,\"grad_bytes_per_step\":%.0f,\"allreduce_ms\":%.4f,"
+                      "\"peak_measured_gflops\":%.2f,\"peak_lanes\":%u,\"bandwidth_gbs\":%.2f,\"ranks\":%d,\"grad_bytes_per_step\":%.0f,\"allreduce_ms\":%.4f,"
                       "\"layers\":[",
-                tr->batch, med * 1e3, t[0] * 1e3, t[steps - 1] * 1e3, tr->batch / med, cold, warm, peak_est, peak_meas,
+                tr->batch, med * 1e3, t[0] * 1e3, t[steps - 1] * 1e3, tr->batch / med, cold, warm, peak_est, peak_meas, lanes, bw,
                 tr->ranks, grad_bytes, comm_s * 1e3);
     }
     int first = 1;
@@ -189,15 +228,19 @@ int clg_bench(clg_ctx *ctx, const clg_config *cfg_in, int warmup, int steps, FIL
                 double bytes = pass == 0 ? c.fwd_bytes * fwd_calls[k] : c.bwd_bytes * dx_calls[k];
                 if (k == 1 && i >= tr->d_upto) continue; /* a sigmoid folded into the loss */
                 total_flops += flops;
+                /* the bound this pass is under: bandwidth below the machine's FLOPs per byte */
+                int membound = flops < balance * bytes;
+                double gbs = sec > 0 ? bytes / sec / 1e9 : 0, gfs = sec > 0 ? flops / sec / 1e9 : 0;
+                double frac = membound ? (bw > 0 ? gbs / bw : 0) : gfs / peak;
                 if (out)
-                    fprintf(out, "  %-4s %-3d %-17s %-4s %9.3f %6.1f %9.4f %9.2f %9.2f\n", k ? "D" : "G", i, l->ops->type,
-                            pass ? "bwd" : "fwd", sec * 1e3, total_dev > 0 ? 100 * sec / total_dev : 0, flops / 1e9,
-                            sec > 0 ? flops / sec / 1e9 : 0, bytes / 1e6);
+                    fprintf(out, "  %-4s %-3d %-17s %-4s %9.3f %6.1f %9.4f %9.2f %9.2f %8.2f %5.1f %-3s\n", k ? "D" : "G", i,
+                            l->ops->type, pass ? "bwd" : "fwd", sec * 1e3, total_dev > 0 ? 100 * sec / total_dev : 0,
+                            flops / 1e9, gfs, bytes / 1e6, gbs, 100 * frac, membound ? "mem" : "fp");
                 if (json) {
                     fprintf(json, "%s{\"net\":\"%s\",\"index\":%d,\"type\":\"%s\",\"pass\":\"%s\",\"ms\":%.4f,"
-                                  "\"gflop\":%.6f,\"mb\":%.3f}",
+                                  "\"gflop\":%.6f,\"mb\":%.3f,\"gbs\":%.3f,\"bound\":\"%s\"}",
                             first ? "" : ",", k ? "D" : "G", i, l->ops->type, pass ? "bwd" : "fwd", sec * 1e3,
-                            flops / 1e9, bytes / 1e6);
+                            flops / 1e9, bytes / 1e6, gbs, membound ? "mem" : "fp");
                     first = 0;
                 }
             }
@@ -207,8 +250,8 @@ int clg_bench(clg_ctx *ctx, const clg_config *cfg_in, int warmup, int steps, FIL
         fprintf(out, "  %-4s %-3s %-17s %-4s %9.3f %6.1f\n", "-", "-", "loss/optim/data", "", other * 1e3,
                 total_dev > 0 ? 100 * other / total_dev : 0);
         fprintf(out, "device time %.2f ms per step (wall %.2f ms); %.2f GFLOP per step = %.2f GFLOP/s, %.1f%% of the "
-                "measured peak\n", total_dev * 1e3, med * 1e3, total_flops / 1e9, total_flops / med / 1e9,
-                100 * total_flops / med / 1e9 / peak_meas);
+                "peak (%.1f GFLOP/s)\n", total_dev * 1e3, med * 1e3, total_flops / 1e9, total_flops / med / 1e9,
+                100 * total_flops / med / 1e9 / peak, peak);
     }
     if (json)
         fprintf(json, "],\"other_ms\":%.4f,\"device_ms\":%.4f,\"gflop_per_step\":%.6f}\n", other * 1e3, total_dev * 1e3,
