@@ -407,4 +407,37 @@ static void op_network(const op_case *row)
     CHECK(st == CLG_ERR_CONFIG && strstr(err, "test:2") && strstr(err, "conv2d"), "bad layer: %d %s", st, err);
 }
 
+/* flatten and reshape past the first layer are views in a network's memory plan: their output is
+ * the previous layer's buffer (same allocation and offset), the activations arena holds no copy,
+ * and the layers' values and gradients are the rows of ROW_NET (test_ops.c) with views inside. */
+static void op_net_views(const op_case *row)
+{
+    (void)row;
+    static const char *const layers[] = {"dense units=12", "reshape c=3 h=2 w=2", "leaky_relu slope=0.2", "flatten",
+                                         "dense units=2", "reshape c=1 h=2 w=1"};
+    clg_net_cfg cfg;
+    net_cfg(&cfg, layers, 6);
+    clg_net net;
+    clg_rng rng = {7};
+    const int B = 3;
+    int st = clg_net_build(&net, ctx, "views", &cfg, (clg_shape){5, 1, 1}, B, &rng);
+    CHECK(st == CLG_OK, "clg_net_build: %s", clg_last_error(ctx));
+    if (st != CLG_OK) return;
+    for (int i = 1; i < 6; i += 2) {
+        const clg_buf *y = &net.layers[i].y, *prev = &net.layers[i - 1].y;
+        CHECK(y->mem == prev->mem && y->off == prev->off && y->n == prev->n,
+              "layer %d (%s): output at %zu (%zu values), not a view of layer %d's at %zu (%zu)", i, layers[i], y->off,
+              y->n, i - 1, prev->off, prev->n);
+    }
+    CHECK(net.layers[2].y.off >= net.layers[0].y.off + net.layers[0].y.n &&
+              net.layers[4].y.off >= net.layers[2].y.off + net.layers[2].y.n,
+          "the layers that compute overlap their outputs");
+    /* the three outputs that are computed, each padded to the arena's alignment, and nothing else */
+    size_t a = clg_align_floats(ctx), room = 0, sizes[] = {12, 12, 2};
+    for (int i = 0; i < 3; i++) room += ((size_t)B * sizes[i] + a - 1) / a * a;
+    CHECK(net.acts.n <= room, "activations arena of %zu values, above the %zu of the outputs computed", net.acts.n,
+          room);
+    clg_net_free(&net);
+}
+
 #endif

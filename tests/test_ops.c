@@ -42,6 +42,7 @@ static const op_def NET_FD = {"network gradients", NULL, op_net_grad};
 static const op_def DENSE_LAYER = {"dense layer", op_dense_layer, NULL};
 static const op_def OTHER_LAYERS = {"other layers", op_other_layers, NULL};
 static const op_def NETWORK = {"network", op_network, NULL};
+static const op_def NET_VIEWS = {"network views", op_net_views, NULL};
 
 /* ROW(op, runs, params...): against plain C; ROW_GEMM: the same on each GEMM back end;
  * ROW_FD(spec, runs, step, ulps, params...): a layer against finite differences; ROW_NET(spec,
@@ -138,6 +139,9 @@ static const op_case cases[] = {
      * whose input stays away from 0, seed); every other element in the small run */
     ROW_NET("flatten; dense units=5; leaky_relu slope=0.2; dense units=3; tanh; dense units=1", 2, 3, 1, 4, 2, 100),
     ROW_NET("dense units=6; relu; dropout p=0.3; dense units=2 bias=0; sigmoid", 5, 1, 1, 3, 1, 200),
+    /* flatten and reshape inside a network are views: dy passes through them */
+    ROW_NET("dense units=12; reshape c=3 h=2 w=2; leaky_relu slope=0.2; flatten; dense units=2; reshape c=1 h=2 w=1",
+            5, 1, 1, 3, 2, 300),
     /* layers (ops_layers.h) against plain C, dense on each GEMM back end: (n, in, out, bias, seed) */
     ROW_GEMM(DENSE_LAYER, B, 1, 1, 1, 1, 0), ROW_GEMM(DENSE_LAYER, B, 3, 7, 5, 1, 1),
     ROW_GEMM(DENSE_LAYER, B, 4, 6, 3, 0, 2), ROW_GEMM(DENSE_LAYER, F, 65, 33, 17, 1, 3),
@@ -145,6 +149,7 @@ static const op_case cases[] = {
     ROW(OTHER_LAYERS, B, 0),
     /* flatten/dense/leaky_relu/dense/tanh/dense/sigmoid, batch 4, updates by every optimizer */
     ROW_GEMM(NETWORK, B, 0),
+    ROW(NET_VIEWS, B, 0),
 };
 
 #undef F

@@ -103,6 +103,9 @@ enum {
     CLG_LAYER_SIGMOID = 1 << 0,        /* y = sigmoid(x): a loss may take x as logits instead */
     CLG_LAYER_COUNTS_BATCHES = 1 << 1, /* train_forwards is state to save (PyTorch's batch norm
                                         * num_batches_tracked) */
+    CLG_LAYER_VIEW = 1 << 2,           /* y is x reshaped (same values, same order): a network plans y
+                                        * as a view of x and passes dy through as dx, launching
+                                        * nothing; forward and backward copy when called alone */
 };
 
 /* The work of one pass over n samples (what `clgan bench` divides time by). */

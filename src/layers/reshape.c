@@ -1,5 +1,7 @@
 /* reshape.c — flatten (nn.Flatten: (C,H,W) -> (C*H*W)) and reshape c= h= w= (nn.Unflatten).
- * NCHW memory is unchanged, so both copy; the copy keeps every layer's output its own buffer.
+ * NCHW memory is unchanged, so both are views (CLG_LAYER_VIEW): inside a network their output is
+ * their input's buffer and nothing runs; forward and backward, called on separate buffers (a
+ * network's first layer, whose input the caller owns), copy.
  */
 #include <stdlib.h>
 
@@ -56,8 +58,9 @@ static int backward(clg_layer *l, clg_ctx *ctx, clg_buf *dx, const clg_buf *dy, 
 
 static void destroy(clg_layer *l) { (void)l; }
 
-const clg_layer_ops clg_layer_flatten = {.type = "flatten", .create = create_flatten, .forward = forward,
-                                         .backward = backward, .destroy = destroy};
-const clg_layer_ops clg_layer_reshape = {.type = "reshape", .options = reshape_options, .noptions = 3,
+const clg_layer_ops clg_layer_flatten = {.type = "flatten", .flags = CLG_LAYER_VIEW, .create = create_flatten,
+                                         .forward = forward, .backward = backward, .destroy = destroy};
+const clg_layer_ops clg_layer_reshape = {.type = "reshape", .flags = CLG_LAYER_VIEW, .options = reshape_options,
+                                         .noptions = 3,
                                          .create = create_reshape, .forward = forward, .backward = backward,
                                          .destroy = destroy};

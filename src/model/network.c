@@ -11,6 +11,10 @@
 
 static size_t align_up(size_t n, size_t a) { return (n + a - 1) / a * a; }
 
+/* Layer i's output is a view of layer i-1's (flatten, reshape): nothing to allocate or run. The
+ * first layer's input belongs to the caller, so a view there still copies. */
+static int is_view(const clg_net *net, int i) { return i > 0 && (net->layers[i].ops->flags & CLG_LAYER_VIEW); }
+
 /* "C" or "C,H,W": whole decimal numbers from 1 to 1e9 (the config's limit for inputs), nothing
  * around them. Not sscanf: "%d" overflows silently and ignores what follows the last number. */
 static int parse_shape(clg_shape *s, const char *text)
@@ -88,7 +92,7 @@ static int plan_memory(clg_net *net, clg_ctx *ctx, int batch)
                 net->nparams += p->count;
             } else nb = align_up(nb, a) + p->count;
         }
-        na = align_up(na, a) + (size_t)batch * clg_shape_size(l->out);
+        if (!is_view(net, i)) na = align_up(na, a) + (size_t)batch * clg_shape_size(l->out);
         na = align_up(na, a) + l->scratch_floats;
         if (clg_shape_size(l->out) > maxact) maxact = clg_shape_size(l->out);
         if (l->workspace_floats > ws) ws = l->workspace_floats;
@@ -130,6 +134,7 @@ static int plan_memory(clg_net *net, clg_ctx *ctx, int batch)
     net->planned_bytes = total;
     ctx->planned_bytes += total;
     np = nb = na = 0;
+    size_t yoff = 0; /* where the last allocated output starts */
     for (int i = 0; i < net->nlayers; i++) {
         clg_layer *l = &net->layers[i];
         for (int j = 0; j < l->nparams; j++) {
@@ -142,8 +147,11 @@ static int plan_memory(clg_net *net, clg_ctx *ctx, int batch)
             *off += p->count;
         }
         na = align_up(na, a);
-        st = clg_buf_view(ctx, &l->y, &net->acts, na, (size_t)batch * clg_shape_size(l->out), "activations");
-        na = align_up(na + (size_t)batch * clg_shape_size(l->out), a);
+        if (!is_view(net, i)) {
+            yoff = na;
+            na = align_up(na + (size_t)batch * clg_shape_size(l->out), a);
+        }
+        st = clg_buf_view(ctx, &l->y, &net->acts, yoff, (size_t)batch * clg_shape_size(l->out), "activations");
         if (st == CLG_OK && l->scratch_floats) st = clg_buf_view_as(ctx, &l->scratch, l->scratch_type, &net->acts, na, l->scratch_floats, "scratch");
         na += l->scratch_floats;
         /* every layer's workspace starts at 0: layers run one at a time, so they share it */
@@ -237,7 +245,7 @@ int clg_net_forward(clg_net *net, clg_ctx *ctx, const clg_buf *x, int n, int tra
     for (int i = 0; i < upto; i++) {
         clg_layer *l = &net->layers[i];
         clg_prof_tag(ctx, net->prof_base + 2 * i);
-        TRY(l->ops->forward(l, ctx, &l->y, cur, n, train));
+        if (!is_view(net, i)) TRY(l->ops->forward(l, ctx, &l->y, cur, n, train));
         l->train_forwards += train != 0;
         cur = &l->y;
     }
@@ -251,6 +259,7 @@ int clg_net_backward(clg_net *net, clg_ctx *ctx, const clg_buf **dx, const clg_b
     int k = 0;
     for (int i = upto - 1; i >= 0; i--) {
         clg_layer *l = &net->layers[i];
+        if (is_view(net, i)) continue; /* dy passes through as dx */
         clg_buf *out = (i > 0 || dx) ? &net->dbuf[k] : NULL;
         const clg_buf *xin = i > 0 ? &net->layers[i - 1].y : x;
         clg_prof_tag(ctx, net->prof_base + 2 * i + 1);
