@@ -355,3 +355,21 @@ __kernel __attribute__((reqd_work_group_size(WG_M, WG_N, 1))) void gemm_transpos
     for (int r = 0; r < nr; r++)
         for (int s = 0; s < ns; s++) Y[s * ldy + r] = X[r * ldx + s];
 }
+
+/* C's one row (M = 1) or one column (N = 1) as len dot products of length K, one per work-item:
+ * C(j) = c[c_off + j*cs] = alpha * sum_k X(k) Y(k, j) + beta * C(j), X(k) = x[x_off + k*xs],
+ * Y(k, j) = y[y_off + k*ysk + j*ysj]. The tiled kernels would give all but one row of a tile,
+ * and all but one of WG_M work-items, nothing to do; here the K loop of every work-item runs
+ * in step with its neighbours' (unit ysj: neighbouring columns of Y, which a CPU vectorizes). */
+__kernel void gemm_vec(const int len, const int K, const float alpha, const float beta, __global const float *x,
+                       const int x_off, const int xs, __global const float *y, const int y_off, const int ysk,
+                       const int ysj, __global float *c, const int c_off, const int cs)
+{
+    const int j = get_global_id(0);
+    if (j >= len) return;
+    x += x_off;
+    y += y_off + j * ysj;
+    float acc = 0.0f;
+    for (int k = 0; k < K; k++) acc = GEMM_MAD(x[k * xs], y[k * ysk], acc);
+    gemm_put(c + c_off + j * cs, alpha, beta, acc);
+}

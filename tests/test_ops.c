@@ -103,7 +103,11 @@ static const op_case cases[] = {
     ROW_GEMM(GEMM, F, 64, 64, 64), ROW_GEMM(GEMM, F, 65, 33, 63),
     ROW_GEMM(GEMM, F, 100, 70, 131), ROW_GEMM(GEMM, F, 64, 257, 784),
     ROW_GEMM(GEMM, F, 128, 520, 1031), ROW_GEMM(GEMM, S, 16, 15, 9),
+    /* one row or one column (gemm_vec on the own back end), K past a launch's chunk */
+    ROW_GEMM(GEMM, B, 1, 9, 17), ROW_GEMM(GEMM, B, 5, 1, 3), ROW_GEMM(GEMM, F, 1, 128, 1792),
+    ROW_GEMM(GEMM, F, 200, 1, 1031), ROW_GEMM(GEMM, F, 1, 1792, 128),
     ROW_GEMM(GEMM_VIEW, B, 5, 3, 7, -1, 1, 3), ROW_GEMM(GEMM_VIEW, B, 9, 11, 2, 4, 0, 1),
+    ROW_GEMM(GEMM_VIEW, B, 1, 13, 7, 3, 1, 2), ROW_GEMM(GEMM_VIEW, B, 11, 1, 5, -1, 0, 3),
     /* layers against finite differences: (c, h, w, n, x seed, seed, flags), step, ulps (ops_grad.h);
      * dense: ulps 4 (K+1) for K = max(in, n) terms */
     ROW_FD("dense units=5", B, 0.25, 32, 7, 1, 1, 3, 10, 20),

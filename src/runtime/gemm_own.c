@@ -1,8 +1,32 @@
 /* gemm_own.c — the own GEMM back end: cl/gemm.cl's register-tiled kernels (one per transpose
- * case), K split into equal launches. No plan-time work and nothing held on the context.
+ * case), and its dot-product kernel when M or N is 1 (a discriminator's last convolution or dense
+ * layer, its weight gradient); K split into equal launches. No plan-time work and nothing held
+ * on the context.
  */
 #include "runtime/gemm.h"
 #include "runtime/launch.h"
+
+/* C's one row (M = 1) or column (N = 1) by gemm_vec, K in launches like the tiled kernels'. With
+ * M = 1, X is A's row and Y is B; with N = 1, X is B's column and Y is A^T, C's column strided
+ * by ldc. */
+static int run_vec(clg_ctx *ctx, const clg_gemm_args *g, size_t kmax)
+{
+    int row = g->m == 1, ta = g->ta, tb = g->tb;
+    size_t len = row ? g->n : g->m, k = g->k, lda = g->lda, ldb = g->ldb;
+    const clg_buf *x = row ? g->a : g->b, *y = row ? g->b : g->a;
+    size_t xs = row ? (ta ? lda : 1) : (tb ? 1 : ldb);
+    size_t ysk = row ? (tb ? 1 : ldb) : (ta ? lda : 1), ysj = row ? (tb ? ldb : 1) : (ta ? 1 : lda);
+    size_t cs = row ? 1 : g->ldc;
+    size_t chunks = k ? (k + kmax - 1) / kmax : 1, kc = k ? (k + chunks - 1) / chunks : 0;
+    for (size_t j = 0; j < chunks; j++) {
+        size_t k0 = j * kc, kn = k - k0 < kc ? k - k0 : kc;
+        TRY(CLG_LAUNCH1(ctx, CLG_K_GEMM_VEC, len, KA_INT(len), KA_INT(kn), KA_FLT(g->alpha),
+                        KA_FLT(j ? 1.0f : g->beta), KA_MEM(x->mem), KA_INT(x->off + k0 * xs), KA_INT(xs),
+                        KA_MEM(y->mem), KA_INT(y->off + k0 * ysk), KA_INT(ysk), KA_INT(ysj), KA_MEM(g->c->mem),
+                        KA_INT(g->c->off), KA_INT(cs)));
+    }
+    return CLG_OK;
+}
 
 /* Our GEMM: K split into equal launches of at most GEMM_K_CHUNK (keeps the panels in cache),
  * each after the first accumulating with beta = 1. Tiles, local size and the chunk are the
@@ -24,6 +48,7 @@ static int run(clg_ctx *ctx, const clg_gemm_args *g)
     const size_t kmax = (size_t)clg_tunable(ctx, CLG_T_GEMM_K_CHUNK);
     size_t global[2] = {clg_round_up((r + tm - 1) / tm, local[0]), clg_round_up((s + tn - 1) / tn, local[1])};
     if (m == 0 || n == 0) return CLG_OK;
+    if (m == 1 || n == 1) return run_vec(ctx, g, kmax);
     size_t chunks = k ? (k + kmax - 1) / kmax : 1, kc = k ? (k + chunks - 1) / chunks : 0;
     for (size_t j = 0; j < chunks; j++) {
         size_t k0 = j * kc, kn = k - k0 < kc ? k - k0 : kc;

@@ -42,6 +42,7 @@
     K(GEMM_NT, gemm, gemm_nt)                           \
     K(GEMM_TN, gemm, gemm_tn)                           \
     K(GEMM_TT, gemm, gemm_tt)                           \
+    K(GEMM_VEC, gemm, gemm_vec)                         \
     K(MAXOUT_BWD, maxout, maxout_bwd)                   \
     K(BCE, loss, bce)                                   \
     K(SOFTMAX_XENT, loss, softmax_xent)                 \
