@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """mpi_compare.py A B TOL: two runs of the same config agree: metrics.csv rows (same steps, every
 value within TOL relative, absolute below 1) and every tensor of their final checkpoints
-(checkpoints/latest.safetensors) within TOL the same way. TOL 0 asks for identical bytes."""
-import json, struct, sys
+(checkpoints/latest.safetensors) within TOL the same way. TOL 0 asks for identical bytes.
+mpi_compare.py --learns RUN: the run learned, as the train_dcgan test asks (tests/test_train.c):
+every loss finite, the discriminator's mean accuracy over the last third of the steps between 0.6
+and 0.995, the generator's mean loss over the last third 0.05 away from the first third's."""
+import json, math, struct, sys
 
 
 def rows(d):
@@ -33,7 +36,24 @@ def close(a, b, tol):
     return a == b if tol == 0 else abs(a - b) <= tol * max(1.0, abs(a), abs(b))
 
 
+def learns(d):
+    head, r = rows(d)
+    col = head.split(",")
+    v = {k: [float(x[col.index(k)]) for x in r] for k in ("d_loss", "g_loss", "acc_real", "acc_fake")}
+    third = len(r) // 3
+    if third < 5 or not all(math.isfinite(x) for k in ("d_loss", "g_loss") for x in v[k]):
+        sys.exit("%s: %d steps, or a loss that is not finite" % (d, len(r)))
+    mean = lambda k, s: sum(v[k][s]) / len(v[k][s])
+    acc = (mean("acc_real", slice(-third, None)) + mean("acc_fake", slice(-third, None))) / 2
+    g0, g1 = mean("g_loss", slice(0, third)), mean("g_loss", slice(-third, None))
+    if not 0.6 < acc < 0.995 or abs(g1 - g0) <= 0.05:
+        sys.exit("%s did not learn: D accuracy %.3f over the last %d steps, G loss %.3f -> %.3f" % (d, acc, third, g0, g1))
+    print("%s learned: D accuracy %.3f over the last %d steps, G loss %.3f -> %.3f" % (d, acc, third, g0, g1))
+
+
 def main():
+    if sys.argv[1] == "--learns":
+        return learns(sys.argv[2])
     a, b, tol = sys.argv[1], sys.argv[2], float(sys.argv[3])
     ha, ra = rows(a)
     hb, rb = rows(b)

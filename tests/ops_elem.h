@@ -133,6 +133,8 @@ static void op_saturation(const op_case *row)
 
 /* ---- random.cl ---------------------------------------------------------------------------------- */
 
+/* dropout at a key and a counter base (0, or 3n for every other p: a later part of a split batch), against the
+ * host hash, forward and backward on the same mask */
 static void op_dropout(const op_case *row)
 {
     static const float ps[] = {0.0f, 0.3f, 0.5f, 0.9f};
@@ -143,24 +145,24 @@ static void op_dropout(const op_case *row)
     double *r = dalloc(n);
     for (int k = 0; k < 4; k++) {
         float p = ps[k];
-        uint32_t key = 0x9e3779b9u * (uint32_t)(k + 1) + (uint32_t)n;
+        uint32_t key = 0x9e3779b9u * (uint32_t)(k + 1) + (uint32_t)n, base = k & 1 ? 3u * (uint32_t)n : 0u;
         CHECK_OK(ctx, CLG_LAUNCH1(ctx, CLG_K_DROPOUT_FWD, n, KA_MEM(y.sub), KA_MEM(x.sub), KA_INT(n), KA_FLT(p),
-                                  KA_UINT(key)));
+                                  KA_UINT(key), KA_UINT(base)));
         CHECK_OK(ctx, CLG_LAUNCH1(ctx, CLG_K_DROPOUT_BWD, n, KA_MEM(dx.sub), KA_MEM(dy.sub), KA_INT(n), KA_FLT(p),
-                                  KA_UINT(key)));
+                                  KA_UINT(key), KA_UINT(base)));
         float *h = down_pad(&y, n, "dropout_fwd"), *g = down_pad(&dx, n, "dropout_bwd");
         int mask_ok = 1, same = 1;
         for (size_t i = 0; i < n; i++) {
-            int keep = ref_dropout_keep(key, (uint32_t)i, p);
+            int keep = ref_dropout_keep(key, base + (uint32_t)i, p);
             mask_ok &= (h[i] != 0.0f) == keep;
             same &= (h[i] != 0.0f) == (g[i] != 0.0f);
-            r[i] = ref_dropout(xv[i], key, (uint32_t)i, p);
+            r[i] = ref_dropout(xv[i], key, base + (uint32_t)i, p);
         }
         CHECK(mask_ok, "dropout_fwd p=%g n=%zu: mask differs from ref", p, n);
         CHECK(same, "dropout p=%g n=%zu: backward mask differs from forward", p, n);
         double e = errv(h, r, n, 1);
         CHECK_ERR(e, TOL_ELEM, "dropout_fwd p=%g n=%zu err %g", p, n, e);
-        for (size_t i = 0; i < n; i++) r[i] = ref_dropout(dyv[i], key, (uint32_t)i, p);
+        for (size_t i = 0; i < n; i++) r[i] = ref_dropout(dyv[i], key, base + (uint32_t)i, p);
         e = errv(g, r, n, 1);
         CHECK_ERR(e, TOL_ELEM, "dropout_bwd p=%g n=%zu err %g", p, n, e);
         if (p == 0.0f) CHECK(!memcmp(h, xv, n * sizeof *h), "dropout p=0 n=%zu is not the identity", n);

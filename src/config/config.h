@@ -76,6 +76,7 @@ typedef struct clg_train_cfg {
     int tensorboard;       /* 1: event files under <out>/tb/ */
     int eval_every;        /* epochs between scores of the samples (0 = never) */
     char eval_classifier[4096]; /* the classifier file that scores them */
+    int sync_bn;           /* under MPI: batch norm statistics over all ranks */
 } clg_train_cfg;
 
 struct clg_config {

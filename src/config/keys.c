@@ -78,6 +78,8 @@ const clg_key_def clg_config_keys[CLG_CONFIG_NKEYS] = {
      "score 2000 samples every N epochs into eval.csv and the report (0 = off; needs eval_classifier)"},
     {"train", "eval_classifier", T_STR, C(train.eval_classifier), "", OPT_STR,
      "classifier file (from clgan classify) that eval_every scores with"},
+    {"train", "sync_bn", T_INT, C(train.sync_bn), "0", OPT_RUN(0, 1),
+     "under mpirun: 1 = batch norms use the statistics of the whole batch over all ranks (as one process)"},
     {"net", "input", T_STR, N(input), "", S, "generator: latent shape, \"100\" or \"100,1,1\""},
     {"net", "optimizer", T_ENUM, N(opt.kind), "adam", E(clg_optimizer_names), "optimizer"},
     {"net", "lr", T_FLOAT, N(opt.lr), "0.0002", F(0, 1, FLT_MAX, 0), "learning rate"},

@@ -30,7 +30,7 @@ typedef struct clg_key_def {
     const char *help;
 } clg_key_def;
 
-#define CLG_CONFIG_NKEYS 36
+#define CLG_CONFIG_NKEYS 37
 extern const clg_key_def clg_config_keys[CLG_CONFIG_NKEYS];
 
 /* Every key's default into c. */

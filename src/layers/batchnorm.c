@@ -16,6 +16,11 @@
  * mean and inverse std of the last forward (2C floats, for backward), the per-channel sums (2C),
  * the per-slot coefficients of the elementwise kernels (4 C*H*W, see cl/batchnorm.cl), then the
  * partial sums of the reduction passes (layers/reduce.h), planned for the whole batch.
+ *
+ * With a batch split over processes whose part has a `sum` (train.sync_bn), the per-channel sums
+ * are summed over the parts between the passes, so every part normalises with the whole batch's
+ * statistics and its backward with the whole batch's sums, as one process would; the parameter
+ * gradients come from the part's own sums (the trainer sums gradients over the parts).
  */
 #include <stdlib.h>
 
@@ -30,6 +35,9 @@ typedef struct bn {
 } bn;
 
 /* An elementwise kernel over (C*hw, n) items, in groups of WG (a tunable) along the first dimension. */
+/* The parts' sums when the batch norm is synchronised over them (NULL: this part's batch alone). */
+static const clg_batch_part *synced(const clg_layer *l) { return l->part && l->part->sum ? l->part : NULL; }
+
 static int launch_rows(clg_ctx *ctx, int kernel, int chw, int n, const clg_karg *args, int nargs)
 {
     const size_t wg = (size_t)clg_tunable(ctx, CLG_T_WG);
@@ -92,22 +100,38 @@ static int forward(clg_layer *l, clg_ctx *ctx, clg_buf *y, const clg_buf *x, int
                            KA_MEM(x->sub), KA_MEM(w), KA_MEM(bias), KA_MEM(l->params[b->irm].value.sub),
                            KA_MEM(l->params[b->irv].value.sub), KA_INT(n * b->c * b->hw), KA_INT(b->c),
                            KA_INT(b->hw), KA_FLT(b->eps), KA_INT(b->affine));
-    if ((long)n * b->hw < 2)
+    const clg_batch_part *pt = synced(l);
+    int parts = pt ? pt->parts : 1;
+    if ((long)n * parts * b->hw < 2)
         return clg_fail(ctx, CLG_ERR_ARG,
                         "%s: layer %d (batchnorm): training needs more than one value per channel, but N*H*W = "
                         "%d*%d (PyTorch raises the same error)",
-                        l->where, l->index, n, b->hw);
+                        l->where, l->index, n * parts, b->hw);
     /* sums of x, then of (x - mean)^2 with that mean; then stats and coefficients, then y */
     const clg_buf *sc = &l->scratch;
-    int m = n * b->hw, c2 = 2 * b->c, chw = b->c * b->hw;
+    int m = n * parts * b->hw, c2 = 2 * b->c, chw = b->c * b->hw;
     size_t red = 2 * (size_t)c2 + 4 * (size_t)chw; /* after stats, sums and coefficients */
     TRY(clg_chan_sums(ctx, sc, c2, 0, sc, red, CLG_SUM_X, x, NULL, NULL, 0, 1.0f, n, b->c, b->hw));
+    if (pt) TRY(pt->sum(pt->user, ctx, &l->scratch, c2, b->c)); /* the whole batch's mean before the deviations */
     TRY(clg_chan_sums(ctx, sc, c2 + b->c, 0, sc, red, CLG_SUM_SQDEV, x, NULL, sc, c2, (float)m, n, b->c, b->hw));
+    if (pt) TRY(pt->sum(pt->user, ctx, &l->scratch, c2 + b->c, b->c));
     TRY(CLG_LAUNCH1(ctx, CLG_K_BN_STATS, chw, KA_MEM(sc->sub), KA_MEM(l->params[b->irm].value.sub),
                     KA_MEM(l->params[b->irv].value.sub), KA_MEM(w), KA_MEM(bias), KA_INT(b->c), KA_INT(b->hw), KA_INT(m),
                     KA_FLT(b->eps), KA_FLT(b->momentum), KA_INT(b->affine)));
     return launch_rows(ctx, CLG_K_BN_APPLY, chw, n,
                        (clg_karg[]){KA_MEM(y->sub), KA_MEM(sc->sub), KA_MEM(x->sub), KA_INT(b->c), KA_INT(chw)}, 5);
+}
+
+/* The backward's per-slot coefficients from the sums over m values, and with param_grads the
+ * weight and bias gradients (cl/batchnorm.cl bn_bwd_coef). */
+static int bwd_coef(clg_layer *l, clg_ctx *ctx, int m, int param_grads)
+{
+    bn *b = l->priv;
+    cl_mem w = b->affine ? l->params[b->iw].value.sub : NULL;
+    cl_mem dw = param_grads ? l->params[b->iw].grad.sub : NULL, db = param_grads ? l->params[b->ib].grad.sub : NULL;
+    return CLG_LAUNCH1(ctx, CLG_K_BN_BWD_COEF, b->c * b->hw, KA_MEM(l->scratch.sub), KA_MEM(dw), KA_MEM(db), KA_MEM(w),
+                       KA_INT(b->c), KA_INT(b->hw), KA_INT(m), KA_INT(b->last_train), KA_INT(b->affine),
+                       KA_INT(param_grads));
 }
 
 static int backward(clg_layer *l, clg_ctx *ctx, clg_buf *dx, const clg_buf *dy, const clg_buf *x, const clg_buf *y,
@@ -122,10 +146,14 @@ static int backward(clg_layer *l, clg_ctx *ctx, clg_buf *dx, const clg_buf *dy, 
     size_t red = 2 * (size_t)c2 + 4 * (size_t)chw;
     if (b->last_train || param_grads) /* sum dy and sum dy*(x - mean) per channel */
         TRY(clg_chan_sums(ctx, sc, c2, 0, sc, red, CLG_SUM_DY_DYX, dy, x, sc, 0, 1.0f, n, b->c, b->hw));
-    cl_mem w = b->affine ? l->params[b->iw].value.sub : NULL;
-    cl_mem dw = param_grads ? l->params[b->iw].grad.sub : NULL, db = param_grads ? l->params[b->ib].grad.sub : NULL;
-    TRY(CLG_LAUNCH1(ctx, CLG_K_BN_BWD_COEF, chw, KA_MEM(sc->sub), KA_MEM(dw), KA_MEM(db), KA_MEM(w), KA_INT(b->c),
-                    KA_INT(b->hw), KA_INT(n * b->hw), KA_INT(b->last_train), KA_INT(b->affine), KA_INT(param_grads)));
+    const clg_batch_part *pt = b->last_train ? synced(l) : NULL;
+    if (pt && param_grads) { /* this part's share of the parameter gradients, from its own sums */
+        TRY(bwd_coef(l, ctx, n * b->hw, 1));
+        param_grads = 0;
+        if (!dx) return CLG_OK;
+    }
+    if (pt) TRY(pt->sum(pt->user, ctx, &l->scratch, c2, c2));
+    TRY(bwd_coef(l, ctx, n * (pt ? pt->parts : 1) * b->hw, param_grads));
     if (!dx) return CLG_OK;
     return launch_rows(ctx, CLG_K_BN_BWD, chw, n,
                        (clg_karg[]){KA_MEM(dx->sub), KA_MEM(dy->sub), KA_MEM(x->sub), KA_MEM(sc->sub), KA_INT(b->c),

@@ -1,7 +1,9 @@
 /* dropout.c — inverted dropout (p=, Keras/PyTorch semantics): in training each element is kept
  * with probability 1-p and scaled by 1/(1-p); in eval it is the identity. The mask comes from
  * the device's counter-based generator (cl/random.cl) and is regenerated in backward from the
- * key of the last forward, so nothing is stored.
+ * key of the last forward, so nothing is stored. A mask element's counter is its sample's index
+ * in the whole batch times the features plus the feature, so a batch split over processes
+ * (l->part) drops what one process would.
  */
 #include <stdlib.h>
 
@@ -26,6 +28,12 @@ static int create(clg_layer *l, const clg_optval *v, int batch, clg_err *e)
     return CLG_OK;
 }
 
+/* the counter of this batch's first element: 0 unless the batch is a part of a larger one */
+static uint32_t base(const clg_layer *l)
+{
+    return l->part ? (uint32_t)l->part->first * (uint32_t)clg_shape_size(l->out) : 0;
+}
+
 static int forward(clg_layer *l, clg_ctx *ctx, clg_buf *y, const clg_buf *x, int n, int train)
 {
     drop *d = l->priv;
@@ -36,7 +44,7 @@ static int forward(clg_layer *l, clg_ctx *ctx, clg_buf *y, const clg_buf *x, int
     }
     l->key = clg_layer_next_key(l);
     return CLG_LAUNCH1(ctx, CLG_K_DROPOUT_FWD, total, KA_MEM(y->sub), KA_MEM(x->sub), KA_INT(total), KA_FLT(d->p),
-                       KA_UINT(l->key));
+                       KA_UINT(l->key), KA_UINT(base(l)));
 }
 
 static int backward(clg_layer *l, clg_ctx *ctx, clg_buf *dx, const clg_buf *dy, const clg_buf *x, const clg_buf *y,
@@ -50,7 +58,7 @@ static int backward(clg_layer *l, clg_ctx *ctx, clg_buf *dx, const clg_buf *dy, 
         return clg_buf_copy(ctx, dx, dy, (size_t)total);
     }
     return CLG_LAUNCH1(ctx, CLG_K_DROPOUT_BWD, total, KA_MEM(dx->sub), KA_MEM(dy->sub), KA_INT(total), KA_FLT(d->p),
-                       KA_UINT(l->key));
+                       KA_UINT(l->key), KA_UINT(base(l)));
 }
 
 static void destroy(clg_layer *l) { free(l->priv); }

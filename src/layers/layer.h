@@ -49,6 +49,18 @@ typedef struct clg_param {
     clg_buf value, grad;
 } clg_param;
 
+/* Where a layer's batch sits when the batch is split in equal parts over processes (data-parallel
+ * training); the trainer sets it on every layer. NULL (the default): the layer's batch is the
+ * whole batch. */
+typedef struct clg_batch_part {
+    int first; /* the whole batch's index of this part's first sample (dropout keys masks by it) */
+    int parts; /* the number of equal parts */
+    /* buf[off, off+n) of every part replaced by its sum over the parts (batch norm's per-channel
+     * sums, so all parts normalise with the whole batch's statistics); NULL: each part uses its own */
+    int (*sum)(void *user, clg_ctx *ctx, clg_buf *buf, size_t off, size_t n);
+    void *user;
+} clg_batch_part;
+
 /* A layer knows nothing of the network that holds it: every device buffer it touches is its
  * own view (parameters, scratch, workspace, y), placed by whoever plans the memory (the
  * network, or a test), so a layer can be created and run alone. */
@@ -67,6 +79,7 @@ typedef struct clg_layer {
     clg_buf y;               /* output activations (N, out) */
     uint32_t key;            /* random key of the last forward (dropout) */
     long train_forwards;     /* forward passes in training mode (batch norm's num_batches_tracked) */
+    const clg_batch_part *part; /* its share of a split batch (NULL: the whole batch) */
     void *priv;              /* the layer's options and host state; freed by destroy */
 } clg_layer;
 

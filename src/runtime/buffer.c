@@ -148,6 +148,20 @@ int clg_buf_write(clg_ctx *ctx, clg_buf *b, const float *src, size_t n, int bloc
 
 int clg_buf_read(clg_ctx *ctx, float *dst, const clg_buf *b, size_t n) { return clg_buf_read_raw(ctx, dst, b, n); }
 
+int clg_buf_read_at(clg_ctx *ctx, float *dst, const clg_buf *b, size_t off, size_t n)
+{
+    clg_buf part = *b;
+    part.off += off;
+    return clg_buf_read_raw(ctx, dst, &part, n);
+}
+
+int clg_buf_write_at(clg_ctx *ctx, clg_buf *b, size_t off, const float *src, size_t n)
+{
+    clg_buf part = *b;
+    part.off += off;
+    return clg_buf_write_raw(ctx, &part, src, n, 1);
+}
+
 int clg_buf_fill(clg_ctx *ctx, clg_buf *b, float value, size_t n)
 {
     if (!n || ctx->dry_run) return CLG_OK;

@@ -40,6 +40,9 @@ int clg_buf_view_as(clg_ctx *ctx, clg_buf *b, clg_dtype type, const clg_buf *par
 void clg_buf_release(clg_buf *b);
 int clg_buf_write(clg_ctx *ctx, clg_buf *b, const float *src, size_t n, int blocking);
 int clg_buf_read(clg_ctx *ctx, float *dst, const clg_buf *b, size_t n);
+/* b[off, off+n) to the host and back (blocking), offsets in elements */
+int clg_buf_read_at(clg_ctx *ctx, float *dst, const clg_buf *b, size_t off, size_t n);
+int clg_buf_write_at(clg_ctx *ctx, clg_buf *b, size_t off, const float *src, size_t n);
 /* The same for a buffer of any type: n elements of b->type. */
 int clg_buf_write_raw(clg_ctx *ctx, clg_buf *b, const void *src, size_t n, int blocking);
 int clg_buf_read_raw(clg_ctx *ctx, void *dst, const clg_buf *b, size_t n);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "clgan/clgan.h"
 #include "train/dist.h"
@@ -156,4 +157,54 @@ int clg_dist_agree(clg_ctx *ctx, int st)
     (void)ctx;
     return st;
 #endif
+}
+
+static double seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+int clg_dist_sum_buf(clg_ctx *ctx, clg_buf *b, size_t off, size_t n, float *host, float scale, double *comm_s)
+{
+    if (dist.size == 1 || !n) return CLG_OK;
+    TRY(clg_finish(ctx)); /* the compute before is not communication */
+    double t0 = seconds();
+    TRY(clg_buf_read_at(ctx, host, b, off, n));
+    TRY(clg_dist_sum(ctx, host, n));
+    if (scale != 1.0f)
+        for (size_t i = 0; i < n; i++) host[i] *= scale;
+    TRY(clg_buf_write_at(ctx, b, off, host, n));
+    *comm_s += seconds() - t0;
+    return CLG_OK;
+}
+
+/* clg_batch_part's sum: a batch norm's per-channel sums over the ranks */
+static int part_sum(void *user, clg_ctx *ctx, clg_buf *buf, size_t off, size_t n)
+{
+    clg_dist_part *p = user;
+    return clg_dist_sum_buf(ctx, buf, off, n, p->host, 1.0f, &p->comm_s);
+}
+
+int clg_dist_split(clg_dist_part *p, clg_ctx *ctx, clg_net *const *nets, int nnets, int first, int sync_bn)
+{
+    memset(p, 0, sizeof *p);
+    if (dist.size == 1) return CLG_OK;
+    size_t most = 1; /* a batch norm's sums lie within its scratch */
+    for (int k = 0; k < nnets; k++)
+        for (int i = 0; i < nets[k]->nlayers; i++) {
+            clg_layer *l = &nets[k]->layers[i];
+            if (l->scratch_floats > most) most = l->scratch_floats;
+            l->part = &p->part;
+        }
+    p->part = (clg_batch_part){.first = first, .parts = dist.size, .sum = sync_bn ? part_sum : NULL, .user = p};
+    if (sync_bn && !(p->host = malloc(most * sizeof(float)))) return clg_fail(ctx, CLG_ERR_NOMEM, "out of host memory");
+    return CLG_OK;
+}
+
+void clg_dist_part_free(clg_dist_part *p)
+{
+    free(p->host);
+    p->host = NULL;
 }

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model/network.h"
 #include "runtime/runtime.h"
 
 /* Ranks of the run (1 without MPI) and this process's rank (0 without MPI). */
@@ -26,5 +27,24 @@ int clg_dist_same(clg_ctx *ctx, uint64_t h, int *same);
 /* Every rank passes its status `st`; when some rank failed, each rank returns a failure whose
  * message is the first failing rank's ("rank R: ..."), so all stop together. */
 int clg_dist_agree(clg_ctx *ctx, int st);
+
+/* b[off, off+n) = the sum over the ranks of every rank's, times `scale`, staged through
+ * host[0..n); the compute queued before is waited for first, and the seconds of the transfers
+ * and the sum are added to *comm_s. */
+int clg_dist_sum_buf(clg_ctx *ctx, clg_buf *b, size_t off, size_t n, float *host, float scale, double *comm_s);
+
+/* A rank's part of every batch, given to each layer of the networks: where its samples start in
+ * the batch (dropout masks), and with sync_bn the batch norms' sums over the ranks. */
+typedef struct clg_dist_part {
+    clg_batch_part part;
+    float *host;   /* staging for the batch norms' sums */
+    double comm_s; /* seconds spent summing them */
+} clg_dist_part;
+
+/* Give every layer of nets[0..nnets) part `p` of a batch split over the ranks, this rank's
+ * samples starting at `first`; `sync_bn`: the batch norms sum their statistics over the ranks.
+ * One rank leaves the layers as they are (the whole batch). */
+int clg_dist_split(clg_dist_part *p, clg_ctx *ctx, clg_net *const *nets, int nnets, int first, int sync_bn);
+void clg_dist_part_free(clg_dist_part *p);
 
 #endif

@@ -95,6 +95,7 @@ int clg_trainer_create_with(clg_trainer **out, clg_ctx *ctx, const clg_config *c
                         tr->batch, tr->data.n);
     st = clg_net_build(&tr->D, ctx, "discriminator", &cfg->disc, tr->xshape, tr->lbatch, &init_rng);
     if (st != CLG_OK) return st;
+    TRY(clg_dist_split(&tr->part, ctx, (clg_net *[]){&tr->G, &tr->D}, 2, tr->lbase, cfg->train.sync_bn));
     tr->D.prof_base = 2 * CLG_MAX_LAYERS;
     clg_shape gout = tr->G.layers[tr->G.nlayers - 1].out;
     if (clg_shape_size(gout) != clg_shape_size(tr->xshape))
@@ -232,17 +233,8 @@ static int batch_noise(clg_trainer *tr, uint32_t key)
  * a mean over its share), staged through host memory; the time counts as communication. */
 static int sum_grads(clg_trainer *tr, clg_net *net)
 {
-    if (tr->ranks == 1 || !net->grads.n) return CLG_OK;
-    TRY(clg_finish(tr->ctx)); /* the backward's compute is not communication */
-    double t0 = now_seconds();
-    size_t n = net->grads.n;
-    TRY(clg_buf_read(tr->ctx, tr->host_grads, &net->grads, n));
-    TRY(clg_dist_sum(tr->ctx, tr->host_grads, n));
-    float inv = 1.0f / (float)tr->ranks;
-    for (size_t i = 0; i < n; i++) tr->host_grads[i] *= inv;
-    TRY(clg_buf_write(tr->ctx, &net->grads, tr->host_grads, n, 1));
-    tr->comm_s += now_seconds() - t0;
-    return CLG_OK;
+    return clg_dist_sum_buf(tr->ctx, &net->grads, 0, net->grads.n, tr->host_grads, 1.0f / (float)tr->ranks,
+                            &tr->comm_s);
 }
 
 int clg_trainer_step(clg_trainer *tr, int base, int slot)
@@ -325,7 +317,7 @@ static int flush_stats(clg_trainer *tr, int nsteps, long first_step, clg_progres
     s.step0 = tr->step0;
     s.ranks = tr->ranks;
     s.batch = tr->batch;
-    s.comm_seconds = tr->comm_s;
+    s.comm_seconds = tr->comm_s + tr->part.comm_s;
     if (progress) progress(user, &s);
     return CLG_OK;
 }
@@ -369,7 +361,8 @@ static int each_state_arena(clg_trainer *tr, int bcast, uint64_t *h)
         clg_buf *arenas[4] = {&nets[k]->params, &nets[k]->opt_m, &nets[k]->opt_v, &nets[k]->buffers};
         for (int a = 0; a < 4; a++) {
             clg_buf *b = arenas[a];
-            if (!b->n || (!bcast && a == 3)) continue; /* running statistics are per rank without sync_bn */
+            /* running statistics are per rank without sync_bn */
+            if (!b->n || (!bcast && a == 3 && !tr->cfg->train.sync_bn)) continue;
             TRY(clg_buf_read(tr->ctx, tr->host_weights, b, b->n));
             if (!bcast) *h = hash_floats(*h, tr->host_weights, b->n);
             else {
@@ -439,7 +432,7 @@ int clg_trainer_run(clg_trainer *tr, clg_progress_fn progress, void *user)
     if (clg_trainer_writes(tr) && !tr->metrics && tr->step < tr->total_steps) TRY(clg_run_start(tr));
     if (tr->ranks > 1) TRY(each_state_arena(tr, 1, NULL)); /* every rank starts from rank 0's state */
     tr->t_start = now_seconds();
-    tr->comm_s = 0;
+    tr->comm_s = tr->part.comm_s = 0;
     tr->step0 = tr->weights_checked = tr->step;
     int shuffled = 0, saved = 0, stopping = 0;
     while (tr->step < tr->total_steps) {
@@ -513,6 +506,7 @@ void clg_trainer_free(clg_trainer *tr)
     free(tr->host_grid);
     free(tr->host_weights);
     free(tr->host_grads);
+    clg_dist_part_free(&tr->part);
     if (tr->metrics) fclose(tr->metrics);
     clg_tb_close(tr);
     clg_train_eval_free(tr);

@@ -11,6 +11,7 @@
 #include "config/config.h"
 #include "data/dataset.h"
 #include "model/network.h"
+#include "train/dist.h"
 
 /* Statistics slots per step in the ring; each loss launch writes 3 (loss, mean p, accuracy). */
 enum { S_D_LOSS_REAL, S_D_REAL, S_ACC_REAL, S_D_LOSS_FAKE, S_D_FAKE, S_ACC_FAKE, S_G_LOSS, S_G_P, S_G_ACC, S_NSTATS };
@@ -28,6 +29,7 @@ struct clg_trainer {
     clg_buf zall;        /* the whole batch's noise (ranks > 1), of which z is this rank's rows */
     float *host_grads;   /* gradient arena staged for the sum over ranks (ranks > 1) */
     double comm_s;       /* seconds spent summing gradients since the run started */
+    clg_dist_part part;  /* this rank's part of each batch, as the layers see it (ranks > 1) */
     int d_upto;          /* D layers run; a final sigmoid is folded into the loss */
     int from_logits;
     clg_buf z, fixed_z, real, dz, stats;
