@@ -183,7 +183,7 @@ static void op_dropout_stats(const op_case *row)
     for (int k = 1; k < 4; k++) {
         float p = ps[k];
         CHECK_OK(ctx, CLG_LAUNCH1(ctx, CLG_K_DROPOUT_FWD, N, KA_MEM(y.sub), KA_MEM(x.sub), KA_INT(N), KA_FLT(p),
-                                  KA_UINT(777u + k)));
+                                  KA_UINT(777u + k), KA_UINT(0u)));
         float *h = test_download(ctx, &y, N);
         size_t kept = 0;
         int scaled = 1;
