@@ -85,6 +85,38 @@ int clg_buf_create(clg_ctx *ctx, clg_buf *b, clg_dtype type, size_t n, const voi
     return CLG_OK;
 }
 
+int clg_host_buf_alloc(clg_ctx *ctx, clg_host_buf *h, size_t n, const char *what)
+{
+    memset(h, 0, sizeof *h);
+    size_t bytes = (n ? n : 1) * sizeof(float);
+    cl_int e;
+    h->buf.mem = clCreateBuffer(ctx->context, CL_MEM_READ_WRITE | CL_MEM_ALLOC_HOST_PTR, bytes, NULL, &e);
+    if (e == CL_SUCCESS)
+        h->ptr = clEnqueueMapBuffer(ctx->queue, h->buf.mem, CL_TRUE, CL_MAP_READ | CL_MAP_WRITE, 0, bytes, 0, NULL,
+                                    NULL, &e);
+    if (e != CL_SUCCESS) {
+        clg_host_buf_release(ctx, h);
+        return clg_fail(ctx, CLG_ERR_NOMEM, "allocating %s (%.1f MiB of mapped host memory) on %s failed with %s (%d)",
+                        what, bytes / 1048576.0, ctx->name, clg_raw_name(e, 0), e);
+    }
+    h->buf.sub = h->buf.mem;
+    clRetainMemObject(h->buf.mem);
+    h->buf.n = n;
+    h->buf.bytes = n * sizeof(float);
+    return CLG_OK;
+}
+
+void clg_host_buf_release(clg_ctx *ctx, clg_host_buf *h)
+{
+    if (h->ptr && ctx->queue) {
+        clEnqueueUnmapMemObject(ctx->queue, h->buf.mem, h->ptr, 0, NULL, NULL);
+        clFinish(ctx->queue);
+    }
+    if (h->buf.mem && !h->buf.sub) clReleaseMemObject(h->buf.mem); /* failed before the view was set */
+    else clg_buf_release(&h->buf);
+    memset(h, 0, sizeof *h);
+}
+
 int clg_buf_alloc(clg_ctx *ctx, clg_buf *b, size_t nfloats, const char *what)
 {
     return clg_buf_create(ctx, b, CLG_F32, nfloats, NULL, what);

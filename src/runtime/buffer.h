@@ -51,6 +51,16 @@ int clg_buf_fill(clg_ctx *ctx, clg_buf *b, float value, size_t n);
 int clg_buf_copy(clg_ctx *ctx, clg_buf *dst, const clg_buf *src, size_t n);
 /* dst[dst_off..+n) = src[src_off..+n) (offsets in elements) */
 int clg_buf_copy_at(clg_ctx *ctx, clg_buf *dst, size_t dst_off, const clg_buf *src, size_t src_off, size_t n);
+/* n floats of host memory the device can map (CL_MEM_ALLOC_HOST_PTR: pinned on GPUs, so reads
+ * and writes to it run at the link's full speed and need no copy through pageable memory),
+ * mapped once: `ptr` is plain host memory for clg_buf_read/write (staging for the sums over
+ * processes) until clg_host_buf_release unmaps it. */
+typedef struct clg_host_buf {
+    clg_buf buf;
+    float *ptr;
+} clg_host_buf;
+int clg_host_buf_alloc(clg_ctx *ctx, clg_host_buf *h, size_t n, const char *what);
+void clg_host_buf_release(clg_ctx *ctx, clg_host_buf *h);
 /* Alignment in floats for arena regions on this device. */
 size_t clg_align_floats(const clg_ctx *ctx);
 

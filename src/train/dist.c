@@ -184,7 +184,7 @@ int clg_dist_sum_buf(clg_ctx *ctx, clg_buf *b, size_t off, size_t n, float *host
 static int part_sum(void *user, clg_ctx *ctx, clg_buf *buf, size_t off, size_t n)
 {
     clg_dist_part *p = user;
-    return clg_dist_sum_buf(ctx, buf, off, n, p->host, 1.0f, &p->comm_s);
+    return clg_dist_sum_buf(ctx, buf, off, n, p->host.ptr, 1.0f, &p->comm_s);
 }
 
 int clg_dist_split(clg_dist_part *p, clg_ctx *ctx, clg_net *const *nets, int nnets, int first, int sync_bn)
@@ -199,12 +199,7 @@ int clg_dist_split(clg_dist_part *p, clg_ctx *ctx, clg_net *const *nets, int nne
             l->part = &p->part;
         }
     p->part = (clg_batch_part){.first = first, .parts = dist.size, .sum = sync_bn ? part_sum : NULL, .user = p};
-    if (sync_bn && !(p->host = malloc(most * sizeof(float)))) return clg_fail(ctx, CLG_ERR_NOMEM, "out of host memory");
-    return CLG_OK;
+    return sync_bn ? clg_host_buf_alloc(ctx, &p->host, most, "batch norm staging") : CLG_OK;
 }
 
-void clg_dist_part_free(clg_dist_part *p)
-{
-    free(p->host);
-    p->host = NULL;
-}
+void clg_dist_part_free(clg_ctx *ctx, clg_dist_part *p) { clg_host_buf_release(ctx, &p->host); }

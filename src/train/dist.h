@@ -37,7 +37,7 @@ int clg_dist_sum_buf(clg_ctx *ctx, clg_buf *b, size_t off, size_t n, float *host
  * the batch (dropout masks), and with sync_bn the batch norms' sums over the ranks. */
 typedef struct clg_dist_part {
     clg_batch_part part;
-    float *host;   /* staging for the batch norms' sums */
+    clg_host_buf host; /* staging for the batch norms' sums */
     double comm_s; /* seconds spent summing them */
 } clg_dist_part;
 
@@ -45,6 +45,6 @@ typedef struct clg_dist_part {
  * samples starting at `first`; `sync_bn`: the batch norms sum their statistics over the ranks.
  * One rank leaves the layers as they are (the whole batch). */
 int clg_dist_split(clg_dist_part *p, clg_ctx *ctx, clg_net *const *nets, int nnets, int first, int sync_bn);
-void clg_dist_part_free(clg_dist_part *p);
+void clg_dist_part_free(clg_ctx *ctx, clg_dist_part *p);
 
 #endif

@@ -137,8 +137,7 @@ int clg_trainer_create_with(clg_trainer **out, clg_ctx *ctx, const clg_config *c
     if (!tr->host_weights) return clg_fail(ctx, CLG_ERR_NOMEM, "out of host memory");
     if (tr->ranks > 1) {
         size_t n = tr->G.grads.n > tr->D.grads.n ? tr->G.grads.n : tr->D.grads.n;
-        tr->host_grads = malloc((n ? n : 1) * sizeof(float));
-        if (!tr->host_grads) return clg_fail(ctx, CLG_ERR_NOMEM, "out of host memory");
+        TRY(clg_host_buf_alloc(ctx, &tr->host_grads, n, "gradient staging"));
     }
     tr->fixed_key = key32(&tr->rng_noise);
     TRY(clg_trainer_noise(ctx, &cfg->train.noise, &tr->fixed_z, grid_rows * (int)zsize, tr->fixed_key));
@@ -233,7 +232,7 @@ static int batch_noise(clg_trainer *tr, uint32_t key)
  * a mean over its share), staged through host memory; the time counts as communication. */
 static int sum_grads(clg_trainer *tr, clg_net *net)
 {
-    return clg_dist_sum_buf(tr->ctx, &net->grads, 0, net->grads.n, tr->host_grads, 1.0f / (float)tr->ranks,
+    return clg_dist_sum_buf(tr->ctx, &net->grads, 0, net->grads.n, tr->host_grads.ptr, 1.0f / (float)tr->ranks,
                             &tr->comm_s);
 }
 
@@ -505,8 +504,8 @@ void clg_trainer_free(clg_trainer *tr)
     free(tr->host_stats);
     free(tr->host_grid);
     free(tr->host_weights);
-    free(tr->host_grads);
-    clg_dist_part_free(&tr->part);
+    if (tr->ctx) clg_host_buf_release(tr->ctx, &tr->host_grads);
+    if (tr->ctx) clg_dist_part_free(tr->ctx, &tr->part);
     if (tr->metrics) fclose(tr->metrics);
     clg_tb_close(tr);
     clg_train_eval_free(tr);

@@ -27,7 +27,7 @@ struct clg_trainer {
     int rank, ranks;     /* this process among the data-parallel ranks (0 of 1 without MPI) */
     int lbatch, lbase;   /* this rank's share of a batch and where it starts in it */
     clg_buf zall;        /* the whole batch's noise (ranks > 1), of which z is this rank's rows */
-    float *host_grads;   /* gradient arena staged for the sum over ranks (ranks > 1) */
+    clg_host_buf host_grads; /* gradient arena staged for the sum over ranks (ranks > 1) */
     double comm_s;       /* seconds spent summing gradients since the run started */
     clg_dist_part part;  /* this rank's part of each batch, as the layers see it (ranks > 1) */
     int d_upto;          /* D layers run; a final sigmoid is folded into the loss */
