@@ -2,6 +2,8 @@
 """mpi_compare.py A B TOL: two runs of the same config agree: metrics.csv rows (same steps, every
 value within TOL relative, absolute below 1) and every tensor of their final checkpoints
 (checkpoints/latest.safetensors) within TOL the same way. TOL 0 asks for identical bytes.
+mpi_compare.py A B TOL STEP: the same for A's first STEP rows and A's checkpoint of that step
+(checkpoints/step_<STEP>.safetensors) against B, a run that ended there.
 mpi_compare.py --learns RUN: the run learned, as the train_dcgan test asks (tests/test_train.c):
 every loss finite, the discriminator's mean accuracy over the last third of the steps between 0.6
 and 0.995, the generator's mean loss over the last third 0.05 away from the first third's."""
@@ -57,6 +59,10 @@ def main():
     a, b, tol = sys.argv[1], sys.argv[2], float(sys.argv[3])
     ha, ra = rows(a)
     hb, rb = rows(b)
+    ckpt_a = a + "/checkpoints/latest.safetensors"
+    if len(sys.argv) > 4:
+        ra = [r for r in ra if int(r[0]) <= int(sys.argv[4])]
+        ckpt_a = a + "/checkpoints/step_%07d.safetensors" % int(sys.argv[4])
     if ha != hb or len(ra) != len(rb):
         sys.exit("metrics.csv: %d rows in %s, %d in %s" % (len(ra), a, len(rb), b))
     worst = 0.0
@@ -68,7 +74,7 @@ def main():
             worst = max(worst, abs(p - q) / max(1.0, abs(p)))
             if not close(p, q, tol):
                 sys.exit("metrics.csv step %s, %s: %s against %s (tolerance %g)" % (x[0], ha.split(",")[i], p, q, tol))
-    ta, tb = tensors(a + "/checkpoints/latest.safetensors"), tensors(b + "/checkpoints/latest.safetensors")
+    ta, tb = tensors(ckpt_a), tensors(b + "/checkpoints/latest.safetensors")
     if sorted(ta) != sorted(tb):
         sys.exit("checkpoints hold different tensors")
     for k in ta:
