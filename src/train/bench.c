@@ -123,14 +123,14 @@ int clg_bench(clg_ctx *ctx, const clg_config *cfg_in, int warmup, int steps, FIL
     long spe = tr->steps_per_epoch;
     double comm_s = 0;
     for (int i = 0; i < warmup + steps && st == CLG_OK; i++) {
-        if (i == warmup) comm_s = tr->comm_s;
+        if (i == warmup) comm_s = tr->comm_s + tr->part.comm_s; /* gradients and synchronised batch norms */
         double t0 = now_seconds();
         if (i % spe == 0) st = clg_dataset_shuffle(&tr->data, ctx, &tr->rng_shuffle);
         if (st == CLG_OK) st = clg_trainer_step(tr, (int)((i % spe) * tr->batch * cfg.train.d_steps), 0);
         if (st == CLG_OK) st = clg_finish(ctx);
         if (i >= warmup) t[i - warmup] = now_seconds() - t0;
     }
-    comm_s = (tr->comm_s - comm_s) / steps; /* per timed step */
+    comm_s = (tr->comm_s + tr->part.comm_s - comm_s) / steps; /* per timed step */
     /* the gradient arenas summed per step: D's d_steps times, G's once */
     double grad_bytes = 4.0 * ((double)tr->D.grads.n * cfg.train.d_steps + (double)tr->G.grads.n);
     /* profiled steps */
