@@ -3,13 +3,15 @@
  * record with non-default GEMM tiles reaches the context before its programs are built (build
  * options, the kernels' compiled work-group size, the launches) and the GEMM still matches the
  * reference on every transpose case, edges and split K included; a record with an unknown, a
- * non-GEMM or an impossible tunable is ignored with a warning naming the file.
+ * non-GEMM or an impossible tunable is ignored with a warning naming the file; `clgan tune`'s tile
+ * search stores a faster correct set, never one that gives wrong results or fails the check.
  * Usage: test_tunables SCRATCH_CACHE_DIR (its cache and tuning files are removed first).
  */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ref.h"
@@ -116,6 +118,63 @@ static void check_gemm(clg_ctx *ctx, const char *what)
         }
 }
 
+/* The tile search's hook: the table's set is made slow and set B's results wrong, so that B (the
+ * fastest) would win without the check against the reference, and the table's set without the
+ * search; A is the one to store. */
+#define SPOIL_TILE_M 2
+static void tile_hook(clg_ctx *ctx, clg_buf *c, size_t n, void *user)
+{
+    static float junk[8192];
+    (void)user;
+    if (clg_tunable(ctx, CLG_T_TILE_M) == SPOIL_TILE_M && n <= 8192) {
+        for (size_t i = 0; i < n; i++) junk[i] = 1.0f;
+        clg_buf_write(ctx, c, junk, n, 1);
+        return;
+    }
+    struct timespec ts = {0, clg_tunable(ctx, CLG_T_TILE_M) == CLG_TUNED_TILE_M ? 20000000L : 4000000L};
+    nanosleep(&ts, NULL);
+}
+
+static void check_tile_search(const char *path)
+{
+    static const clg_tune_shape shapes[] = {{37, 45, 250, 0, 1}, {9, 5, 17, 1, 1}, {64, 96, 100, 0, 0}, {33, 20, 70, 1, 0}};
+    static const clg_tile_set grid[] = {
+        {.tile_m = 4, .tile_n = 32, .vw = 8, .nt_tile_m = 2, .wg_m = 4}, /* A */
+        {.tile_m = SPOIL_TILE_M, .tile_n = 16},                           /* B: spoiled */
+        {.tile_n = 30, .vw = 8},                                          /* not a multiple of VW */
+    };
+    clg_tune_opts o = {shapes, 4, grid, 3, 2, tile_hook, NULL};
+    char *text = NULL, line[256];
+    size_t len = 0;
+    FILE *log = open_memstream(&text, &len);
+    clg_ctx *ctx = open_ctx();
+    CHECK(clg_tune_ex(ctx, log, &o) == CLG_OK, "tile search: %s", clg_last_error(ctx));
+    fclose(log);
+    printf("%s", text);
+    CHECK(strstr(text, "WRONG RESULTS: rejected") && strstr(text, "invalid: TILE_N = 30 is not a multiple of VW = 8"),
+          "the log names the rejected and the invalid set");
+    CHECK(clg_tunable(ctx, CLG_T_TILE_M) == 4 && clg_tunable(ctx, CLG_T_WG_M) == 4, "the tuning context runs A's tiles");
+    check_gemm(ctx, "searched tiles, tuning context");
+    clg_ctx_free(ctx);
+    free(text);
+    int tile_m = 0, tile_n = 0, vw = 0, nt_m = 0, wg_m = 0;
+    FILE *f = fopen(path, "r");
+    while (f && fgets(line, sizeof line, f)) {
+        sscanf(line, "TILE_M = %d", &tile_m), sscanf(line, "TILE_N = %d", &tile_n), sscanf(line, "VW = %d", &vw);
+        sscanf(line, "NT_TILE_M = %d", &nt_m), sscanf(line, "WG_M = %d", &wg_m);
+    }
+    if (f) fclose(f);
+    CHECK(tile_m == 4 && tile_n == 32 && vw == 8 && nt_m == 2 && wg_m == 4,
+          "the record holds A's tiles: TILE_M %d TILE_N %d VW %d NT_TILE_M %d WG_M %d", tile_m, tile_n, vw, nt_m, wg_m);
+    ctx = open_ctx();
+    CHECK(!*clg_ctx_warning(ctx) && clg_tunable(ctx, CLG_T_TILE_M) == 4 && clg_tunable(ctx, CLG_T_TILE_N) == 32 &&
+              clg_tunable(ctx, CLG_T_VW) == 8 && clg_tunable(ctx, CLG_T_NT_TILE_M) == 2 && clg_tunable(ctx, CLG_T_WG_M) == 4,
+          "a new context applies the stored tiles (warning \"%s\")", clg_ctx_warning(ctx));
+    ctx->gemm_own = 1;
+    check_gemm(ctx, "searched tiles, new context");
+    clg_ctx_free(ctx);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) return fprintf(stderr, "usage: test_tunables SCRATCH_CACHE_DIR\n"), 2;
@@ -200,6 +259,8 @@ int main(int argc, char **argv)
               "record %zu ignored: warning \"%s\"", i, clg_ctx_warning(ctx));
         clg_ctx_free(ctx);
     }
+    unlink(path);
+    check_tile_search(path);
     unlink(path);
     return test_summary("tunables");
 }

@@ -56,6 +56,31 @@ int clg_gemm(clg_ctx *ctx, int trans_a, int trans_b, size_t m, size_t n, size_t 
  * clg_tune_apply (at context creation) applies a stored choice. A corrupt file is ignored, with
  * a warning kept in ctx->warning. */
 int clg_tune(clg_ctx *ctx, FILE *log);
+/* One shape tuning times: C (m, n) = op(A) op(B) summed over k, A transposed when ta, B when tb. */
+typedef struct clg_tune_shape {
+    int m, n, k, ta, tb;
+} clg_tune_shape;
+/* A set of the own GEMM's tiles the search tries: tunables.h's rows of those names, 0 = the table's. */
+typedef struct clg_tile_set {
+    int tile_m, tile_n, vw, nt_tile_m, nt_tile_n, nt_vw, wg_m, wg_n, k_chunk;
+} clg_tile_set;
+/* What clg_tune_ex measures; NULL or 0 fields take the built-in ones (clg_tune's). */
+typedef struct clg_tune_opts {
+    const clg_tune_shape *shapes; /* the configs' GEMM shapes */
+    int nshapes;
+    const clg_tile_set *grid; /* the own GEMM's tile sets tried besides the table's */
+    int ngrid;
+    int rounds; /* interleaved timing rounds of the tile search (5) */
+    /* called after each GEMM of the tile search is queued, inside its timing, with the set's
+     * values in ctx->tun and the GEMM's C of n floats (tests: spoil C, slow a set down) */
+    void (*hook)(clg_ctx *ctx, clg_buf *c, size_t n, void *user);
+    void *user;
+} clg_tune_opts;
+/* clg_tune, and before the back ends are compared the own GEMM's tile search: each valid set of
+ * the grid is built (cl/gemm.cl with its -D), checked against the reference and timed, rounds
+ * interleaved; the fastest correct set is kept (and stored) only when it beats the table's
+ * values by 3%. */
+int clg_tune_ex(clg_ctx *ctx, FILE *log, const clg_tune_opts *opts);
 int clg_tune_apply(clg_ctx *ctx);
 /* The tuning file of this device and driver ("" when the context has no cache folder). */
 void clg_tune_path(const clg_ctx *ctx, char *out, size_t n);

@@ -233,6 +233,16 @@ static int build_program(clg_ctx *ctx, const char *name, const char *options, cl
     return CLG_OK;
 }
 
+/* Program `name` built with the caller's options and then its tunables as -D (tunables.h). */
+static int build_tuned(clg_ctx *ctx, const char *name, const char *options, cl_program *out)
+{
+    char opts[768];
+    int n = snprintf(opts, sizeof opts, "%s", options ? options : "");
+    if (n < 0 || (size_t)n >= sizeof opts || clg_tunables_options(ctx, name, opts + n, sizeof opts - (size_t)n) < 0)
+        return clg_fail(ctx, CLG_ERR_INTERNAL, "cl/%s.cl: build options longer than %zu bytes", name, sizeof opts);
+    return build_program(ctx, name, opts, out);
+}
+
 int clg_build_kernels(clg_ctx *ctx, const char *options)
 {
     double t0 = now_seconds();
@@ -245,14 +255,7 @@ int clg_build_kernels(clg_ctx *ctx, const char *options)
         if (found < 0) {
             if (nprog == CLG_MAX_PROGRAMS) return clg_fail(ctx, CLG_ERR_INTERNAL, "too many OpenCL programs");
             names[nprog] = table[k].program;
-            /* the program's tunables as -D (tunables.h), after the caller's options */
-            char opts[768];
-            int n = snprintf(opts, sizeof opts, "%s", options ? options : "");
-            if (n < 0 || (size_t)n >= sizeof opts ||
-                clg_tunables_options(ctx, names[nprog], opts + n, sizeof opts - (size_t)n) < 0)
-                return clg_fail(ctx, CLG_ERR_INTERNAL, "cl/%s.cl: build options longer than %zu bytes", names[nprog],
-                                sizeof opts);
-            TRY(build_program(ctx, names[nprog], opts, &ctx->programs[nprog]));
+            TRY(build_tuned(ctx, names[nprog], options, &ctx->programs[nprog]));
             found = nprog++;
         }
         cl_int e;
@@ -262,5 +265,40 @@ int clg_build_kernels(clg_ctx *ctx, const char *options)
                             table[k].program, clg_raw_name(e, 0), e);
     }
     ctx->build_seconds = now_seconds() - t0;
+    return CLG_OK;
+}
+
+int clg_rebuild_program(clg_ctx *ctx, const char *name)
+{
+    CL_CHECK(ctx, clFinish(ctx->queue)); /* nothing queued may still use the old kernels */
+    cl_program prog = NULL, *slot = NULL;
+    TRY(build_tuned(ctx, name, "", &prog));
+    cl_kernel made[CLG_NKERNELS] = {0};
+    int st = CLG_OK;
+    for (int k = 0; k < CLG_NKERNELS && st == CLG_OK; k++) {
+        if (strcmp(table[k].program, name)) continue;
+        cl_int e;
+        made[k] = clCreateKernel(prog, table[k].kernel, &e);
+        if (e != CL_SUCCESS)
+            st = clg_fail(ctx, CLG_ERR_BUILD, "kernel %s not found in cl/%s.cl (%s, %d)", table[k].kernel, name,
+                          clg_raw_name(e, 0), e);
+    }
+    /* the old program is the one its kernels came from */
+    for (int k = 0; k < CLG_NKERNELS && !slot; k++) {
+        cl_program old;
+        if (!made[k] || clGetKernelInfo(ctx->kernels[k], CL_KERNEL_PROGRAM, sizeof old, &old, NULL) != CL_SUCCESS)
+            continue;
+        for (int i = 0; i < CLG_MAX_PROGRAMS; i++)
+            if (ctx->programs[i] == old) slot = &ctx->programs[i];
+    }
+    if (st == CLG_OK && !slot) st = clg_fail(ctx, CLG_ERR_INTERNAL, "cl/%s.cl: no such program in the context", name);
+    for (int k = 0; k < CLG_NKERNELS; k++)
+        if (made[k]) {
+            if (st == CLG_OK) clReleaseKernel(ctx->kernels[k]), ctx->kernels[k] = made[k];
+            else clReleaseKernel(made[k]);
+        }
+    if (st != CLG_OK) return clReleaseProgram(prog), st;
+    clReleaseProgram(*slot);
+    *slot = prog;
     return CLG_OK;
 }
