@@ -19,6 +19,7 @@
 typedef struct series {
     double *v[NCOL];
     long n, cap;
+    long xlast; /* the x axis' last value: a step, or for evaluations the epoch (0: n steps) */
 } series;
 
 static int load(series *s, const char *path)
@@ -66,6 +67,7 @@ static void load_eval(series *s, const char *path)
             for (int k = 0; k < NCOL; k++) s->v[k] = realloc(s->v[k], (size_t)s->cap * sizeof(double));
         }
         s->v[0][s->n] = fd, s->v[1][s->n] = kid;
+        s->xlast = epoch;
         for (int k = 2; k < NCOL; k++) s->v[k][s->n] = 0;
         s->n++;
     }
@@ -108,7 +110,8 @@ static void chart(FILE *o, const series *s, const char *title, const int *cols, 
         double v = lo + (hi - lo) * k / 4, y = H - B - (H - T - B) * k / 4.0;
         fprintf(o, "<text x=\"%d\" y=\"%.1f\" font-size=\"10\" text-anchor=\"end\">%.3g</text>\n", L - 4, y + 3, v);
     }
-    fprintf(o, "<text x=\"%d\" y=\"%d\" font-size=\"10\" text-anchor=\"end\">step %ld</text>\n", W - R, H - 8, s->n);
+    fprintf(o, "<text x=\"%d\" y=\"%d\" font-size=\"10\" text-anchor=\"end\">%s %ld</text>\n", W - R, H - 8,
+            s->xlast ? "epoch" : "step", s->xlast ? s->xlast : s->n);
     long stride = s->n > 800 ? s->n / 800 : 1;
     double alpha = fmin(0.2, fmax(0.005, 10.0 / (double)(s->n + 1))); /* smoothing over ~1/alpha steps */
     for (int c = 0; c < ncols; c++) {
