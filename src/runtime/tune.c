@@ -28,12 +28,12 @@ static const clg_tune_shape config_shapes[] = {
 
 /* The own GEMM's tile sets tried besides the table's (6x64/16, nt 4x4/16, 8x1 groups, K 512):
  * one or two rows changed at a time, within the registers of a 32-register AVX-512 core (a tile
- * of TILE_M x TILE_N / VW vector accumulators). Each is a build of cl/gemm.cl (seconds on PoCL,
- * cached after), so the grid stays small: `clgan tune` runs in about a minute on 2 cores. */
+ * of TILE_M x TILE_N / VW vector accumulators). Each is a build of cl/gemm.cl (about 12 s on 2
+ * loaded cores, cached after), so the grid stays small: a first `clgan tune` there takes under
+ * 2 minutes, 46 s of it without the search. Left out as slower in every run on PoCL (Zen 5,
+ * AVX-512) or never ahead by 3%: 8x64/16, 6x32/16, 8x32/16, 4x32/8, nt 8x2, 4x1 groups, K 256. */
 static const clg_tile_set default_grid[] = {
-    {.tile_m = 4},  {.tile_m = 8},           {.tile_n = 32},           {.tile_m = 8, .tile_n = 32},
-    {.tile_m = 4, .tile_n = 32, .vw = 8},    {.nt_tile_m = 2, .nt_tile_n = 8}, {.nt_tile_m = 8, .nt_tile_n = 2},
-    {.wg_m = 4},    {.wg_m = 16},            {.k_chunk = 256},         {.k_chunk = 1024},
+    {.tile_m = 4}, {.nt_tile_m = 2, .nt_tile_n = 8}, {.wg_m = 16}, {.k_chunk = 1024}, {.wg_m = 16, .k_chunk = 1024},
 };
 
 /* clg_tile_set's fields, in order, as tunables */
