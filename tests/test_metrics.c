@@ -12,11 +12,7 @@
 
 static clg_err err;
 
-#define CHECK_ST(expr)                                                                         \
-    do {                                                                                       \
-        int st_ = (expr);                                                                      \
-        CHECK(st_ == CLG_OK, "%s: %s", clg_status_str(st_), err.msg);                          \
-    } while (0)
+#define CHECK_ST(expr) CHECK_E(&err, expr)
 
 static double rel(double got, double want) { return fabs(got - want) / fmax(fabs(want), 1e-300); }
 

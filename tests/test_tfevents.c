@@ -17,11 +17,7 @@
 
 static clg_err err;
 
-#define CHECK_ST(expr)                                                                         \
-    do {                                                                                       \
-        int st_ = (expr);                                                                      \
-        CHECK(st_ == CLG_OK, "%s: %s", clg_status_str(st_), err.msg);                          \
-    } while (0)
+#define CHECK_ST(expr) CHECK_E(&err, expr)
 
 /* bit by bit, the definition the table must reproduce */
 static uint32_t crc_bitwise(const unsigned char *p, size_t n)

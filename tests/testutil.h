@@ -41,6 +41,13 @@ static int t_pass, t_fail;
         }                                                                                      \
     } while (0)
 
+/* A call that reports into the clg_err *e: CLG_OK, else the check fails with the message. */
+#define CHECK_E(e, expr)                                                                       \
+    do {                                                                                       \
+        int st_ = (expr);                                                                      \
+        CHECK(st_ == CLG_OK, "%s: %s", clg_status_str(st_), (e)->msg);                         \
+    } while (0)
+
 static inline int test_summary(const char *name)
 {
     printf("%s: %d passed, %d failed\n", name, t_pass, t_fail);
