@@ -46,6 +46,9 @@ sed -e "s#^limit = .*#limit = 1280#" "$src/configs/test_mlp.ini" > "$cfg"
 export PKG_CONFIG_PATH="$prefix/$libdir/pkgconfig"
 flags=$(pkg-config --cflags --libs clgan) && ok || bad "pkg-config --cflags --libs clgan failed"
 succeeds cc -std=c11 -Wall -Wextra -Werror -o "$scratch/example/ex_pc" "$scratch/example/example.c" $flags
+# statically: libclgan.a with what `pkg-config --static` lists (MPI and stb included)
+succeeds cc -std=c11 -o "$scratch/example/ex_static" "$scratch/example/example.c" $(pkg-config --cflags clgan) \
+  "$prefix/$libdir/libclgan.a" $(pkg-config --static --libs clgan | sed 's/-lclgan//')
 rows() { [ -f "$1/metrics.csv" ] && echo $(($(wc -l < "$1/metrics.csv") - 1)) || echo none; }
 expect 0 'step 20' -- env LD_LIBRARY_PATH="$prefix/$libdir" "$scratch/example/ex_pc" "$cfg" "$scratch/run_pc" "$CLGAN_TEST_DEVICE"
 [ "$(rows "$scratch/run_pc")" = 20 ] && ok || bad "pkg-config example: $(rows "$scratch/run_pc") rows in metrics.csv, expected 20"

@@ -56,6 +56,9 @@ class _Context:
     ~/.cache/clgan), $CLGAN_GEMM, $CLGAN_CL_DIR and $CLGAN_NO_CACHE."""
 
     def __init__(self, device=None, profiling=False):
+        self.ptr = None
+        if device is not None and not isinstance(device, (str, bytes, os.PathLike)):
+            raise TypeError(f"device must be a string such as \"0:0\", \"gpu\" or a name, not {device!r}")
         env = os.environ
         p = _lib.CtxParams()
         _lib.ctx_params_init(byref(p))
@@ -63,7 +66,7 @@ class _Context:
         if device is None and env.get("CLGAN_DEVICE"):
             device, origin = env["CLGAN_DEVICE"], "$CLGAN_DEVICE"
         else:
-            origin = "device="
+            origin = "device"
         cache = env.get("CLGAN_CACHE_DIR") or (os.path.join(env["XDG_CACHE_HOME"], "clgan") if env.get("XDG_CACHE_HOME")
                                                else os.path.expanduser("~/.cache/clgan"))
         self._keep = [_b(device), origin.encode(), _b(cache), _b(env.get("CLGAN_CL_DIR") or None),
@@ -92,7 +95,7 @@ class _Context:
         return _lib.ctx_desc(self.ptr).decode()
 
     def close(self):
-        if self.ptr:
+        if getattr(self, "ptr", None):
             _lib.ctx_free(self.ptr)
             self.ptr = None
 
@@ -107,6 +110,7 @@ class Config:
     """
 
     def __init__(self, path=None, overrides=None, text=None, name="<text>"):
+        self.ptr = None
         if (path is None) == (text is None):
             raise ValueError("Config: give a path or text (one of them)")
         self.ptr = c_void_p()
@@ -177,6 +181,7 @@ class Trainer:
     """
 
     def __init__(self, cfg, out=None, device=None, overwrite=False, resume=None):
+        self.ptr, self._ctx = None, None
         self.config = _config(cfg)
         if out is None and resume is None:
             raise ValueError("Trainer: give out (a new run folder) or resume (a run to continue)")
@@ -257,7 +262,9 @@ class Trainer:
         with open(path) as f:
             header = f.readline().strip().split(",")
         data = np.loadtxt(path, delimiter=",", skiprows=1, ndmin=2)
-        return {name: data[:, i] if len(data) else np.zeros(0) for i, name in enumerate(header)}
+        ints = ("step", "epoch")  # whole numbers: int64 columns, the rest float64
+        return {name: (data[:, i] if len(data) else np.zeros(0)).astype(np.int64 if name in ints else np.float64)
+                for i, name in enumerate(header)}
 
     def close(self):
         if getattr(self, "ptr", None):
@@ -283,6 +290,7 @@ class Generator:
     """
 
     def __init__(self, checkpoint, device=None):
+        self.ptr, self._ctx = None, None
         self._ctx = _Context(device)
         self.ptr = c_void_p()
         self._ctx.check(_lib.generator_load(byref(self.ptr), self._ctx.ptr, _b(os.fspath(checkpoint))))
@@ -293,19 +301,27 @@ class Generator:
         _lib.generator_range(self.ptr, byref(lo), byref(hi))
         self.range = (lo.value, hi.value)
 
-    def noise(self, n, seed=0):
-        """n latent vectors drawn as in training (the config's noise), from `seed`."""
-        z = np.empty((int(n), self.nz), np.float32)
+    def noise(self, n, seed=1):
+        """n latent vectors drawn as in training (the config's noise), from `seed` (0 to 2**63-1;
+        1 is `clgan sample`'s default)."""
+        n, seed = int(n), int(seed)
+        if n < 0:
+            raise ValueError(f"Generator: n must be 0 or more, not {n}")
+        if not 0 <= seed < 2**63:
+            raise ValueError(f"Generator: seed must be from 0 to 2**63-1, not {seed}")
+        z = np.empty((n, self.nz), np.float32)
         _lib.generator_noise(self.ptr, z.ctypes.data_as(ctypes.POINTER(c_float)), int(n), int(seed))
         return z
 
-    def sample(self, n, seed=0):
+    def sample(self, n, seed=1):
         return self(self.noise(n, seed))
 
     def __call__(self, z):
         z = np.ascontiguousarray(z, dtype=np.float32)
         if z.ndim != 2 or z.shape[1] != self.nz:
             raise ValueError(f"Generator: z must have shape (n, {self.nz}), not {z.shape}")
+        if not np.isfinite(z).all():
+            raise ValueError("Generator: z holds NaN or infinite values")
         x = np.empty((z.shape[0],) + self.shape, np.float32)
         if z.shape[0]:
             self._ctx.check(_lib.generator_run(self.ptr, x.ctypes.data_as(ctypes.POINTER(c_float)),

@@ -76,6 +76,14 @@ def test_train_history_and_generator(small, tmp_path, device, cli):
     assert np.array_equal(g(z), np.load(tmp_path / "x.npy"))
     with pytest.raises(ValueError, match=r"\(n, 100\)"):
         g(np.zeros((2, 3), np.float32))
+    with pytest.raises(ValueError, match="NaN"):
+        g(np.full((2, g.nz), np.nan, np.float32))
+    for bad in (-1, 2**63):
+        with pytest.raises(ValueError, match="seed"):
+            g.sample(2, seed=bad)
+    # the default seed is `clgan sample`'s
+    assert np.array_equal(g.sample(3), g.sample(3, seed=1))
+    assert h["step"].dtype == np.int64 and h["epoch"].dtype == np.int64
     img = clgan.grid(x, cols=3)
     assert img.shape == (2 * 29 + 1, 3 * 29 + 1) and 0 <= img.min() and img.max() <= 1
 
@@ -117,11 +125,19 @@ def test_stop_from_another_thread(small, tmp_path, device):
 
 
 def test_errors_carry_the_message(small, tmp_path):
-    with pytest.raises(clgan.errors.DeviceError, match="no-such-device"):
+    with pytest.raises(clgan.errors.DeviceError, match=r'"no-such-device" \(device\)'):
         clgan.Trainer(small, out=tmp_path / "x", device="no-such-device")
+    with pytest.raises(TypeError, match="device must be a string"):
+        clgan.Trainer(small, out=tmp_path / "x", device=0)
     with pytest.raises(clgan.Error, match="nothing.safetensors"):
         clgan.Generator(tmp_path / "nothing.safetensors")
     assert issubclass(clgan.errors.ConfigError, clgan.Error)
+
+
+def test_bench_refuses_bad_counts(small, device):
+    for steps, warmup in ((0, 1), (-1, 1), (2, -5)):
+        with pytest.raises(clgan.errors.ArgumentError, match="allowed are 1 to 100000"):
+            clgan.bench(small, steps=steps, warmup=warmup, device=device)
 
 
 def test_bench(small, device):

@@ -106,7 +106,9 @@ int clg_bench(clg_ctx *ctx, const clg_config *cfg_in, int warmup, int steps, FIL
 {
     if (!ctx->profiling)
         return clg_fail(ctx, CLG_ERR_ARG, "clg_bench needs a context made with CLG_CTX_PROFILING");
-    if (steps < 1) steps = 1;
+    if (steps < 1 || steps > 100000 || warmup < 0 || warmup > 100000)
+        return clg_fail(ctx, CLG_ERR_ARG, "clg_bench: %d timed steps after %d warm-up steps: allowed are 1 to 100000 "
+                        "timed and 0 to 100000 warm-up steps", steps, warmup);
     /* synthetic data of the config's shape; no files written */
     struct clg_config cfg = *cfg_in;
     cfg.text = NULL;
