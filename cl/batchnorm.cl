@@ -1,13 +1,25 @@
 /* batchnorm.cl — batch normalisation (PyTorch's BatchNorm2d / BatchNorm1d) over the channels of
  * an (N,C,HW) tensor: HW = H*W for images, 1 for (N,F) features. The per-channel sums (of x, of
- * (x - mean)^2, of dy and dy*(x - mean)) come from cl/reduce.cl's passes, so each work-item does
+ * (x - mean)^2, of dy and dy*(x - mean)) come from cl/reduce.cl's passes (per slot over the
+ * samples, then per channel over the slots: src/layers/batchnorm.c sums()), so each work-item does
  * a bounded amount of work and the order of additions is fixed (deterministic results); mean and
  * variance take two passes (no E[x^2]-E[x]^2 cancellation). The kernels here are elementwise;
  * the per-channel factors are first spread over one sample's C*hw slots (coef), so the
  * elementwise kernels find them without a division per element.
- * stats (2C) holds mean (C) then inverse std (C) of the last forward, for the backward pass.
+ * stats (2C) holds mean (C) then inverse std (C) of the last forward, for the backward pass; it
+ * lies at st + so in the layer's scratch, after the per-slot sums.
  * Element counts are int: the layer checks N*C*HW < 2^31 when it is created.
  */
+
+/* The opening of the per-slot kernels: item j = c*hw + k of the C*hw slots (items past the end
+ * return), stats moved to the layer's at `so`, and the sums and coefficients after them. */
+#define BN_SLOT                                                                                \
+    const int j = get_global_id(0), chw = nc * hw;                                             \
+    if (j >= chw) return;                                                                      \
+    const int c = j / hw;                                                                      \
+    stats += so;                                                                               \
+    __global const float *sums = stats + 2 * nc;                                               \
+    __global float *coef = stats + 4 * nc;
 
 /* Training statistics and the forward's per-slot coefficients. Launch: C*hw items, one per slot
  * j = c*hw + k of a sample (the elementwise kernels then index them by j alone: no division or
@@ -16,16 +28,17 @@
  * variance; coef = stats + 4C = (mean, scale, shift) per slot (3 * C*hw), scale = w * invstd (invstd without
  * affine), shift = bias (0). Item k == 0 of each channel also stores stats = (mean, invstd) and
  * moves the running stats by `momentum` towards the batch mean and the UNBIASED variance
- * (PyTorch). Needs m >= 2 (the host checks). */
-__kernel void bn_stats(__global float *stats, __global float *rmean, __global float *rvar,
+ * (PyTorch). Needs m >= 2 (the host checks). With mean_only, only coef's mean (from sum x alone),
+ * which the sums of the squared deviations read per slot. */
+__kernel void bn_stats(__global float *stats, const int so, __global float *rmean, __global float *rvar,
                        __global const float *w, __global const float *bias, const int nc, const int hw,
-                       const int m, const float eps, const float momentum, const int affine)
+                       const int m, const float eps, const float momentum, const int affine, const int mean_only)
 {
-    const int j = get_global_id(0), chw = nc * hw;
-    if (j >= chw) return;
-    const int c = j / hw;
-    __global const float *sums = stats + 2 * nc;
-    __global float *coef = stats + 4 * nc;
+    BN_SLOT
+    if (mean_only) { /* the per-slot mean that the variance's sums subtract */
+        coef[j] = sums[c] / (float)m;
+        return;
+    }
     const float mean = sums[c] / (float)m, var = sums[nc + c] / (float)m, inv = rsqrt(var + eps);
     coef[j] = mean;
     coef[chw + j] = affine ? w[c] * inv : inv;
@@ -39,11 +52,11 @@ __kernel void bn_stats(__global float *stats, __global float *rmean, __global fl
 }
 
 /* Training forward: y = (x - mean) * scale + shift with the coefficients of bn_stats (at
- * st + 4C). Launch: (C*hw rounded up, N): item (j, b) does element b*C*hw + j. */
-__kernel void bn_apply(__global float *y, __global const float *st, __global const float *x, const int nc,
-                       const int chw)
+ * st + so + 4C). Launch: (C*hw rounded up, N): item (j, b) does element b*C*hw + j. */
+__kernel void bn_apply(__global float *y, __global const float *st, const int so, __global const float *x,
+                       const int nc, const int chw)
 {
-    __global const float *coef = st + 4 * nc;
+    __global const float *coef = st + so + 4 * nc;
     const int j = get_global_id(0), b = get_global_id(1);
     if (j >= chw) return;
     const int i = b * chw + j;
@@ -51,20 +64,23 @@ __kernel void bn_apply(__global float *y, __global const float *st, __global con
 }
 
 /* Eval forward, elementwise over total = N*C*HW: normalise with the running stats. Items
- * i < C also store the running mean and inverse std in stats, so backward works after an eval
+ * i < C also store the running mean and inverse std in stats, and items i < C*HW the running
+ * mean per slot in coef (which the backward's sums read), so backward works after an eval
  * forward too (gradient through fixed statistics). */
-__kernel void bn_fwd_eval(__global float *y, __global float *stats, __global const float *x,
+__kernel void bn_fwd_eval(__global float *y, __global float *stats, const int so, __global const float *x,
                           __global const float *w, __global const float *bias, __global const float *rmean,
                           __global const float *rvar, const int total, const int nc, const int hw, const float eps,
                           const int affine)
 {
     const int i = get_global_id(0);
+    stats += so;
     if (i < nc) {
         stats[i] = rmean[i];
         stats[nc + i] = rsqrt(rvar[i] + eps);
     }
     if (i >= total) return;
     const int c = (i / hw) % nc;
+    if (i < nc * hw) stats[4 * nc + i] = rmean[c]; /* the per-slot mean the backward's sums subtract */
     const float inv = rsqrt(rvar[c] + eps);
     const float g = affine ? w[c] * inv : inv, beta = affine ? bias[c] : 0.0f;
     y[i] = (x[i] - rmean[c]) * g + beta;
@@ -78,15 +94,11 @@ __kernel void bn_fwd_eval(__global float *y, __global float *stats, __global con
  * so coef = stats + 4C = (mean, w*inv, sum(dy)/m, sum(dy*(x-mean))*inv^2/m) per slot (4 * C*hw; the last two
  * are 0 in eval, and sums are then not read). With param_grads (affine only), item k == 0 of
  * each channel also adds dbias += sum(dy), dweight += sum(dy * xhat). */
-__kernel void bn_bwd_coef(__global float *stats, __global float *dw, __global float *db,
+__kernel void bn_bwd_coef(__global float *stats, const int so, __global float *dw, __global float *db,
                           __global const float *w, const int nc, const int hw, const int m, const int train,
                           const int affine, const int param_grads)
 {
-    const int j = get_global_id(0), chw = nc * hw;
-    if (j >= chw) return;
-    const int c = j / hw;
-    __global const float *sums = stats + 2 * nc;
-    __global float *coef = stats + 4 * nc;
+    BN_SLOT
     const float inv = stats[nc + c];
     coef[j] = stats[c];
     coef[chw + j] = affine ? w[c] * inv : inv;
@@ -99,11 +111,11 @@ __kernel void bn_bwd_coef(__global float *stats, __global float *dw, __global fl
 }
 
 /* Backward, elementwise: dx = scale * (dy - mdy - (x - mean) * k) with bn_bwd_coef's
- * coefficients (at st + 4C). Launch: (C*hw rounded up, N), as bn_apply. */
+ * coefficients (at st + so + 4C). Launch: (C*hw rounded up, N), as bn_apply. */
 __kernel void bn_bwd(__global float *dx, __global const float *dy, __global const float *x,
-                     __global const float *st, const int nc, const int chw)
+                     __global const float *st, const int so, const int nc, const int chw)
 {
-    __global const float *coef = st + 4 * nc;
+    __global const float *coef = st + so + 4 * nc;
     const int j = get_global_id(0), b = get_global_id(1);
     if (j >= chw) return;
     const int i = b * chw + j;

@@ -13,9 +13,10 @@
  * with the unbiased variance; eval uses the running stats. Training needs N*H*W >= 2 per channel
  * (PyTorch raises "Expected more than 1 value per channel when training"); with N*H*W == 1 the
  * forward fails with CLG_ERR_ARG rather than invent a variance. The layer's scratch holds the
- * mean and inverse std of the last forward (2C floats, for backward), the per-channel sums (2C),
- * the per-slot coefficients of the elementwise kernels (4 C*H*W, see cl/batchnorm.cl), then the
- * partial sums of the reduction passes (layers/reduce.h), planned for the whole batch.
+ * per-slot sums of sums() (2 C*H*W, with H*W > 1), the mean and inverse std of the last forward
+ * (2C floats, for backward), the per-channel sums (2C), the per-slot coefficients of the
+ * elementwise kernels (4 C*H*W, see cl/batchnorm.cl), then the partial sums of the reduction
+ * passes (layers/reduce.h), planned for the whole batch.
  *
  * With a batch split over processes whose part has a `sum` (train.sync_bn), the per-channel sums
  * are summed over the parts between the passes, so every part normalises with the whole batch's
@@ -33,6 +34,9 @@ typedef struct bn {
     int last_train;
     int iw, ib, irm, irv; /* indices into l->params; iw = ib = -1 without affine */
 } bn;
+
+/* Where the stats begin in the scratch: after the per-slot sums (2 C*hw) of sums() below. */
+static size_t stats_at(const bn *b) { return b->hw == 1 ? 0 : 2 * (size_t)b->c * b->hw; }
 
 /* An elementwise kernel over (C*hw, n) items, in groups of WG (a tunable) along the first dimension. */
 /* The parts' sums when the batch norm is synchronised over them (NULL: this part's batch alone). */
@@ -84,9 +88,30 @@ static int create(clg_layer *l, const clg_optval *v, int batch, clg_err *e)
     b->irv = l->nparams;
     clg_layer_param(l, "running_var", 0, (clg_init){CLG_INIT_ONES, 0, 0}, 1, dims);
     /* the input and output at the whole batch are checked by the network (clg_layer_check_io) */
-    l->scratch_floats = 4 * (size_t)b->c + 4 * (size_t)b->c * b->hw +
-                        clg_sum_scratch(2 * (size_t)b->c, (size_t)batch * b->hw);
+    size_t chw = (size_t)b->c * b->hw, red = clg_sum_scratch(2 * (size_t)b->c, (size_t)batch * b->hw);
+    size_t ra = clg_sum_scratch(2 * chw, (size_t)batch), rb = clg_sum_scratch(2 * (size_t)b->c, (size_t)b->hw);
+    red = red > ra ? red : ra;
+    l->scratch_floats = stats_at(b) + 4 * (size_t)b->c + 4 * chw + (red > rb ? red : rb);
     return CLG_OK;
+}
+
+/* Per-channel sums of x (n, C, hw) into the scratch at `at` (mode and operands as clg_chan_sums,
+ * aux = the per-slot mean in the coefficients' place). With hw > 1 in two steps: column sums over
+ * the n samples, one per slot c*hw + k (consecutive items read consecutive values, which PoCL
+ * vectorises, where the channel walk gathers), into the scratch's head, then those slots' sums
+ * per channel. BatchNorm1d (hw == 1) takes the column sums alone, with the per-channel mean at
+ * aux_off / div. */
+static int sums(clg_layer *l, clg_ctx *ctx, size_t at, int mode, const clg_buf *x, const clg_buf *x2, size_t aux_off,
+                float div, int n)
+{
+    bn *b = l->priv;
+    const clg_buf *sc = &l->scratch;
+    size_t so = stats_at(b), chw = (size_t)b->c * b->hw, red = so + 4 * (size_t)b->c + 4 * chw;
+    if (b->hw == 1)
+        return clg_chan_sums(ctx, sc, at, 0, sc, red, mode, x, x2, sc, aux_off, div, n, b->c, 1);
+    TRY(clg_chan_sums(ctx, sc, 0, 0, sc, red, mode, x, x2, sc, so + 4 * (size_t)b->c, 1.0f, n, (int)chw, 1));
+    return clg_chan_sums(ctx, sc, at, 0, sc, red, CLG_SUM_X, sc, NULL, NULL, 0, 1.0f, 1,
+                         mode == CLG_SUM_DY_DYX ? 2 * b->c : b->c, b->hw);
 }
 
 static int forward(clg_layer *l, clg_ctx *ctx, clg_buf *y, const clg_buf *x, int n, int train)
@@ -97,9 +122,9 @@ static int forward(clg_layer *l, clg_ctx *ctx, clg_buf *y, const clg_buf *x, int
     b->last_train = train;
     if (!train)
         return CLG_LAUNCH1(ctx, CLG_K_BN_FWD_EVAL, n * b->c * b->hw, KA_MEM(y->sub), KA_MEM(l->scratch.sub),
-                           KA_MEM(x->sub), KA_MEM(w), KA_MEM(bias), KA_MEM(l->params[b->irm].value.sub),
-                           KA_MEM(l->params[b->irv].value.sub), KA_INT(n * b->c * b->hw), KA_INT(b->c),
-                           KA_INT(b->hw), KA_FLT(b->eps), KA_INT(b->affine));
+                           KA_INT((int)stats_at(b)), KA_MEM(x->sub), KA_MEM(w), KA_MEM(bias),
+                           KA_MEM(l->params[b->irm].value.sub), KA_MEM(l->params[b->irv].value.sub),
+                           KA_INT(n * b->c * b->hw), KA_INT(b->c), KA_INT(b->hw), KA_FLT(b->eps), KA_INT(b->affine));
     const clg_batch_part *pt = synced(l);
     int parts = pt ? pt->parts : 1;
     if ((long)n * parts * b->hw < 2)
@@ -109,17 +134,21 @@ static int forward(clg_layer *l, clg_ctx *ctx, clg_buf *y, const clg_buf *x, int
                         l->where, l->index, n * parts, b->hw);
     /* sums of x, then of (x - mean)^2 with that mean; then stats and coefficients, then y */
     const clg_buf *sc = &l->scratch;
-    int m = n * parts * b->hw, c2 = 2 * b->c, chw = b->c * b->hw;
-    size_t red = 2 * (size_t)c2 + 4 * (size_t)chw; /* after stats, sums and coefficients */
-    TRY(clg_chan_sums(ctx, sc, c2, 0, sc, red, CLG_SUM_X, x, NULL, NULL, 0, 1.0f, n, b->c, b->hw));
-    if (pt) TRY(pt->sum(pt->user, ctx, &l->scratch, c2, b->c)); /* the whole batch's mean before the deviations */
-    TRY(clg_chan_sums(ctx, sc, c2 + b->c, 0, sc, red, CLG_SUM_SQDEV, x, NULL, sc, c2, (float)m, n, b->c, b->hw));
-    if (pt) TRY(pt->sum(pt->user, ctx, &l->scratch, c2 + b->c, b->c));
-    TRY(CLG_LAUNCH1(ctx, CLG_K_BN_STATS, chw, KA_MEM(sc->sub), KA_MEM(l->params[b->irm].value.sub),
-                    KA_MEM(l->params[b->irv].value.sub), KA_MEM(w), KA_MEM(bias), KA_INT(b->c), KA_INT(b->hw), KA_INT(m),
-                    KA_FLT(b->eps), KA_FLT(b->momentum), KA_INT(b->affine)));
+    int m = n * parts * b->hw, c2 = 2 * b->c, chw = b->c * b->hw, so = (int)stats_at(b);
+    TRY(sums(l, ctx, so + c2, CLG_SUM_X, x, NULL, 0, 1.0f, n));
+    if (pt) TRY(pt->sum(pt->user, ctx, &l->scratch, so + c2, b->c)); /* the whole batch's mean before the deviations */
+    for (int mean_only = b->hw > 1; mean_only >= 0; mean_only--) {
+        if (!mean_only) { /* the variance's sums, then stats and coefficients */
+            TRY(sums(l, ctx, so + c2 + b->c, CLG_SUM_SQDEV, x, NULL, so + c2, (float)m, n));
+            if (pt) TRY(pt->sum(pt->user, ctx, &l->scratch, so + c2 + b->c, b->c));
+        }
+        TRY(CLG_LAUNCH1(ctx, CLG_K_BN_STATS, chw, KA_MEM(sc->sub), KA_INT(so), KA_MEM(l->params[b->irm].value.sub),
+                        KA_MEM(l->params[b->irv].value.sub), KA_MEM(w), KA_MEM(bias), KA_INT(b->c), KA_INT(b->hw),
+                        KA_INT(m), KA_FLT(b->eps), KA_FLT(b->momentum), KA_INT(b->affine), KA_INT(mean_only)));
+    }
     return launch_rows(ctx, CLG_K_BN_APPLY, chw, n,
-                       (clg_karg[]){KA_MEM(y->sub), KA_MEM(sc->sub), KA_MEM(x->sub), KA_INT(b->c), KA_INT(chw)}, 5);
+                       (clg_karg[]){KA_MEM(y->sub), KA_MEM(sc->sub), KA_INT(so), KA_MEM(x->sub), KA_INT(b->c),
+                                    KA_INT(chw)}, 6);
 }
 
 /* The backward's per-slot coefficients from the sums over m values, and with param_grads the
@@ -129,9 +158,9 @@ static int bwd_coef(clg_layer *l, clg_ctx *ctx, int m, int param_grads)
     bn *b = l->priv;
     cl_mem w = b->affine ? l->params[b->iw].value.sub : NULL;
     cl_mem dw = param_grads ? l->params[b->iw].grad.sub : NULL, db = param_grads ? l->params[b->ib].grad.sub : NULL;
-    return CLG_LAUNCH1(ctx, CLG_K_BN_BWD_COEF, b->c * b->hw, KA_MEM(l->scratch.sub), KA_MEM(dw), KA_MEM(db), KA_MEM(w),
-                       KA_INT(b->c), KA_INT(b->hw), KA_INT(m), KA_INT(b->last_train), KA_INT(b->affine),
-                       KA_INT(param_grads));
+    return CLG_LAUNCH1(ctx, CLG_K_BN_BWD_COEF, b->c * b->hw, KA_MEM(l->scratch.sub), KA_INT((int)stats_at(b)),
+                       KA_MEM(dw), KA_MEM(db), KA_MEM(w), KA_INT(b->c), KA_INT(b->hw), KA_INT(m), KA_INT(b->last_train),
+                       KA_INT(b->affine), KA_INT(param_grads));
 }
 
 static int backward(clg_layer *l, clg_ctx *ctx, clg_buf *dx, const clg_buf *dy, const clg_buf *x, const clg_buf *y,
@@ -142,22 +171,21 @@ static int backward(clg_layer *l, clg_ctx *ctx, clg_buf *dx, const clg_buf *dy, 
     param_grads = param_grads && b->affine;
     if (!dx && !param_grads) return CLG_OK;
     const clg_buf *sc = &l->scratch;
-    int c2 = 2 * b->c, chw = b->c * b->hw;
-    size_t red = 2 * (size_t)c2 + 4 * (size_t)chw;
+    int c2 = 2 * b->c, chw = b->c * b->hw, so = (int)stats_at(b);
     if (b->last_train || param_grads) /* sum dy and sum dy*(x - mean) per channel */
-        TRY(clg_chan_sums(ctx, sc, c2, 0, sc, red, CLG_SUM_DY_DYX, dy, x, sc, 0, 1.0f, n, b->c, b->hw));
+        TRY(sums(l, ctx, so + c2, CLG_SUM_DY_DYX, dy, x, so, 1.0f, n));
     const clg_batch_part *pt = b->last_train ? synced(l) : NULL;
     if (pt && param_grads) { /* this part's share of the parameter gradients, from its own sums */
         TRY(bwd_coef(l, ctx, n * b->hw, 1));
         param_grads = 0;
         if (!dx) return CLG_OK;
     }
-    if (pt) TRY(pt->sum(pt->user, ctx, &l->scratch, c2, c2));
+    if (pt) TRY(pt->sum(pt->user, ctx, &l->scratch, so + c2, c2));
     TRY(bwd_coef(l, ctx, n * (pt ? pt->parts : 1) * b->hw, param_grads));
     if (!dx) return CLG_OK;
     return launch_rows(ctx, CLG_K_BN_BWD, chw, n,
-                       (clg_karg[]){KA_MEM(dx->sub), KA_MEM(dy->sub), KA_MEM(x->sub), KA_MEM(sc->sub), KA_INT(b->c),
-                                    KA_INT(chw)}, 6);
+                       (clg_karg[]){KA_MEM(dx->sub), KA_MEM(dy->sub), KA_MEM(x->sub), KA_MEM(sc->sub), KA_INT(so),
+                                    KA_INT(b->c), KA_INT(chw)}, 7);
 }
 
 static void destroy(clg_layer *l) { free(l->priv); }
