@@ -1,6 +1,6 @@
 # The generator's weight average (train.ema), TensorBoard logs (train.tensorboard) and scores
 # during training (train.eval_every) through the CLI; TensorBoard's reader comes from PyPI into
-# the build's tb-venv, as for tfevents_read.
-add_test(NAME ema COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/ema.sh $<TARGET_FILE:clgan-cli> ${CMAKE_BINARY_DIR}/tb-venv
+# CLGAN_TB_VENV, as for tfevents_read (one of them creates it at a time).
+add_test(NAME ema COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/ema.sh $<TARGET_FILE:clgan-cli> ${CLGAN_TB_VENV}
          ${TEST_SCRATCH}/ema)
-set_tests_properties(ema PROPERTIES TIMEOUT 600)
+set_tests_properties(ema PROPERTIES TIMEOUT 600 RESOURCE_LOCK tb-venv)

@@ -3,10 +3,10 @@
 clgan_test(metrics test_metrics.c)
 
 # TensorBoard event files: framing, CRC32C and the encoded Events checked in C, then read back by
-# TensorBoard's own reader (tfevents_read.sh installs it into a virtual environment in the build
-# folder on first use, which needs network for pip).
+# TensorBoard's own reader (tfevents_read.sh installs it into the virtual environment
+# CLGAN_TB_VENV on first use, which needs network for pip).
 clgan_test(tfevents test_tfevents.c ${TEST_SCRATCH}/tfevents)
 set_tests_properties(tfevents PROPERTIES FIXTURES_SETUP tfevents_file)
-add_test(NAME tfevents_read COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/tfevents_read.sh ${CMAKE_BINARY_DIR}/tb-venv
+add_test(NAME tfevents_read COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/tfevents_read.sh ${CLGAN_TB_VENV}
          ${TEST_SCRATCH}/tfevents)
-set_tests_properties(tfevents_read PROPERTIES FIXTURES_REQUIRED tfevents_file TIMEOUT 600)
+set_tests_properties(tfevents_read PROPERTIES FIXTURES_REQUIRED tfevents_file TIMEOUT 600 RESOURCE_LOCK tb-venv)

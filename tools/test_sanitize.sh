@@ -17,7 +17,9 @@ jobs=$(nproc)
 start=$(date +%s)
 report() { echo "test_sanitize.sh: $1 after $(($(date +%s) - start)) s (build folder $build, $cc)"; }
 trap 'report failed' ERR
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER="$cc" -DCLGAN_SANITIZE=ON -DCLGAN_FUZZ=OFF
+# TensorBoard's reader: the main build's venv (tools/test.sh builds it first), installed once
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER="$cc" -DCLGAN_SANITIZE=ON -DCLGAN_FUZZ=OFF \
+  -DCLGAN_TB_VENV="$PWD/${CLGAN_BUILD:-build}/tb-venv"
 cmake --build "$build" -j"$jobs"
 report built
 ctest --test-dir "$build" --output-on-failure -j"$jobs" -LE 'oclgrind|rusticl|fuzz|mpi' "$@"
