@@ -17,4 +17,4 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   clang libclang-rt-14-dev mesa-opencl-icd \
   oclgrind dataset-fashion-mnist oxygen-icon-theme chromium \
   python3 python3-numpy python3-pytest python3-venv python3-pip python3-setuptools \
-  python3-nbconvert python3-ipykernel python3-matplotlib groff-base >/dev/null
+  python3-nbconvert python3-ipykernel python3-matplotlib groff-base procps >/dev/null
