@@ -168,7 +168,28 @@ class StepStats:
     seconds: float
 
 
-class Trainer:
+class _OnDevice:
+    """A library object (ptr, freed by _free) on its own device context (_ctx); with-statement
+    closes it."""
+    _free = None  # the library function that frees ptr
+
+    def close(self):
+        if getattr(self, "ptr", None):
+            self._free(self.ptr)
+            self.ptr = None
+        if getattr(self, "_ctx", None):
+            self._ctx.close()
+
+    __del__ = close
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class Trainer(_OnDevice):
     """Trains the GAN of a config into a run folder, as `clgan train` does.
 
     tr = Trainer(cfg, out="runs/x")            # a new run (overwrite=True replaces an old one)
@@ -179,6 +200,8 @@ class Trainer:
     Ctrl-C (or a notebook's interrupt) stops at the end of the current step, saves a checkpoint
     and raises KeyboardInterrupt; a new Trainer(cfg, resume=out) continues the run.
     """
+
+    _free = staticmethod(_lib.trainer_free)
 
     def __init__(self, cfg, out=None, device=None, overwrite=False, resume=None):
         self.ptr, self._ctx = None, None
@@ -266,28 +289,16 @@ class Trainer:
         return {name: (data[:, i] if len(data) else np.zeros(0)).astype(np.int64 if name in ints else np.float64)
                 for i, name in enumerate(header)}
 
-    def close(self):
-        if getattr(self, "ptr", None):
-            _lib.trainer_free(self.ptr)
-            self.ptr = None
-        if getattr(self, "_ctx", None):
-            self._ctx.close()
-
-    __del__ = close
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
 
-class Generator:
+class Generator(_OnDevice):
     """A trained generator from a checkpoint file or a run folder (its latest checkpoint).
 
     g.nz, g.shape; g.sample(16, seed=1) -> float32 (16, C, H, W) in the data's range;
     g(z) runs it on given latent vectors z (n, nz), as `clgan sample --noise` does.
     """
+
+    _free = staticmethod(_lib.generator_free)
 
     def __init__(self, checkpoint, device=None):
         self.ptr, self._ctx = None, None
@@ -328,14 +339,6 @@ class Generator:
                                                z.ctypes.data_as(ctypes.POINTER(c_float)), z.shape[0]))
         return x
 
-    def close(self):
-        if getattr(self, "ptr", None):
-            _lib.generator_free(self.ptr)
-            self.ptr = None
-        if getattr(self, "_ctx", None):
-            self._ctx.close()
-
-    __del__ = close
 
 
 def bench(cfg, steps=5, warmup=2, device=None):
