@@ -38,10 +38,10 @@ typedef struct bn {
 /* Where the stats begin in the scratch: after the per-slot sums (2 C*hw) of sums() below. */
 static size_t stats_at(const bn *b) { return b->hw == 1 ? 0 : 2 * (size_t)b->c * b->hw; }
 
-/* An elementwise kernel over (C*hw, n) items, in groups of WG (a tunable) along the first dimension. */
 /* The parts' sums when the batch norm is synchronised over them (NULL: this part's batch alone). */
 static const clg_batch_part *synced(const clg_layer *l) { return l->part && l->part->sum ? l->part : NULL; }
 
+/* An elementwise kernel over (C*hw, n) items, in groups of WG (a tunable) along the first dimension. */
 static int launch_rows(clg_ctx *ctx, int kernel, int chw, int n, const clg_karg *args, int nargs)
 {
     const size_t wg = (size_t)clg_tunable(ctx, CLG_T_WG);
@@ -88,10 +88,10 @@ static int create(clg_layer *l, const clg_optval *v, int batch, clg_err *e)
     b->irv = l->nparams;
     clg_layer_param(l, "running_var", 0, (clg_init){CLG_INIT_ONES, 0, 0}, 1, dims);
     /* the input and output at the whole batch are checked by the network (clg_layer_check_io) */
-    size_t chw = (size_t)b->c * b->hw, red = clg_sum_scratch(2 * (size_t)b->c, (size_t)batch * b->hw);
+    /* partial sums: over the batch per slot (ra), then over hw per channel (rb; none when hw == 1) */
+    size_t chw = (size_t)b->c * b->hw;
     size_t ra = clg_sum_scratch(2 * chw, (size_t)batch), rb = clg_sum_scratch(2 * (size_t)b->c, (size_t)b->hw);
-    red = red > ra ? red : ra;
-    l->scratch_floats = stats_at(b) + 4 * (size_t)b->c + 4 * chw + (red > rb ? red : rb);
+    l->scratch_floats = stats_at(b) + 4 * (size_t)b->c + 4 * chw + (ra > rb ? ra : rb);
     return CLG_OK;
 }
 

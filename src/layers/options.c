@@ -95,6 +95,9 @@ static int read_one(clg_optval *v, const clg_opts *o, const clg_layer *l, const 
 int clg_layer_read_options(clg_optval *v, clg_opts *o, const clg_layer *l, clg_err *e)
 {
     const clg_layer_ops *ops = l->ops;
+    if (ops->noptions > CLG_MAX_OPTS) /* v holds CLG_MAX_OPTS values (clg_layer_create) */
+        return clg_errf(e, CLG_ERR_INTERNAL, "%s: layer %s declares %d options, more than the %d a layer may have",
+                        o->where, o->type, ops->noptions, CLG_MAX_OPTS);
     for (int i = 0; i < ops->noptions; i++) {
         const clg_option *t = &ops->options[i];
         memset(&v[i], 0, sizeof v[i]);

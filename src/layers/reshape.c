@@ -61,6 +61,6 @@ static void destroy(clg_layer *l) { (void)l; }
 const clg_layer_ops clg_layer_flatten = {.type = "flatten", .flags = CLG_LAYER_VIEW, .create = create_flatten,
                                          .forward = forward, .backward = backward, .destroy = destroy};
 const clg_layer_ops clg_layer_reshape = {.type = "reshape", .flags = CLG_LAYER_VIEW, .options = reshape_options,
-                                         .noptions = 3,
+                                         .noptions = CLG_NOPTIONS(reshape_options),
                                          .create = create_reshape, .forward = forward, .backward = backward,
                                          .destroy = destroy};
