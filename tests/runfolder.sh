@@ -117,7 +117,11 @@ run --resume "$scratch/w1" --set train.max_steps=30 --set train.checkpoint_every
 cmp -s "$scratch/w1/metrics.csv" "$scratch/a/metrics.csv" && ok || bad "rewound and resumed to 30: metrics differ"
 
 # --overwrite with a shorter run: only the new run's files are left
-run --out "$scratch/o" --set train.max_steps=40 --set train.checkpoint_every=10 --set train.sample_every=10 || exit 1
+# (the old run's TensorBoard events and scores go too: TensorBoard would mix the two runs' curves)
+run --out "$scratch/o" --set train.max_steps=40 --set train.checkpoint_every=10 --set train.sample_every=10 \
+  --set train.tensorboard=1 || exit 1
+ls "$scratch"/o/tb/events.out.tfevents.* >/dev/null 2>&1 && ok || bad "train.tensorboard=1 wrote no event file"
+printf 'epoch,step,fd\n1,40,3.5\n' > "$scratch/o/eval.csv"
 echo "my notes" > "$scratch/o/notes.txt"
 run --out "$scratch/o" --overwrite --set train.max_steps=15 --set train.checkpoint_every=10 --set train.sample_every=10
 have=$(cd "$scratch/o" && find . -type f | LC_ALL=C sort | tr '\n' ' ')

@@ -61,8 +61,6 @@ int clg_dist_rank(void) { return dist.rank; }
 int clg_dist_size(void) { return dist.size; }
 int clg_dist_local_rank(void) { return dist.local_rank; }
 int clg_dist_local_size(void) { return dist.local_size; }
-int clg_dist_ranks(void) { return dist.size; }
-int clg_dist_me(void) { return dist.rank; }
 
 #ifdef CLGAN_HAVE_MPI
 static int mpi_failed(clg_ctx *ctx, int rc, const char *what)

@@ -12,9 +12,8 @@
 #include "model/network.h"
 #include "runtime/runtime.h"
 
-/* Ranks of the run (1 without MPI) and this process's rank (0 without MPI). */
-int clg_dist_ranks(void);
-int clg_dist_me(void);
+/* The run's ranks and this process's rank are clgan.h's clg_dist_size and clg_dist_rank (1 and 0
+ * without MPI). */
 
 /* buf[0..n) = the sum over ranks of every rank's buf[0..n) (in place). */
 int clg_dist_sum(clg_ctx *ctx, float *buf, size_t n);

@@ -31,11 +31,12 @@ static int run_file(const char *name, const char *prefix, const char *suffix)
 /* Delete an old run's files (and only those: metrics, config, report, checkpoints, sample grids). */
 static int clear_run(clg_ctx *ctx, const char *dir)
 {
-    static const char *const top[] = {"metrics.csv", "config.ini", "report.html"};
+    static const char *const top[] = {"metrics.csv", "config.ini", "report.html", "eval.csv"};
     static const struct {
         const char *sub, *prefix, *suffix;
     } below[] = {{"checkpoints", "step_", ".safetensors"}, {"checkpoints", "latest", ".safetensors"},
-                 {"samples", "epoch_", ".png"}, {"samples", "step_", ".png"}};
+                 {"samples", "epoch_", ".png"}, {"samples", "step_", ".png"},
+                 {"tb", "events.out.tfevents.", ""}};
     char path[1400];
     for (size_t i = 0; i < sizeof top / sizeof top[0]; i++)
         for (int t = 0; t < 2; t++) {
@@ -90,7 +91,7 @@ int clg_trainer_open(clg_trainer **out, clg_ctx *ctx, const clg_config *cfg, con
     /* under MPI every rank has passed its checks (or all stop with the failing rank's message)
      * before rank 0, the only writer, touches the folder */
     st = clg_dist_agree(ctx, st);
-    if (st == CLG_OK && overwrite && clg_dist_me() == 0) st = clear_run(ctx, out_dir);
+    if (st == CLG_OK && overwrite && clg_dist_rank() == 0) st = clear_run(ctx, out_dir);
     if (st != CLG_OK) {
         if (created) clg_trainer_free(tr);
         return st;

@@ -131,11 +131,9 @@ int clg_trainer_write_grid(clg_trainer *tr, const char *path)
     int n = tr->cfg->train.grid, zsize = (int)clg_shape_size(tr->zshape), xsize = (int)clg_shape_size(tr->xshape);
     for (int at = 0; at < n; at += tr->lbatch) { /* in runs of what the networks were built for */
         int m = n - at < tr->lbatch ? n - at : tr->lbatch;
-        clg_buf zv;
-        /* the fixed noise rows [at, at+m): a view when aligned, else a copy into z */
+        /* the fixed noise rows [at, at+m), copied into z (the generator's input buffer) */
         if ((st = clg_buf_copy_at(ctx, &tr->z, 0, &tr->fixed_z, (size_t)at * zsize, (size_t)m * zsize)) != CLG_OK) break;
-        zv = tr->z;
-        if ((st = clg_net_forward(G, ctx, &zv, m, 0, G->nlayers)) != CLG_OK ||
+        if ((st = clg_net_forward(G, ctx, &tr->z, m, 0, G->nlayers)) != CLG_OK ||
             (st = clg_buf_read(ctx, tr->host_grid + (size_t)at * xsize, &G->layers[G->nlayers - 1].y,
                                (size_t)m * xsize)) != CLG_OK)
             break;

@@ -70,8 +70,8 @@ int clg_trainer_create_with(clg_trainer **out, clg_ctx *ctx, const clg_config *c
     tr->batch = cfg->train.batch;
     tr->log = log;
     /* data-parallel: each rank trains on its contiguous share of every global batch */
-    tr->rank = clg_dist_me();
-    tr->ranks = clg_dist_ranks();
+    tr->rank = clg_dist_rank();
+    tr->ranks = clg_dist_size();
     if (tr->batch % tr->ranks)
         return clg_fail(ctx, CLG_ERR_CONFIG, "%s: [train] batch = %d does not divide evenly over %d ranks: give a batch "
                         "that is a multiple of the number of processes", cfg->path, tr->batch, tr->ranks);
