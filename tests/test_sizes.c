@@ -60,6 +60,19 @@ int main(int argc, char **argv)
     CHECK(clg_dataset_batch(&ds, ctx, &out, 0, 10) == CLG_OK, "batch of all 10");
     CHECK(clg_dataset_batch(&ds, ctx, &out, 8, 4) == CLG_ERR_ARG, "batch past the end");
     CHECK(clg_dataset_batch(&ds, ctx, &out, 0, INT_MAX / 8) == CLG_ERR_ARG, "a batch of INT_MAX / 8 images");
+    {
+        /* partial transfers stay inside the buffer (a view's transfers address its whole parent) */
+        float h[8] = {0};
+        CHECK(clg_buf_read_at(ctx, h, &out, 156, 4) == CLG_OK, "read the last 4 values");
+        CHECK(clg_buf_read_at(ctx, h, &out, 157, 4) == CLG_ERR_INTERNAL, "read 1 value past the end refused");
+        CHECK(clg_buf_write_at(ctx, &out, 161, h, 1) == CLG_ERR_INTERNAL, "write past the end refused");
+        CHECK(clg_buf_write_at(ctx, &out, SIZE_MAX, h, 2) == CLG_ERR_INTERNAL, "a wrapping offset refused");
+        clg_buf v;
+        CHECK_OK(ctx, clg_buf_view(ctx, &v, &out, 0, 16, "view"));
+        CHECK(clg_buf_read_at(ctx, h, &v, 14, 4) == CLG_ERR_INTERNAL, "a view's read past its end (inside the parent) refused");
+        CHECK(clg_buf_write_at(ctx, &v, 16, h, 1) == CLG_ERR_INTERNAL, "a view's write past its end refused");
+        clg_buf_release(&v);
+    }
     clg_buf_release(&out);
     clg_dataset_close(&ds);
     clg_ctx_free(ctx);

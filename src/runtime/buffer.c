@@ -180,8 +180,19 @@ int clg_buf_write(clg_ctx *ctx, clg_buf *b, const float *src, size_t n, int bloc
 
 int clg_buf_read(clg_ctx *ctx, float *dst, const clg_buf *b, size_t n) { return clg_buf_read_raw(ctx, dst, b, n); }
 
+/* [off, off+n) must lie inside b: a view's transfers address its whole parent allocation, so a
+ * wrong range would touch a neighbouring region instead of failing. */
+static int check_range(clg_ctx *ctx, const clg_buf *b, size_t off, size_t n, const char *what)
+{
+    if (off > b->n || n > b->n - off)
+        return clg_fail(ctx, CLG_ERR_INTERNAL, "%s: elements [%zu, %zu) lie outside the buffer's %zu", what, off,
+                        off + n, b->n);
+    return CLG_OK;
+}
+
 int clg_buf_read_at(clg_ctx *ctx, float *dst, const clg_buf *b, size_t off, size_t n)
 {
+    TRY(check_range(ctx, b, off, n, "clg_buf_read_at"));
     clg_buf part = *b;
     part.off += off;
     return clg_buf_read_raw(ctx, dst, &part, n);
@@ -189,6 +200,7 @@ int clg_buf_read_at(clg_ctx *ctx, float *dst, const clg_buf *b, size_t off, size
 
 int clg_buf_write_at(clg_ctx *ctx, clg_buf *b, size_t off, const float *src, size_t n)
 {
+    TRY(check_range(ctx, b, off, n, "clg_buf_write_at"));
     clg_buf part = *b;
     part.off += off;
     return clg_buf_write_raw(ctx, &part, src, n, 1);

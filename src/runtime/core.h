@@ -87,7 +87,6 @@ const char *clg_raw_hint(int code, int clblast);
 int clg_raw_fail(clg_ctx *ctx, int code, int clblast, const char *call, const char *file, int line);
 #define clg_cl_fail(ctx, code, call, file, line) clg_raw_fail((ctx), (code), 0, (call), (file), (line))
 #define clg_blast_fail(ctx, code, call, file, line) clg_raw_fail((ctx), (code), 1, (call), (file), (line))
-#define clg_cl_hint(code) clg_raw_hint((code), 0)
 
 #define CL_CHECK(ctx, call)                                                   \
     do {                                                                      \
@@ -99,7 +98,6 @@ int clg_raw_fail(clg_ctx *ctx, int code, int clblast, const char *call, const ch
 /* Work-group sizes are few and fixed (PoCL compiles one binary per local size); their values
  * are rows of the tunables table (tunables.h), the same on every device. Launch code reads a
  * context's values (clg_tunable); these names are for sizing without a context. */
-#define CLG_WG CLG_TUNED_WG               /* elementwise kernels */
 #define CLG_WG_REDUCE CLG_TUNED_RED_WG    /* reductions: the loss kernel's single group, layers/reduce.c's groups */
 
 static inline size_t clg_round_up(size_t n, size_t m) { return (n + m - 1) / m * m; }

@@ -208,6 +208,9 @@ int clg_tune(clg_ctx *ctx, FILE *log) { return clg_tune_ex(ctx, log, NULL); }
 
 int clg_tune_ex(clg_ctx *ctx, FILE *log, const clg_tune_opts *o)
 {
+    char where[1200];
+    clg_tune_path(ctx, where, sizeof where); /* refused before minutes of measuring, not after */
+    if (!where[0]) return clg_fail(ctx, CLG_ERR_ARG, "tuning needs a cache folder to store its choice in (clg_ctx_params.cache_dir)");
     bench t = {config_shapes, (int)(sizeof config_shapes / sizeof config_shapes[0]), {0}, {0}, {0}, NULL, NULL};
     if (o && o->shapes) t.shapes = o->shapes, t.nshapes = o->nshapes;
     const int ns = t.nshapes;
