@@ -35,8 +35,8 @@ fuzz() {
 }
 
 part main main "$@"
-if [ -f tools/test_sanitize.sh ]; then part sanitize bash tools/test_sanitize.sh "$@"; fi
-if [ -f tests/fuzz.cmake ]; then part fuzz fuzz "$@"; fi
+part sanitize bash tools/test_sanitize.sh "$@"
+part fuzz fuzz "$@"
 
 echo "=== summary ($jobs cores)"
 printf '%s\n' "${summary[@]}"

@@ -120,6 +120,8 @@ class Config:
             st = _lib.config_load(byref(self.ptr), _b(self.path), err, _ERRLEN)
         else:
             self.path = None
+            if "\0" in text:  # the C call reads up to the first NUL: refuse rather than cut the text there
+                raise ValueError("Config: the text holds a NUL character")
             st = _lib.config_load_text(byref(self.ptr), text.encode(), name.encode(), err, _ERRLEN)
         check(st, err.value)
         for key, value in (overrides or {}).items():
@@ -129,6 +131,8 @@ class Config:
         """Override one key, as `--set section.key=value` does."""
         if isinstance(value, bool):
             value = int(value)
+        if "\0" in f"{key}{value}":
+            raise ValueError(f"Config.set: {key!r} = {value!r} holds a NUL character")
         err = _errbuf()
         check(_lib.config_set(self.ptr, f"{key}={value}".encode(), err, _ERRLEN), err.value)
         return self
