@@ -42,7 +42,7 @@ def test_config_text_set_and_errors(root, tmp_path):
         clgan.Config(text=text + "\0[train]\nbatch = 8\n")
     with pytest.raises(ValueError, match="NUL"):
         cfg.set("train.epochs", "1\0 ; rest")
-        bad = tmp_path / "bad.ini"
+    bad = tmp_path / "bad.ini"
     bad.write_text("[train]\nbatch = 8\n[generator\n")
     with pytest.raises(clgan.Error, match=r"bad\.ini:3"):
         clgan.Config(bad)
