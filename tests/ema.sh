@@ -6,15 +6,12 @@
 # runs the average and `--raw` the raw weights (each checked against a NumPy forward of those
 # tensors, PyTorch's Linear layout); TensorBoard's reader gets every metrics.csv value under its
 # tag and step and the grid PNGs; eval_every writes eval.csv rows and the FD chart, and without
-# eval_classifier the run is refused. Usage: ema.sh CLGAN VENV DIR
+# eval_classifier the run is refused. VENV holds TensorBoard (tests/tb_venv.sh, a ctest fixture).
+# Usage: ema.sh CLGAN VENV DIR
 set -euo pipefail
 clgan=$1 venv=$2 dir=$3 src=$(cd "$(dirname "$0")/.." && pwd)
 fail() { echo "FAIL ema: $*" >&2; exit 1; }
 rm -rf "$dir" && mkdir -p "$dir"
-if ! "$venv/bin/python" -c 'import tensorboard, numpy' 2>/dev/null; then
-  /usr/bin/python3 -m venv --system-site-packages "$venv" && "$venv/bin/pip" install -q tensorboard ||
-    fail "cannot install tensorboard into $venv (no network?); this test needs TensorBoard's reader"
-fi
 cfg=$src/configs/test_mlp.ini
 run() { "$clgan" train "$cfg" --quiet --set train.log_every=2 --set train.sample_every=3 "$@" > "$dir/log" 2>&1 ||
           { cat "$dir/log"; fail "train $*"; }; }

@@ -1,21 +1,12 @@
 #!/usr/bin/env bash
 # tfevents_read.sh — reads the event file that test_tfevents left in DIR/tb with TensorBoard's own
 # reader (EventAccumulator, which also checks both CRCs of every record) and checks the tags,
-# steps, values, the file version and the image's size and bytes. TensorBoard comes from PyPI
-# into a virtual environment VENV, made once (with /usr/bin/python3) and reused; without network
-# for pip the test fails and says so.
+# steps, values, the file version and the image's size and bytes. VENV holds TensorBoard
+# (tests/tb_venv.sh makes it, as a ctest fixture).
 # Usage: tfevents_read.sh VENV DIR
 set -euo pipefail
 venv=$1 dir=$2
 [ -d "$dir/tb" ] || { echo "tfevents_read: no $dir/tb (test_tfevents writes it first)" >&2; exit 1; }
-if ! "$venv/bin/python" -c 'import tensorboard' 2>/dev/null; then
-  echo "tfevents_read: installing tensorboard into $venv"
-  /usr/bin/python3 -m venv --system-site-packages "$venv" ||
-    { echo "tfevents_read: cannot create a virtual environment at $venv (python3-venv installed?)" >&2; exit 1; }
-  "$venv/bin/pip" install -q tensorboard ||
-    { echo "tfevents_read: 'pip install tensorboard' into $venv failed (no network?); this test needs TensorBoard's reader" >&2
-      exit 1; }
-fi
 "$venv/bin/python" - "$dir" <<'PY'
 import sys
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
