@@ -99,3 +99,36 @@ __kernel void unpack_cn(__global float *dst, const long dst_off, __global const 
     if (has_bias) v += bias[c];
     dst[dst_off + (n * C + c) * P + p] = v;
 }
+
+/* A nearest-neighbour upsampling by S followed by a stride-1 transposed convolution with a K x K
+ * kernel is one transposed convolution with stride S and a (K+S-1) x (K+S-1) kernel: the sum of
+ * the S x S shifted copies of the kernel (each input pixel repeated S x S times hits every tap of
+ * that window). fold_up writes that kernel; unfold_up_grad adds its gradient back onto the K x K
+ * one (the adjoint). Planes are (in, out) pairs, one K x K kernel each. Launch: one work-item per
+ * element written; work per item: at most S*S terms, summed in a fixed (a, b) order. */
+__kernel void fold_up(__global float *wf, const long wf_off, __global const float *w, const long w_off,
+                      const int planes, const int K, const int S)
+{
+    const int KF = K + S - 1, i = get_global_id(0);
+    if (i >= planes * KF * KF) return;
+    const int pl = i / (KF * KF), t = i - pl * (KF * KF), d1 = t / KF, d2 = t - d1 * KF;
+    __global const float *src = w + w_off + (long)pl * K * K;
+    float acc = 0.0f;
+    for (int a = max(0, d1 - K + 1); a <= min(S - 1, d1); a++)
+        for (int b = max(0, d2 - K + 1); b <= min(S - 1, d2); b++) acc += src[(d1 - a) * K + (d2 - b)];
+    wf[wf_off + i] = acc;
+}
+
+/* dw (planes, K, K) += the adjoint of fold_up applied to dwf (planes, K+S-1, K+S-1). */
+__kernel void unfold_up_grad(__global float *dw, const long dw_off, __global const float *dwf, const long dwf_off,
+                             const int planes, const int K, const int S)
+{
+    const int KF = K + S - 1, i = get_global_id(0);
+    if (i >= planes * K * K) return;
+    const int pl = i / (K * K), t = i - pl * (K * K), r = t / K, c = t - r * K;
+    __global const float *src = dwf + dwf_off + (long)pl * KF * KF + r * KF + c;
+    float acc = 0.0f;
+    for (int a = 0; a < S; a++)
+        for (int b = 0; b < S; b++) acc += src[a * KF + b];
+    dw[dw_off + i] += acc;
+}

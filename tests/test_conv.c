@@ -269,6 +269,115 @@ static void test_layers(void)
         if (!small || CASES[i].small) run_case(&CASES[i]);
 }
 
+/* ---- 2b. a nearest upsampling folded into the transposed convolution after it ---------------- */
+/* The pair runs as one transposed convolution with stride s and a (k+s-1)^2 kernel (layers/
+ * conv_common.h): checked through clg_net_forward/backward against the double references of
+ * the two layers apart (upsample on the host, then ref_convt_*; dx sums each s x s block). */
+static const struct { const char *convt; int s, n, c, h, w, pt, small; } FOLD[] = {
+    {"conv_transpose2d filters=3 kernel=5 padding=same", 2, 2, 4, 3, 4, 2, 1},
+    {"conv_transpose2d filters=2 kernel=3 padding=same bias=0", 2, 3, 3, 4, 3, 1, 1},
+    {"conv_transpose2d filters=4 kernel=4 padding=1", 3, 2, 2, 3, 2, 1, 0},
+    {"conv_transpose2d filters=2 kernel=1", 2, 2, 3, 2, 3, 0, 0},
+    {"conv_transpose2d filters=3 kernel=5 padding=same chunk=2", 2, 5, 3, 3, 3, 2, 0}, /* 3 chunks */
+    {"conv_transpose2d filters=5 kernel=5 padding=valid", 2, 2, 6, 4, 4, 0, 0},
+};
+
+static void fold_case(int t)
+{
+    char ups[64], err[512], what[160];
+    snprintf(ups, sizeof ups, "upsample scale=%d mode=nearest", FOLD[t].s);
+    snprintf(what, sizeof what, "%s after %s", FOLD[t].convt + 17, ups);
+    int n = FOLD[t].n, s = FOLD[t].s;
+    clg_net net = {0};
+    clg_net_cfg cfg = {0};
+    cfg.nlayers = 2;
+    snprintf(cfg.layers[0].text, sizeof cfg.layers[0].text, "%s", ups);
+    snprintf(cfg.layers[1].text, sizeof cfg.layers[1].text, "%s", FOLD[t].convt);
+    for (int i = 0; i < 2; i++) snprintf(cfg.layers[i].where, sizeof cfg.layers[i].where, "test");
+    clg_rng rng = {42};
+    clg_shape in = {FOLD[t].c, FOLD[t].h, FOLD[t].w};
+    if (clg_net_build(&net, ctx, "test", &cfg, in, n, &rng) != CLG_OK) {
+        snprintf(err, sizeof err, "%s", clg_last_error(ctx));
+        CHECK(0, "%s: %s", what, err);
+        return;
+    }
+    sync_net(&net);
+    clg_layer *l = &net.layers[1];
+    CHECK(net.layers[0].absorbed && l->in.h == in.h && l->in.w == in.w, "%s: not folded", what);
+    built b = {.net = &net, .l = l, .transposed = 1, .k = l->params[0].dims[2], .s = 1, .bias = l->nparams > 1};
+    int hu = in.h * s, wu = in.w * s;
+    ref_geom g = {n, in.c, hu, wu, l->out.c, l->out.h, l->out.w, b.k, 1, FOLD[t].pt, FOLD[t].pt};
+    size_t nx = (size_t)n * clg_shape_size(in), nu = nx * s * s, ny = (size_t)n * clg_shape_size(l->out);
+    size_t nw = l->params[0].count, nb = b.bias ? l->params[1].count : 1;
+    float *x = test_randv(nx, 71 + t), *w = test_randv(nw, 72 + t), *bias = test_randv(nb, 73 + t);
+    float *dy = test_randv(ny, 74 + t), *xu = malloc(nu * sizeof *xu);
+    for (size_t i = 0; i < nu; i++) { /* i = ((plane * hu) + yy) * wu + xx */
+        size_t plane = i / ((size_t)hu * wu), r = i % ((size_t)hu * wu);
+        xu[i] = x[(plane * in.h + (r / wu) / s) * in.w + (r % wu) / s];
+    }
+    set_param(&b, 0, w, 0);
+    if (b.bias) set_param(&b, 1, bias, 0);
+    CHECK_OK(ctx, clg_net_zero_grad(&net, ctx));
+    clg_buf bx = test_upload(ctx, x, nx), bdy = test_upload(ctx, dy, ny);
+    sync_net(&net);
+    CHECK_OK(ctx, clg_net_forward(&net, ctx, &bx, n, 1, 2));
+    double *ry = malloc(ny * sizeof *ry), *rdxu = calloc(nu, sizeof *rdxu), *rdx = calloc(nx, sizeof *rdx);
+    double *rdw = calloc(nw, sizeof *rdw), *rdb = calloc(nb, sizeof *rdb);
+    ref_convt_fwd(ry, xu, w, b.bias ? bias : NULL, &g);
+    float *h = test_download(ctx, &l->y, ny);
+    cmp(what, "y", h, ry, ny, TOL_REF);
+    free(h);
+    const clg_buf *dx = NULL;
+    CHECK_OK(ctx, clg_net_backward(&net, ctx, &dx, &bdy, &bx, n, 1, 2));
+    ref_convt_bwd(rdxu, rdw, b.bias ? rdb : NULL, dy, xu, w, &g);
+    for (size_t i = 0; i < nu; i++) {
+        size_t plane = i / ((size_t)hu * wu), r = i % ((size_t)hu * wu);
+        rdx[(plane * in.h + (r / wu) / s) * in.w + (r % wu) / s] += rdxu[i];
+    }
+    h = test_download(ctx, dx, nx);
+    cmp(what, "dx", h, rdx, nx, TOL_REF);
+    free(h);
+    h = test_download(ctx, &l->params[0].grad, nw);
+    cmp(what, "dW", h, rdw, nw, TOL_SUM((size_t)n * hu * wu));
+    free(h);
+    if (b.bias) {
+        h = test_download(ctx, &l->params[1].grad, nb);
+        cmp(what, "db", h, rdb, nb, TOL_SUM((size_t)n * l->out.h * l->out.w));
+        free(h);
+    }
+    free(x), free(w), free(bias), free(dy), free(xu), free(ry), free(rdxu), free(rdx), free(rdw), free(rdb);
+    clg_buf_release(&bx), clg_buf_release(&bdy);
+    clg_net_free(&net);
+}
+
+/* Pairs that must not fold: bilinear upsampling, a strided transposed convolution, a conv2d. */
+static void fold_refused(void)
+{
+    static const char *pairs[][2] = {{"upsample scale=2 mode=bilinear", "conv_transpose2d filters=2 kernel=3"},
+                                     {"upsample scale=2", "conv_transpose2d filters=2 kernel=3 stride=2"},
+                                     {"upsample scale=2", "conv2d filters=2 kernel=3"}};
+    for (int t = 0; t < 3; t++) {
+        clg_net net = {0};
+        clg_net_cfg cfg = {0};
+        cfg.nlayers = 2;
+        for (int i = 0; i < 2; i++) {
+            snprintf(cfg.layers[i].text, sizeof cfg.layers[i].text, "%s", pairs[t][i]);
+            snprintf(cfg.layers[i].where, sizeof cfg.layers[i].where, "test");
+        }
+        clg_rng rng = {1};
+        CHECK_OK(ctx, clg_net_build(&net, ctx, "test", &cfg, (clg_shape){2, 4, 4}, 2, &rng));
+        CHECK(!net.layers[0].absorbed, "%s + %s: folded", pairs[t][0], pairs[t][1]);
+        clg_net_free(&net);
+    }
+}
+
+static void test_fold(void)
+{
+    for (int t = 0; t < (int)(sizeof FOLD / sizeof FOLD[0]); t++)
+        if (!small || FOLD[t].small) fold_case(t);
+    fold_refused();
+}
+
 /* ---- 3. finite differences ------------------------------------------------------------------- */
 /* L = sum(r*y) after setting `val` (x or a parameter) to v */
 static double loss_of(built *b, clg_buf *val, const float *v, size_t cnt, const clg_buf *bx, const float *r, int n)
@@ -466,6 +575,7 @@ int main(int argc, char **argv)
     oclgrind = strstr(ctx->platform_name, "Oclgrind") != NULL;
     test_kernels();
     test_layers();
+    test_fold();
     test_fd();
     test_fixtures(argv[1]);
     test_errors();

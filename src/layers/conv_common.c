@@ -93,6 +93,9 @@ static int geometry(clg_conv *c, clg_layer *l, const clg_optval *v, int transpos
     return CLG_OK;
 }
 
+static int plan_chunks(clg_conv *c, clg_layer *l, int batch, size_t col_ps, size_t op_ps, const char *ws_name,
+                       clg_err *e);
+
 int clg_conv_plan(clg_conv *c, clg_layer *l, const clg_optval *v, int batch, int transposed, clg_err *e)
 {
     int filters = v[CONV_FILTERS].i, k = v[CONV_KERNEL].i;
@@ -117,12 +120,41 @@ int clg_conv_plan(clg_conv *c, clg_layer *l, const clg_optval *v, int batch, int
     c->bias = v[CONV_BIAS].i != 0;
     c->ck2 = ck2;
     c->p = p;
+    c->chunk_opt = v[CONV_CHUNK].i;
+    return plan_chunks(c, l, batch, col_ps, op_ps, ws_name, e);
+}
+
+/* Columns per sample col_ps and the second operand's op_ps: chunk size, workspace layout. */
+static int plan_chunks(clg_conv *c, clg_layer *l, int batch, size_t col_ps, size_t op_ps, const char *ws_name,
+                       clg_err *e)
+{
     c->col_ps = col_ps;
-    c->chunk = clg_conv_chunk(batch, col_ps + op_ps, v[CONV_CHUNK].i);
+    c->chunk = clg_conv_chunk(batch, col_ps + op_ps, c->chunk_opt);
     c->off2 = clg_round_up(col_ps * c->chunk, 64);
     l->workspace_floats = c->off2 + op_ps * c->chunk;
     /* the input and output at the whole batch are checked by clg_layer_create (check_io) */
     return clg_layer_check_count(e, l, ws_name, 1, l->workspace_floats);
+}
+
+int clg_conv_fold_upsample(clg_conv *c, clg_layer *l, const clg_layer *prev, int batch, clg_err *e)
+{
+    int s = clg_upsample_nearest_scale(prev);
+    if (s < 2 || c->g.s != 1 || c->ups) return 0;
+    int kf = c->k + s - 1;
+    size_t kf2 = (size_t)kf * kf, ck2 = clg_mul_sat((size_t)c->cout, kf2);
+    TRY(clg_layer_check_count(e, l, "one input channel's folded weights (filters x (kernel+scale-1)^2)", 1, ck2));
+    size_t fold_n = clg_mul_sat((size_t)c->cin, ck2);
+    TRY(clg_layer_check_count(e, l, "the folded weight", 1, fold_n));
+    l->in = prev->in;
+    c->ups = s;
+    c->g = (clg_conv_geom){c->cout, c->g.h, c->g.w, l->in.h, l->in.w, kf, s, c->g.pt, c->g.pl};
+    c->ck2 = ck2;
+    c->p = (size_t)l->in.h * l->in.w;
+    c->fold_off = l->scratch_floats;
+    c->fold_n = fold_n;
+    l->scratch_floats += 2 * fold_n;
+    TRY(plan_chunks(c, l, batch, clg_mul_sat(ck2, c->p), clg_shape_count(l->in), "the col2im workspace", e));
+    return 1;
 }
 
 void clg_conv_params(clg_conv *c, clg_layer *l, const clg_optval *v, int batch, int transposed)

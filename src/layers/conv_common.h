@@ -27,6 +27,11 @@ typedef struct clg_conv {
     size_t off2;     /* workspace offset of the second operand (after the columns) */
     size_t col_ps;   /* column floats per sample (ck2 * p) */
     size_t red_off;  /* scratch offset of the bias gradient's partial sums */
+    int chunk_opt;   /* the chunk= option (0: no cap), for a re-plan */
+    int ups;         /* transposed only, > 1: a nearest upsampling by ups before it is folded in
+                      * (clg_conv_fold_upsample): g has stride ups and a (k+ups-1)^2 window */
+    size_t fold_off; /* then: scratch offset of the folded weight, and of its gradient after it */
+    size_t fold_n;   /* the folded weight's floats (in x out x (k+ups-1)^2) */
 } clg_conv;
 
 /* The first half of either layer's create, from its options v: output shape, geometry, checks
@@ -36,6 +41,14 @@ int clg_conv_plan(clg_conv *c, clg_layer *l, const clg_optval *v, int batch, int
 /* The second half, after the layer's own scratch: the bias gradient's scratch (at c->red_off)
  * and weight and bias with PyTorch's layouts and fans. */
 void clg_conv_params(clg_conv *c, clg_layer *l, const clg_optval *v, int batch, int transposed);
+
+/* conv_transpose2d's absorb step: when prev is a nearest upsampling by s > 1 and this layer has
+ * stride 1, the pair is one transposed convolution with stride s and the kernel folded to
+ * (k+s-1)^2 (cl/conv.cl, fold_up): (k+s-1)^2 instead of s^2 k^2 multiply-adds per input pixel
+ * and filter pair (0.36x for k = 5, s = 2), and no upsampled tensor. Re-plans geometry, chunks
+ * and workspace on prev's input and adds the folded weight and its gradient to the scratch.
+ * Returns 1 if folded, 0 if the pair does not qualify, or an error. */
+int clg_conv_fold_upsample(clg_conv *c, clg_layer *l, const clg_layer *prev, int batch, clg_err *e);
 
 /* The chunk of n samples that starts at n0: *nc samples, and the window positions it returns
  * (nc * p, the GEMMs' long side). */

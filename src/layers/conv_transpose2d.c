@@ -30,17 +30,33 @@ static int create(clg_layer *l, const clg_optval *v, int batch, clg_err *e)
     return CLG_OK;
 }
 
+/* The weight the GEMMs use: the parameter, or when an upsampling is folded in (see
+ * clg_conv_fold_upsample) the folded kernel, written into the scratch from it first. */
+static int weight(clg_layer *l, clg_ctx *ctx, const clg_buf **w, clg_buf *wf)
+{
+    const clg_conv *c = l->priv;
+    *w = &l->params[0].value;
+    if (!c->ups) return CLG_OK;
+    *wf = clg_buf_at(&l->scratch, c->fold_off);
+    *w = wf;
+    return CLG_LAUNCH1(ctx, CLG_K_FOLD_UP, c->fold_n, KA_MEM(l->scratch.sub), KA_LONG(c->fold_off),
+                       KA_MEM(l->params[0].value.sub), KA_LONG(0), KA_INT(c->cin * c->cout), KA_INT(c->k),
+                       KA_INT(c->ups));
+}
+
 static int forward(clg_layer *l, clg_ctx *ctx, clg_buf *y, const clg_buf *x, int n, int train)
 {
     (void)train;
     const clg_conv *c = l->priv;
     const clg_buf *ws = &l->workspace, *bias = c->bias ? &l->params[1].value : NULL;
     size_t in_ps = clg_shape_size(l->in), out_ps = clg_shape_size(l->out);
-    clg_buf col = clg_buf_at(ws, 0), xp = clg_buf_at(ws, c->off2);
+    clg_buf col = clg_buf_at(ws, 0), xp = clg_buf_at(ws, c->off2), wf;
+    const clg_buf *w;
+    TRY(weight(l, ctx, &w, &wf));
     for (int n0 = 0, nc; n0 < n; n0 += nc) {
         size_t m = clg_conv_chunk_at(c, n, n0, &nc);
         TRY(clg_pack_cn(ctx, ws, c->off2, x, n0 * in_ps, c->cin, (int)c->p, nc));
-        TRY(clg_gemm(ctx, 1, 0, c->ck2, m, (size_t)c->cin, 1.0f, &l->params[0].value, c->ck2, &xp, m, 0.0f, &col, m));
+        TRY(clg_gemm(ctx, 1, 0, c->ck2, m, (size_t)c->cin, 1.0f, w, c->ck2, &xp, m, 0.0f, &col, m));
         TRY(clg_col2im(ctx, y, n0 * out_ps, ws, 0, bias, &c->g, nc));
     }
     return CLG_OK;
@@ -51,31 +67,52 @@ static int backward(clg_layer *l, clg_ctx *ctx, clg_buf *dx, const clg_buf *dy, 
 {
     (void)y;
     const clg_conv *c = l->priv;
-    const clg_buf *ws = &l->workspace, *w = &l->params[0].value;
+    const clg_buf *ws = &l->workspace;
     size_t in_ps = clg_shape_size(l->in), out_ps = clg_shape_size(l->out);
-    clg_buf col = clg_buf_at(ws, 0), xp = clg_buf_at(ws, c->off2);
+    clg_buf col = clg_buf_at(ws, 0), xp = clg_buf_at(ws, c->off2), wf, dwf;
     if (!dx && !param_grads) return CLG_OK;
+    const clg_buf *w;
+    TRY(weight(l, ctx, &w, &wf));
+    /* a folded layer sums its weight gradient over the chunks in the folded layout first */
+    clg_buf *dw = &l->params[0].grad;
+    if (c->ups) dwf = clg_buf_at(&l->scratch, c->fold_off + c->fold_n), dw = &dwf;
     for (int n0 = 0, nc; n0 < n; n0 += nc) {
         size_t m = clg_conv_chunk_at(c, n, n0, &nc);
         TRY(clg_im2col(ctx, ws, 0, dy, n0 * out_ps, &c->g, nc));
         if (param_grads) {
             TRY(clg_pack_cn(ctx, ws, c->off2, x, n0 * in_ps, c->cin, (int)c->p, nc));
-            TRY(clg_gemm(ctx, 0, 1, (size_t)c->cin, c->ck2, m, 1.0f, &xp, m, &col, m, 1.0f, &l->params[0].grad,
-                         c->ck2));
+            float beta = c->ups && n0 == 0 ? 0.0f : 1.0f;
+            TRY(clg_gemm(ctx, 0, 1, (size_t)c->cin, c->ck2, m, 1.0f, &xp, m, &col, m, beta, dw, c->ck2));
         }
         if (dx) {
             TRY(clg_gemm(ctx, 0, 0, (size_t)c->cin, m, c->ck2, 1.0f, w, c->ck2, &col, m, 0.0f, &xp, m));
             TRY(clg_unpack_cn(ctx, dx, n0 * in_ps, ws, c->off2, NULL, c->cin, (int)c->p, nc));
         }
     }
+    if (param_grads && c->ups)
+        TRY(CLG_LAUNCH1(ctx, CLG_K_UNFOLD_UP_GRAD, (size_t)c->cin * c->cout * c->k * c->k, KA_MEM(l->params[0].grad.sub),
+                        KA_LONG(0), KA_MEM(l->scratch.sub), KA_LONG(c->fold_off + c->fold_n),
+                        KA_INT(c->cin * c->cout), KA_INT(c->k), KA_INT(c->ups)));
     if (param_grads && c->bias)
         TRY(clg_bias_grad_nchw(ctx, &l->params[1].grad, dy, n, c->cout, c->g.h * c->g.w, &l->scratch, c->red_off));
     return CLG_OK;
 }
 
+static int absorb(clg_layer *l, const clg_layer *prev, int batch, clg_err *e)
+{
+    return clg_conv_fold_upsample(l->priv, l, prev, batch, e);
+}
+
 static void destroy(clg_layer *l) { free(l->priv); }
 
-static void cost(clg_layer_cost *k, const clg_layer *l, int n) { clg_layer_cost_gemm(k, l, n, (double)l->in.h * l->in.w); }
+/* the GEMMs' work: with an upsampling folded in, the folded weight's at the input's positions */
+static void cost(clg_layer_cost *k, const clg_layer *l, int n)
+{
+    const clg_conv *c = l->priv;
+    clg_layer_cost_gemm(k, l, n, (double)c->p * c->cin * c->ck2 / (double)l->params[0].count);
+}
 
-const clg_layer_ops clg_layer_conv_transpose2d =
-    CLG_LAYER_TYPE("conv_transpose2d", clg_conv_options, CLG_CONVT_NOPTIONS, 0, cost);
+const clg_layer_ops clg_layer_conv_transpose2d = {.type = "conv_transpose2d", .options = clg_conv_options,
+                                                  .noptions = CLG_CONVT_NOPTIONS, .create = create, .forward = forward,
+                                                  .backward = backward, .destroy = destroy, .cost = cost,
+                                                  .absorb = absorb};

@@ -80,6 +80,8 @@ typedef struct clg_layer {
     uint32_t key;            /* random key of the last forward (dropout) */
     long train_forwards;     /* forward passes in training mode (batch norm's num_batches_tracked) */
     const clg_batch_part *part; /* its share of a split batch (NULL: the whole batch) */
+    int absorbed;            /* the next layer does this one's work, reading this one's input (its
+                              * absorb hook said so): a network runs neither pass of it */
     void *priv;              /* the layer's options and host state; freed by destroy */
 } clg_layer;
 
@@ -147,6 +149,11 @@ typedef struct clg_layer_ops {
     /* FLOPs of n samples' passes; NULL: one per output value each way, no parameter gradient.
      * Bytes are counted alike for all (clg_layer_cost_of). */
     void (*cost)(clg_layer_cost *c, const clg_layer *l, int n);
+    /* Optional (NULL: never). Called by a network on a created layer with the layer before it:
+     * when l can do prev's work as part of its own (cheaper than both apart), it takes prev's
+     * input as its own (l->in = prev->in), re-plans its scratch and workspace and returns 1; the
+     * network then marks prev absorbed and hands l prev's input. 0: it did not; < 0: an error. */
+    int (*absorb)(clg_layer *l, const clg_layer *prev, int batch, clg_err *e);
 } clg_layer_ops;
 
 /* A layer type's table, for a file whose functions are named create, forward, backward and
@@ -206,6 +213,8 @@ int clg_parse_init(clg_init *out, const char *spec, const clg_layer *l, clg_err 
 /* The layer's own host state: `size` zeroed bytes set as l->priv (freed by its destroy), or NULL
  * with the message in e (then return CLG_ERR_NOMEM). */
 void *clg_layer_priv(clg_layer *l, size_t size, clg_err *e);
+/* The scale of an upsample layer with mode=nearest; 0 for any other layer. */
+int clg_upsample_nearest_scale(const clg_layer *l);
 /* The next random key of a layer (dropout): a hash of the previous one. */
 uint32_t clg_layer_next_key(clg_layer *l);
 

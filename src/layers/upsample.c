@@ -68,3 +68,9 @@ static int backward(clg_layer *l, clg_ctx *ctx, clg_buf *dx, const clg_buf *dy, 
 static void destroy(clg_layer *l) { free(l->priv); }
 
 const clg_layer_ops clg_layer_upsample = CLG_LAYER_TYPE("upsample", options, CLG_NOPTIONS(options), 0, NULL);
+
+int clg_upsample_nearest_scale(const clg_layer *l)
+{
+    const ups *u = l->ops == &clg_layer_upsample ? l->priv : NULL;
+    return u && !u->bilinear ? u->k : 0;
+}

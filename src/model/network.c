@@ -15,6 +15,14 @@ static size_t align_up(size_t n, size_t a) { return (n + a - 1) / a * a; }
  * first layer's input belongs to the caller, so a view there still copies. */
 static int is_view(const clg_net *net, int i) { return i > 0 && (net->layers[i].ops->flags & CLG_LAYER_VIEW); }
 
+/* Layer i's input: the output of the last layer before it that runs (absorbed layers do not), or
+ * the network's input x. */
+static const clg_buf *input_of(const clg_net *net, int i, const clg_buf *x)
+{
+    while (--i >= 0 && net->layers[i].absorbed) {}
+    return i >= 0 ? &net->layers[i].y : x;
+}
+
 /* "C" or "C,H,W": whole decimal numbers from 1 to 1e9 (the config's limit for inputs), nothing
  * around them. Not sscanf: "%d" overflows silently and ignores what follows the last number. */
 static int parse_shape(clg_shape *s, const char *text)
@@ -75,6 +83,12 @@ int clg_net_create_layers(clg_net *net, const clg_net_cfg *cfg, clg_shape in, in
         l->key = key;
         net->nlayers = i + 1; /* so that destroy runs for it from here on */
         cur = l->out;
+        clg_layer *prev = i > 0 ? &net->layers[i - 1] : NULL;
+        if (prev && !prev->absorbed && !is_view(net, i - 1) && l->ops->absorb) {
+            int r = l->ops->absorb(l, prev, batch, e);
+            if (r < 0) return r;
+            prev->absorbed = r == 1;
+        }
     }
     return CLG_OK;
 }
@@ -245,6 +259,7 @@ int clg_net_forward(clg_net *net, clg_ctx *ctx, const clg_buf *x, int n, int tra
     for (int i = 0; i < upto; i++) {
         clg_layer *l = &net->layers[i];
         clg_prof_tag(ctx, net->prof_base + 2 * i);
+        if (l->absorbed && i + 1 < upto) continue; /* the next layer reads cur itself */
         if (!is_view(net, i)) TRY(l->ops->forward(l, ctx, &l->y, cur, n, train));
         l->train_forwards += train != 0;
         cur = &l->y;
@@ -259,9 +274,9 @@ int clg_net_backward(clg_net *net, clg_ctx *ctx, const clg_buf **dx, const clg_b
     int k = 0;
     for (int i = upto - 1; i >= 0; i--) {
         clg_layer *l = &net->layers[i];
-        if (is_view(net, i)) continue; /* dy passes through as dx */
-        clg_buf *out = (i > 0 || dx) ? &net->dbuf[k] : NULL;
-        const clg_buf *xin = i > 0 ? &net->layers[i - 1].y : x;
+        if (is_view(net, i) || l->absorbed) continue; /* dy passes through as dx; or done by layer i+1 */
+        const clg_buf *xin = input_of(net, i, x);
+        clg_buf *out = (xin != x || dx) ? &net->dbuf[k] : NULL;
         clg_prof_tag(ctx, net->prof_base + 2 * i + 1);
         TRY(l->ops->backward(l, ctx, out, cur, xin, &l->y, n, param_grads));
         cur = out;

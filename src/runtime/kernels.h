@@ -18,6 +18,8 @@
     K(COL2IM, conv, col2im)                             \
     K(PACK_CN, conv, pack_cn)                           \
     K(UNPACK_CN, conv, unpack_cn)                       \
+    K(FOLD_UP, conv, fold_up)                           \
+    K(UNFOLD_UP_GRAD, conv, unfold_up_grad)             \
     K(BN_STATS, batchnorm, bn_stats)                    \
     K(BN_APPLY, batchnorm, bn_apply)                    \
     K(BN_FWD_EVAL, batchnorm, bn_fwd_eval)              \

@@ -221,6 +221,10 @@ int clg_bench(clg_ctx *ctx, const clg_config *cfg_in, int warmup, int steps, FIL
         for (int i = 0; i < nets[k]->nlayers; i++) {
             const clg_layer *l = &nets[k]->layers[i];
             clg_layer_cost c = clg_layer_cost_of(l, tr->lbatch); /* this rank's share */
+            if (l->absorbed) { /* no pass of its own: its time and work are the next layer's */
+                if (out) fprintf(out, "  %-4s %-3d %-17s (folded into layer %d)\n", k ? "D" : "G", i, l->ops->type, i + 1);
+                continue;
+            }
             for (int pass = 0; pass < 2; pass++) {
                 int tag = nets[k]->prof_base + 2 * i + pass;
                 double sec = sums[tag] / prof_steps;
