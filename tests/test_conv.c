@@ -181,18 +181,19 @@ static const lcase CASES[] = {
     {"conv_transpose2d filters=3 kernel=5 stride=2 padding=same", 30, 2, 50, 50, 3, 100, 100, 1, 1, 0, 0},
 };
 
-static void run_case(const lcase *c)
+static void run_case(const lcase *c, const char *mode)
 {
-    char err[512];
+    char err[512], spec[256];
     built b;
+    snprintf(spec, sizeof spec, "%s %s", c->spec, mode);
     int batch = c->batch ? c->batch : c->n;
-    if (build(&b, c->spec, (clg_shape){c->c, c->h, c->w}, batch, err, sizeof err) != CLG_OK) {
-        CHECK(0, "%s: %s", c->spec, err);
+    if (build(&b, spec, (clg_shape){c->c, c->h, c->w}, batch, err, sizeof err) != CLG_OK) {
+        CHECK(0, "%s: %s", spec, err);
         return;
     }
     clg_layer *l = b.l;
     char what[160];
-    snprintf(what, sizeof what, "%s n=%d %dx%dx%d", c->spec + (b.transposed ? 17 : 7), c->n, c->c, c->h, c->w);
+    snprintf(what, sizeof what, "%s n=%d %dx%dx%d", spec + (b.transposed ? 17 : 7), c->n, c->c, c->h, c->w);
     CHECK(l->out.c == c->co && l->out.h == c->oh && l->out.w == c->ow, "%s: output %dx%dx%d, expected %dx%dx%d", what,
           l->out.c, l->out.h, l->out.w, c->co, c->oh, c->ow);
     if (l->out.c != c->co || l->out.h != c->oh || l->out.w != c->ow) {
@@ -266,7 +267,8 @@ static void run_case(const lcase *c)
 static void test_layers(void)
 {
     for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++)
-        if (!small || CASES[i].small) run_case(&CASES[i]);
+        if (!small || CASES[i].small) /* im2col + GEMM, and the direct kernels (cl/dconv.cl) */
+            run_case(&CASES[i], "direct=0"), run_case(&CASES[i], "direct=1");
 }
 
 /* ---- 2b. a nearest upsampling folded into the transposed convolution after it ---------------- */
@@ -274,11 +276,11 @@ static void test_layers(void)
  * conv_common.h): checked through clg_net_forward/backward against the double references of
  * the two layers apart (upsample on the host, then ref_convt_*; dx sums each s x s block). */
 static const struct { const char *convt; int s, n, c, h, w, pt, small; } FOLD[] = {
-    {"conv_transpose2d filters=3 kernel=5 padding=same", 2, 2, 4, 3, 4, 2, 1},
-    {"conv_transpose2d filters=2 kernel=3 padding=same bias=0", 2, 3, 3, 4, 3, 1, 1},
-    {"conv_transpose2d filters=4 kernel=4 padding=1", 3, 2, 2, 3, 2, 1, 0},
-    {"conv_transpose2d filters=2 kernel=1", 2, 2, 3, 2, 3, 0, 0},
-    {"conv_transpose2d filters=3 kernel=5 padding=same chunk=2", 2, 5, 3, 3, 3, 2, 0}, /* 3 chunks */
+    {"conv_transpose2d filters=3 kernel=5 padding=same direct=0", 2, 2, 4, 3, 4, 2, 1},
+    {"conv_transpose2d filters=2 kernel=3 padding=same bias=0 direct=0", 2, 3, 3, 4, 3, 1, 1},
+    {"conv_transpose2d filters=4 kernel=4 padding=1 direct=0", 3, 2, 2, 3, 2, 1, 0},
+    {"conv_transpose2d filters=2 kernel=1 direct=0", 2, 2, 3, 2, 3, 0, 0},
+    {"conv_transpose2d filters=3 kernel=5 padding=same chunk=2 direct=0", 2, 5, 3, 3, 3, 2, 0}, /* 3 chunks */
     {"conv_transpose2d filters=5 kernel=5 padding=valid", 2, 2, 6, 4, 4, 0, 0},
 };
 
@@ -350,13 +352,15 @@ static void fold_case(int t)
     clg_net_free(&net);
 }
 
-/* Pairs that must not fold: bilinear upsampling, a strided transposed convolution, a conv2d. */
+/* Pairs that must not fold: bilinear upsampling, a strided transposed convolution, a conv2d, a
+ * transposed convolution on direct kernels. */
 static void fold_refused(void)
 {
     static const char *pairs[][2] = {{"upsample scale=2 mode=bilinear", "conv_transpose2d filters=2 kernel=3"},
                                      {"upsample scale=2", "conv_transpose2d filters=2 kernel=3 stride=2"},
-                                     {"upsample scale=2", "conv2d filters=2 kernel=3"}};
-    for (int t = 0; t < 3; t++) {
+                                     {"upsample scale=2", "conv2d filters=2 kernel=3"},
+                                     {"upsample scale=2", "conv_transpose2d filters=2 kernel=3 direct=1"}};
+    for (int t = 0; t < 4; t++) {
         clg_net net = {0};
         clg_net_cfg cfg = {0};
         cfg.nlayers = 2;
@@ -393,7 +397,7 @@ static double loss_of(built *b, clg_buf *val, const float *v, size_t cnt, const 
     return s;
 }
 
-static void fd_case(const char *spec, int n, clg_shape in)
+static void fd_one(const char *spec, int n, clg_shape in)
 {
     char err[512];
     built b;
@@ -440,6 +444,16 @@ static void fd_case(const char *spec, int n, clg_shape in)
     unbuild(&b);
 }
 
+/* each case with im2col + GEMM and with the direct kernels */
+static void fd_case(const char *spec, int n, clg_shape in)
+{
+    char s[256];
+    for (int d = 0; d < 2; d++) {
+        snprintf(s, sizeof s, "%s direct=%d", spec, d);
+        fd_one(s, n, in);
+    }
+}
+
 static void test_fd(void)
 {
     fd_case("conv2d filters=3 kernel=3 stride=2 padding=same", 2, (clg_shape){2, 6, 5});
@@ -483,10 +497,11 @@ static void cmp_fix(const char *what, const char *name, const clg_buf *dev, cons
 
 static void test_fixtures(const char *dir)
 {
-    for (size_t i = 0; i < sizeof FIX / sizeof FIX[0]; i++) {
-        if (small && !FIX[i].small) continue;
-        char path[1024], err[512];
-        snprintf(path, sizeof path, "%s/%s.bin", dir, FIX[i].file);
+    for (size_t i = 0; i < 2 * (sizeof FIX / sizeof FIX[0]); i++) { /* each with direct=0, then direct=1 */
+        if (small && !FIX[i / 2].small) continue;
+        char path[1024], err[512], spec[256];
+        snprintf(spec, sizeof spec, "%s direct=%zu", FIX[i / 2].spec, i % 2);
+        snprintf(path, sizeof path, "%s/%s.bin", dir, FIX[i / 2].file);
         fixture f;
         if (fixture_load(&f, path)) {
             CHECK(0, "cannot load %s", path);
@@ -496,8 +511,8 @@ static void test_fixtures(const char *dir)
                          *dy = fixture_get(&f, "dy");
         built b;
         if (!x || !w || !y || !dy || x->ndim != 4 ||
-            build(&b, FIX[i].spec, (clg_shape){x->dims[1], x->dims[2], x->dims[3]}, x->dims[0], err, sizeof err)) {
-            CHECK(0, "%s: bad fixture or spec: %s", FIX[i].file, err);
+            build(&b, spec, (clg_shape){x->dims[1], x->dims[2], x->dims[3]}, x->dims[0], err, sizeof err)) {
+            CHECK(0, "%s: bad fixture or spec: %s", FIX[i / 2].file, err);
             fixture_free(&f);
             continue;
         }
@@ -505,7 +520,7 @@ static void test_fixtures(const char *dir)
         int n = x->dims[0];
         CHECK(y->ndim == 4 && y->dims[1] == l->out.c && y->dims[2] == l->out.h && y->dims[3] == l->out.w &&
                   l->params[0].count == w->count,
-              "%s: shapes differ from PyTorch's", FIX[i].file);
+              "%s: shapes differ from PyTorch's", FIX[i / 2].file);
         if (l->params[0].count == w->count && y->count == n * clg_shape_size(l->out)) {
             set_param(&b, 0, w->data, 0);
             if (b.bias) set_param(&b, 1, fixture_get(&f, "bias")->data, 0);
@@ -515,10 +530,10 @@ static void test_fixtures(const char *dir)
             sync_net(b.net);
             CHECK_OK(ctx, l->ops->forward(l, ctx, &l->y, &bx, n, 1));
             CHECK_OK(ctx, l->ops->backward(l, ctx, &bdx, &bdy, &bx, &l->y, n, 1));
-            cmp_fix(FIX[i].file, "torch y", &l->y, y);
-            cmp_fix(FIX[i].file, "torch dx", &bdx, fixture_get(&f, "dx"));
-            cmp_fix(FIX[i].file, "torch dW", &l->params[0].grad, fixture_get(&f, "dweight"));
-            if (b.bias) cmp_fix(FIX[i].file, "torch db", &l->params[1].grad, fixture_get(&f, "dbias"));
+            cmp_fix(FIX[i / 2].file, "torch y", &l->y, y);
+            cmp_fix(FIX[i / 2].file, "torch dx", &bdx, fixture_get(&f, "dx"));
+            cmp_fix(FIX[i / 2].file, "torch dW", &l->params[0].grad, fixture_get(&f, "dweight"));
+            if (b.bias) cmp_fix(FIX[i / 2].file, "torch db", &l->params[1].grad, fixture_get(&f, "dbias"));
             clg_buf_release(&bx), clg_buf_release(&bdy), clg_buf_release(&bdx);
         }
         unbuild(&b);

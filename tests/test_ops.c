@@ -147,7 +147,13 @@ static const op_case cases[] = {
     ROW_NET("dense units=12; reshape c=3 h=2 w=2; leaky_relu slope=0.2; flatten; dense units=2; reshape c=1 h=2 w=1",
             5, 1, 1, 3, 2, 300),
     /* a nearest upsampling folded into the transposed convolution after it (layers/conv_common.h) */
-    ROW_NET("upsample scale=2; conv_transpose2d filters=2 kernel=3 padding=same; tanh", 2, 3, 2, 2, 2, 400),
+    ROW_NET("upsample scale=2; conv_transpose2d filters=2 kernel=3 padding=same direct=0; tanh", 2, 3, 2, 2, 2, 400),
+    /* convolutions with few filters on direct kernels (cl/dconv.cl) */
+    ROW_NET("conv2d filters=2 kernel=3 stride=2 padding=1 direct=1; tanh; "
+            "conv_transpose2d filters=1 kernel=4 stride=2 padding=1 direct=1",
+            3, 5, 4, 2, 1, 500),
+    ROW_NET("conv2d filters=2 kernel=3 padding=same; tanh; conv_transpose2d filters=1 kernel=3 direct=1", 2, 4, 5, 2, 1,
+            600),
     /* layers (ops_layers.h) against plain C, dense on each GEMM back end: (n, in, out, bias, seed) */
     ROW_GEMM(DENSE_LAYER, B, 1, 1, 1, 1, 0), ROW_GEMM(DENSE_LAYER, B, 3, 7, 5, 1, 1),
     ROW_GEMM(DENSE_LAYER, B, 4, 6, 3, 0, 2), ROW_GEMM(DENSE_LAYER, F, 65, 33, 17, 1, 3),

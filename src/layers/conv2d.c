@@ -37,7 +37,7 @@ static int create(clg_layer *l, const clg_optval *v, int batch, clg_err *e)
     if (!cv) return CLG_ERR_NOMEM;
     clg_conv *c = &cv->c;
     TRY(clg_conv_plan(c, l, v, batch, 0, e));
-    cv->cache = c->chunk >= batch && c->col_ps * batch <= ((size_t)16 << 20); /* at most 64 MiB */
+    cv->cache = !c->direct && c->chunk >= batch && c->col_ps * batch <= ((size_t)16 << 20); /* at most 64 MiB */
     if (cv->cache) l->scratch_floats = c->col_ps * batch;
     clg_conv_params(c, l, v, batch, 0);
     return CLG_OK;
@@ -52,6 +52,7 @@ static int forward(clg_layer *l, clg_ctx *ctx, clg_buf *y, const clg_buf *x, int
     int keep = cv->cache && train && n <= c->chunk;
     const clg_buf *colbuf = keep ? &l->scratch : ws;
     clg_buf col = keep ? l->scratch : clg_buf_at(ws, 0), yp = clg_buf_at(ws, c->off2);
+    if (c->direct) return clg_dconv_gather(ctx, y, x, &l->params[0].value, 0, bias, &c->g, c->cout, n);
     cv->cache_valid = keep;
     cv->cache_mem = x->mem;
     cv->cache_off = x->off;
@@ -75,7 +76,11 @@ static int backward(clg_layer *l, clg_ctx *ctx, clg_buf *dx, const clg_buf *dy, 
     size_t in_ps = clg_shape_size(l->in), out_ps = clg_shape_size(l->out);
     clg_buf col = clg_buf_at(ws, 0), dyp = clg_buf_at(ws, c->off2);
     if (!dx && !param_grads) return CLG_OK;
-    for (int n0 = 0, nc; n0 < n; n0 += nc) {
+    if (c->direct) {
+        if (param_grads) TRY(clg_conv_direct_wgrad(c, l, ctx, &l->params[0].grad, 1, dy, x, c->cout, n));
+        if (dx) TRY(clg_dconv_scatter(ctx, dx, dy, w, 0, NULL, &c->g, c->cout, n));
+    }
+    for (int n0 = 0, nc; n0 < n && !c->direct; n0 += nc) {
         size_t m = clg_conv_chunk_at(c, n, n0, &nc);
         TRY(clg_pack_cn(ctx, ws, c->off2, dy, n0 * out_ps, c->cout, (int)c->p, nc));
         if (param_grads) {

@@ -29,6 +29,8 @@ const clg_option clg_conv_options[CLG_CONVT_NOPTIONS] = {
     [CONV_PADDING] = {"padding", CLG_OPTION_INT, "0", 0, CONV_LIMIT, "same|valid", "P"},
     [CONV_INIT] = {"init", CLG_OPTION_INIT, "torch", 0, 0, NULL, "INIT"},
     [CONV_BIAS_INIT] = {"bias_init", CLG_OPTION_INIT, "torch", 0, 0, NULL, "INIT"},
+    /* direct kernels (cl/dconv.cl) instead of im2col + GEMM: 1, 0, or auto (conv2d_direct_auto) */
+    [CONV_DIRECT] = {"direct", CLG_OPTION_INT, "auto", 0, 1, "auto", "0|1"},
     [CONV_OUTPUT_PADDING] = {"output_padding", CLG_OPTION_INT, "0", 0, CONV_LIMIT, NULL, "OP"},
 };
 
@@ -121,6 +123,13 @@ int clg_conv_plan(clg_conv *c, clg_layer *l, const clg_optval *v, int batch, int
     c->ck2 = ck2;
     c->p = p;
     c->chunk_opt = v[CONV_CHUNK].i;
+    c->direct = v[CONV_DIRECT].i < 0 ? !transposed && filters <= CLG_DCONV_MAX_F && c->g.s == 1 : v[CONV_DIRECT].i;
+    if (c->direct) { /* the per-sample weight gradients first in the scratch, then their sum's scratch */
+        size_t nw = clg_mul_sat((size_t)c->cin * filters, k2);
+        TRY(clg_layer_check_count(e, l, "the per-sample weight gradients", batch, nw));
+        c->part_off = nw * (size_t)batch;
+        l->scratch_floats = c->part_off + clg_sum_scratch(nw, (size_t)batch);
+    }
     return plan_chunks(c, l, batch, col_ps, op_ps, ws_name, e);
 }
 
@@ -129,6 +138,11 @@ static int plan_chunks(clg_conv *c, clg_layer *l, int batch, size_t col_ps, size
                        clg_err *e)
 {
     c->col_ps = col_ps;
+    if (c->direct) { /* one launch over the whole batch, no columns */
+        c->chunk = batch;
+        c->off2 = l->workspace_floats = 0;
+        return CLG_OK;
+    }
     c->chunk = clg_conv_chunk(batch, col_ps + op_ps, c->chunk_opt);
     c->off2 = clg_round_up(col_ps * c->chunk, 64);
     l->workspace_floats = c->off2 + op_ps * c->chunk;
@@ -139,7 +153,7 @@ static int plan_chunks(clg_conv *c, clg_layer *l, int batch, size_t col_ps, size
 int clg_conv_fold_upsample(clg_conv *c, clg_layer *l, const clg_layer *prev, int batch, clg_err *e)
 {
     int s = clg_upsample_nearest_scale(prev);
-    if (s < 2 || c->g.s != 1 || c->ups) return 0;
+    if (s < 2 || c->g.s != 1 || c->ups || c->direct) return 0; /* direct kernels keep the parts at scratch 0 */
     int kf = c->k + s - 1;
     size_t kf2 = (size_t)kf * kf, ck2 = clg_mul_sat((size_t)c->cout, kf2);
     TRY(clg_layer_check_count(e, l, "one input channel's folded weights (filters x (kernel+scale-1)^2)", 1, ck2));
@@ -156,6 +170,17 @@ int clg_conv_fold_upsample(clg_conv *c, clg_layer *l, const clg_layer *prev, int
     TRY(plan_chunks(c, l, batch, clg_mul_sat(ck2, c->p), clg_shape_count(l->in), "the col2im workspace", e));
     return 1;
 }
+
+int clg_conv_direct_wgrad(const clg_conv *c, clg_layer *l, clg_ctx *ctx, const clg_buf *dw, int acc,
+                          const clg_buf *pos, const clg_buf *img, int J, int n)
+{
+    size_t nw = (size_t)J * c->g.c * c->g.k * c->g.k;
+    /* the parts at the scratch's start: the sums read them from the start of the view */
+    TRY(clg_dconv_wgrad(ctx, &l->scratch, 0, pos, img, &c->g, J, n));
+    return clg_chan_sums(ctx, dw, 0, acc, &l->scratch, c->part_off, CLG_SUM_X, &l->scratch, NULL, NULL, 0, 1.0f,
+                         (size_t)n, (int)nw, 1);
+}
+
 
 void clg_conv_params(clg_conv *c, clg_layer *l, const clg_optval *v, int batch, int transposed)
 {

@@ -13,9 +13,9 @@
 /* The options, in table order; conv2d reads the first CLG_CONV_NOPTIONS, conv_transpose2d also
  * output_padding. */
 enum { CONV_FILTERS, CONV_KERNEL, CONV_STRIDE, CONV_BIAS, CONV_CHUNK, CONV_PADDING, CONV_INIT, CONV_BIAS_INIT,
-       CONV_OUTPUT_PADDING };
-#define CLG_CONV_NOPTIONS 8
-#define CLG_CONVT_NOPTIONS 9
+       CONV_DIRECT, CONV_OUTPUT_PADDING };
+#define CLG_CONV_NOPTIONS 9
+#define CLG_CONVT_NOPTIONS 10
 extern const clg_option clg_conv_options[CLG_CONVT_NOPTIONS];
 
 /* The host state both layers start with (each layer's own struct begins with it). */
@@ -32,7 +32,25 @@ typedef struct clg_conv {
                       * (clg_conv_fold_upsample): g has stride ups and a (k+ups-1)^2 window */
     size_t fold_off; /* then: scratch offset of the folded weight, and of its gradient after it */
     size_t fold_n;   /* the folded weight's floats (in x out x (k+ups-1)^2) */
+    int direct;      /* filters <= CLG_DCONV_MAX_F: direct kernels (cl/dconv.cl), no im2col */
+    size_t part_off; /* then: the per-sample weight gradients open the scratch, and the scratch of
+                      * their sum over the samples starts here */
 } clg_conv;
+
+/* A conv2d with at most this many filters (output channels) and stride 1 runs direct kernels
+ * instead of im2col + GEMM (option direct=auto): the columns cost k*k times the image in memory
+ * traffic for a GEMM of 1 to 4 rows. Measured on PoCL (2 cores), forward + backward ms:
+ *   seed 002's last conv2d (32 -> 1, 5x5 'valid' on 32x32, batch 128):  37 + 83 -> 11 + 23
+ * and where they lose, so auto leaves them to the GEMM: strided windows (the kernels' general
+ * path; the DCGAN's last conv2d, 112 -> 1, 4x4 stride 2: 0.3 + 1.4 -> 1.9 + 10.8) and
+ * conv_transpose2d, whose columns are only k*k times its small output (seed 001's last layer,
+ * 32 -> 1, 5x5 on 28x28, batch 256: 9 + 19 -> 29 + 51). */
+#define CLG_DCONV_MAX_F 4
+
+/* The direct kernels' weight gradient (J x image channels x k x k floats): per-sample parts in
+ * the layer's scratch, summed over the n samples into dw (+= when acc, else =). */
+int clg_conv_direct_wgrad(const clg_conv *c, clg_layer *l, clg_ctx *ctx, const clg_buf *dw, int acc,
+                          const clg_buf *pos, const clg_buf *img, int J, int n);
 
 /* The first half of either layer's create, from its options v: output shape, geometry, checks
  * against the kernels' int index, chunk plan and workspace (columns + one (C, nc*p) operand per

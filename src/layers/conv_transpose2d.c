@@ -52,6 +52,7 @@ static int forward(clg_layer *l, clg_ctx *ctx, clg_buf *y, const clg_buf *x, int
     size_t in_ps = clg_shape_size(l->in), out_ps = clg_shape_size(l->out);
     clg_buf col = clg_buf_at(ws, 0), xp = clg_buf_at(ws, c->off2), wf;
     const clg_buf *w;
+    if (c->direct) return clg_dconv_scatter(ctx, y, x, &l->params[0].value, 0, bias, &c->g, c->cin, n);
     TRY(weight(l, ctx, &w, &wf));
     for (int n0 = 0, nc; n0 < n; n0 += nc) {
         size_t m = clg_conv_chunk_at(c, n, n0, &nc);
@@ -76,7 +77,11 @@ static int backward(clg_layer *l, clg_ctx *ctx, clg_buf *dx, const clg_buf *dy, 
     /* a folded layer sums its weight gradient over the chunks in the folded layout first */
     clg_buf *dw = &l->params[0].grad;
     if (c->ups) dwf = clg_buf_at(&l->scratch, c->fold_off + c->fold_n), dw = &dwf;
-    for (int n0 = 0, nc; n0 < n; n0 += nc) {
+    if (c->direct) { /* the output is the image, the input the positions */
+        if (param_grads) TRY(clg_conv_direct_wgrad(c, l, ctx, dw, 1, x, dy, c->cin, n));
+        if (dx) TRY(clg_dconv_gather(ctx, dx, dy, w, 0, NULL, &c->g, c->cin, n));
+    }
+    for (int n0 = 0, nc; n0 < n && !c->direct; n0 += nc) {
         size_t m = clg_conv_chunk_at(c, n, n0, &nc);
         TRY(clg_im2col(ctx, ws, 0, dy, n0 * out_ps, &c->g, nc));
         if (param_grads) {

@@ -48,6 +48,41 @@ int clg_bias_grad_nchw(clg_ctx *ctx, const clg_buf *db, const clg_buf *dy, int n
                          (size_t)p);
 }
 
+/* gather and scatter take the same arguments; the range is over what each writes */
+static int dconv(clg_ctx *ctx, int kernel, size_t per_plane, int planes, const clg_buf *out, const clg_buf *in,
+                 const clg_buf *w, size_t w_off, const clg_buf *bias, const clg_conv_geom *g, int J, int n)
+{
+    cl_mem b = bias ? bias->sub : in->sub; /* any valid buffer when there is no bias */
+    return CLG_LAUNCH2(ctx, kernel, per_plane, (size_t)n * planes, KA_MEM(out->sub), KA_LONG(0), KA_MEM(in->sub),
+                       KA_LONG(0), KA_MEM(w->sub), KA_LONG(w_off), KA_MEM(b), KA_INT(bias != NULL), KA_INT(n), KA_INT(J),
+                       KA_INT(g->c), KA_INT(g->h), KA_INT(g->w), KA_INT(g->oh), KA_INT(g->ow), KA_INT(g->k),
+                       KA_INT(g->s), KA_INT(g->pt), KA_INT(g->pl));
+}
+
+int clg_dconv_gather(clg_ctx *ctx, const clg_buf *pos, const clg_buf *img, const clg_buf *w, size_t w_off,
+                     const clg_buf *bias, const clg_conv_geom *g, int J, int n)
+{
+    size_t rw = (size_t)clg_tunable(ctx, CLG_T_DCONV_RW), runs = ((size_t)g->ow + rw - 1) / rw * g->oh;
+    return dconv(ctx, CLG_K_DCONV_GATHER, runs, J, pos, img, w, w_off, bias, g, J, n);
+}
+
+int clg_dconv_scatter(clg_ctx *ctx, const clg_buf *img, const clg_buf *pos, const clg_buf *w, size_t w_off,
+                      const clg_buf *bias, const clg_conv_geom *g, int J, int n)
+{
+    size_t rw = (size_t)clg_tunable(ctx, CLG_T_DCONV_RW), runs = ((size_t)g->w + rw - 1) / rw * g->h;
+    return dconv(ctx, CLG_K_DCONV_SCATTER, runs, g->c, img, pos, w, w_off, bias, g, J, n);
+}
+
+int clg_dconv_wgrad(clg_ctx *ctx, const clg_buf *part, size_t part_off, const clg_buf *pos, const clg_buf *img,
+                    const clg_conv_geom *g, int J, int n)
+{
+    size_t nw = (size_t)J * g->c * g->k * g->k;
+    return CLG_LAUNCH2(ctx, CLG_K_DCONV_WGRAD, nw, (size_t)n, KA_MEM(part->sub), KA_LONG(part_off), KA_MEM(pos->sub),
+                       KA_LONG(0), KA_MEM(img->sub), KA_LONG(0), KA_INT(n), KA_INT(J), KA_INT(g->c), KA_INT(g->h),
+                       KA_INT(g->w), KA_INT(g->oh), KA_INT(g->ow), KA_INT(g->k), KA_INT(g->s), KA_INT(g->pt),
+                       KA_INT(g->pl));
+}
+
 int clg_conv_chunk(int batch, size_t per_sample, int max_chunk)
 {
     size_t fit = per_sample ? CLG_CONV_WORKSPACE / per_sample : (size_t)batch;

@@ -42,6 +42,18 @@ int clg_unpack_cn(clg_ctx *ctx, const clg_buf *dst, size_t dst_off, const clg_bu
 int clg_bias_grad_nchw(clg_ctx *ctx, const clg_buf *db, const clg_buf *dy, int n, int f, int p, const clg_buf *scratch,
                        size_t scratch_off);
 
+/* Direct convolution (cl/dconv.cl) over a whole batch of n samples: an image tensor (n, g->c,
+ * g->h, g->w), a positions tensor (n, J, g->oh, g->ow) and a weight (J, g->c, k, k) at w_off
+ * floats into w's sub-buffer (each other tensor starts its own). gather: pos = the windows of img
+ * (+ bias (J)); scatter: img = their adjoint applied to pos (+ bias (g->c)); wgrad: part (n,
+ * J*g->c*k*k) at part_off = each sample's weight gradient for upstream pos and input img. */
+int clg_dconv_gather(clg_ctx *ctx, const clg_buf *pos, const clg_buf *img, const clg_buf *w, size_t w_off,
+                     const clg_buf *bias, const clg_conv_geom *g, int J, int n);
+int clg_dconv_scatter(clg_ctx *ctx, const clg_buf *img, const clg_buf *pos, const clg_buf *w, size_t w_off,
+                      const clg_buf *bias, const clg_conv_geom *g, int J, int n);
+int clg_dconv_wgrad(clg_ctx *ctx, const clg_buf *part, size_t part_off, const clg_buf *pos, const clg_buf *img,
+                    const clg_conv_geom *g, int J, int n);
+
 /* A region of the shared workspace as a GEMM operand (CLBlast takes mem + offset). */
 static inline clg_buf clg_buf_at(const clg_buf *b, size_t off)
 {

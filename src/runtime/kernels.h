@@ -20,6 +20,9 @@
     K(UNPACK_CN, conv, unpack_cn)                       \
     K(FOLD_UP, conv, fold_up)                           \
     K(UNFOLD_UP_GRAD, conv, unfold_up_grad)             \
+    K(DCONV_GATHER, dconv, dconv_gather)                \
+    K(DCONV_SCATTER, dconv, dconv_scatter)              \
+    K(DCONV_WGRAD, dconv, dconv_wgrad)                  \
     K(BN_STATS, batchnorm, bn_stats)                    \
     K(BN_APPLY, batchnorm, bn_apply)                    \
     K(BN_FWD_EVAL, batchnorm, bn_fwd_eval)              \

@@ -29,6 +29,8 @@ struct clg_ctx;
     T(RED_WG, "reduce loss", 64, CLG_TUN_FIXED, "work-group size of the reductions (a power of two)")          \
     /* cl/conv.cl */                                                                                           \
     T(COL2IM_BX, "conv", 16, CLG_TUN_FIXED, "pixels of one image row per col2im work-item")                    \
+    /* cl/dconv.cl */                                                                                          \
+    T(DCONV_RW, "dconv", 16, CLG_TUN_FIXED, "values of one row per direct-convolution work-item (SIMD lanes)")   \
     /* cl/upsample.cl */                                                                                       \
     T(UPS_PLANES, "upsample", 8, CLG_TUN_FIXED, "planes per upsampling work-item")                             \
     /* cl/bench.cl */                                                                                          \
