@@ -16,25 +16,70 @@
  * rather than with `%` next to the matching `/`: clang turns such div/rem pairs into a
  * `freeze` instruction that Oclgrind (21.10) cannot execute.
  */
-/* col (C*k*k, nc*P) from img (nc,C,H,W). Launch: (OH, C*k*k, nc): each work-item writes one
- * output row of one tap, OW contiguous values, reading one image row with stride S (work per
- * item: one row, whatever the batch or the number of channels). */
+/* col (C*k*k, nc*P) from img (nc,C,H,W). Launch: (C*k, nc): each work-item writes, for one
+ * window row kh of one channel and one sample, the k rows of col (taps kw) of that sample: P
+ * contiguous values each, image row by image row (work per item: k window positions' worth of
+ * one image, whatever the batch or the number of channels; enough per item that small images do
+ * not pay a work-item per few values). Each row is three plain loops (zeros, the positions whose
+ * tap is inside the image row, zeros) rather than one with a test per value: simple loops the
+ * compiler vectorises. */
 __kernel void im2col(__global float *col, const long col_off, __global const float *img, const long img_off,
                      const int C, const int H, const int W, const int OH, const int OW, const int K, const int S,
                      const int PT, const int PL, const int nc)
 {
-    const int oh = get_global_id(0), ct = get_global_id(1), n = get_global_id(2);
-    if (oh >= OH || ct >= C * K * K || n >= nc) return;
-    const int c = ct / (K * K), t = ct - c * (K * K);
-    const int kh = t / K, kw = t - kh * K;
+    const int ck = get_global_id(0), n = get_global_id(1);
+    if (ck >= C * K || n >= nc) return;
+    const int c = ck / K, kh = ck - c * K;
     const int P = OH * OW, M = nc * P;
-    __global float *dst = col + col_off + ct * M + n * P + oh * OW;
-    const int ih = oh * S - PT + kh;
-    if (ih < 0 || ih >= H) {
-        for (int ow = 0; ow < OW; ow++) dst[ow] = 0.0f;
-    } else {
-        __global const float *row = img + img_off + ((n * C + c) * H + ih) * W;
-        for (int ow = 0, iw = kw - PL; ow < OW; ow++, iw += S) dst[ow] = iw >= 0 && iw < W ? row[iw] : 0.0f;
+    __global const float *plane = img + img_off + (n * C + c) * H * W;
+    for (int kw = 0; kw < K; kw++) {
+        const int iw0 = kw - PL;                                             /* the image column at ow = 0 */
+        const int lo = iw0 >= 0 ? 0 : min(OW, (-iw0 + S - 1) / S);           /* first ow with iw >= 0 */
+        const int hi = W - 1 - iw0 < 0 ? 0 : min(OW, (W - 1 - iw0) / S + 1); /* past the last with iw < W */
+        __global float *dst = col + col_off + (ck * K + kw) * M + n * P;
+        for (int oh = 0; oh < OH; oh++, dst += OW) {
+            const int ih = oh * S - PT + kh;
+            if (ih < 0 || ih >= H) {
+                for (int ow = 0; ow < OW; ow++) dst[ow] = 0.0f;
+                continue;
+            }
+            __global const float *row = plane + ih * W + iw0;
+            for (int ow = 0; ow < lo; ow++) dst[ow] = 0.0f;
+            if (S == 1)
+                for (int ow = lo; ow < hi; ow++) dst[ow] = row[ow];
+            else
+                for (int ow = lo; ow < hi; ow++) dst[ow] = row[ow * S];
+            for (int ow = max(lo, hi); ow < OW; ow++) dst[ow] = 0.0f;
+        }
+    }
+}
+
+/* colT (nc*P, C*k*k) = im2col's columns transposed: row j = n*P + oh*OW + ow holds that window's
+ * C*k*k values in col's row order. The weight gradients take it as a GEMM's right operand without
+ * a transposed read (gemm_nn instead of gemm_nt: 1.15-1.8x faster at the seed models' shapes on
+ * PoCL). Launch: (OW, OH, nc): each work-item writes one window's row of C*k*k contiguous values,
+ * k at a time from one image row (work per item: C*k*k values). */
+__kernel void im2col_t(__global float *colt, const long col_off, __global const float *img, const long img_off,
+                       const int C, const int H, const int W, const int OH, const int OW, const int K, const int S,
+                       const int PT, const int PL, const int nc)
+{
+    const int ow = get_global_id(0), oh = get_global_id(1), n = get_global_id(2);
+    if (ow >= OW || oh >= OH || n >= nc) return;
+    const int iw0 = ow * S - PL, lo = max(0, -iw0), hi = min(K, W - iw0); /* taps kw inside the row */
+    const int kh_lo = max(0, PT - oh * S), kh_hi = min(K, H + PT - oh * S); /* taps kh inside the image */
+    __global float *d = colt + col_off + ((long)(n * OH + oh) * OW + ow) * C * K * K;
+    __global const float *src = img + img_off + (long)n * C * H * W + (oh * S - PT) * W + iw0;
+    for (int c = 0; c < C; c++, src += H * W) {
+        for (int kh = 0; kh < K; kh++, d += K) {
+            if (kh < kh_lo || kh >= kh_hi) {
+                for (int kw = 0; kw < K; kw++) d[kw] = 0.0f;
+                continue;
+            }
+            __global const float *row = src + kh * W;
+            for (int kw = 0; kw < lo; kw++) d[kw] = 0.0f;
+            for (int kw = lo; kw < hi; kw++) d[kw] = row[kw];
+            for (int kw = max(lo, hi); kw < K; kw++) d[kw] = 0.0f;
+        }
     }
 }
 

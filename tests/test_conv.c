@@ -64,6 +64,20 @@ static void test_kernels(void)
         cmp(what, "im2col", h + coff, ref, nco, 0.0);
         free(h);
         check_untouched(&bcol, coff + nco + extra, coff, nco, 777.0f, "im2col");
+        /* im2col_t: the same columns transposed, (nc*P, C*k*k) */
+        {
+            clg_buf bct = upload_at(NULL, nco, coff, extra, 777.0f);
+            CHECK_OK(ctx, clg_im2col_t(ctx, &bct, coff, &bimg, ioff, g, nc));
+            size_t rows = (size_t)g->c * g->k * g->k, cols = nco / rows;
+            double *rt = malloc(nco * sizeof *rt);
+            for (size_t r = 0; r < rows; r++)
+                for (size_t j = 0; j < cols; j++) rt[j * rows + r] = ref[r * cols + j];
+            h = test_download(ctx, &bct, coff + nco + extra);
+            cmp(what, "im2col_t", h + coff, rt, nco, 0.0);
+            free(h), free(rt);
+            check_untouched(&bct, coff + nco + extra, coff, nco, 777.0f, "im2col_t");
+            clg_buf_release(&bct);
+        }
         /* col2im, with and without bias, into a NaN-filled image */
         for (int wb = 0; wb < 2; wb++) {
             clg_buf bcol2 = upload_at(col, nco, coff, extra, 0), bout = upload_at(NULL, ni, ioff, extra, NAN);

@@ -8,8 +8,9 @@
  *
  * Forward per chunk of nc samples: x is reordered to X' (in, nc*HW); one CLBlast GEMM
  * col (out*k*k, nc*HW) = W^T X'; col2im gathers col into y (each output pixel sums its own
- * contributions: no atomics) and adds the bias. Backward per chunk: dcol = im2col(dy);
- * dW += X' dcol^T (beta = 1); dX' = W dcol, reordered into dx; db += per-channel sums of dy.
+ * contributions: no atomics) and adds the bias. Backward per chunk: dW += X' dcolT (beta = 1)
+ * with dcolT = im2col(dy) transposed (im2col_t: a plain GEMM, see conv2d.c); dcol = im2col(dy),
+ * dX' = W dcol, reordered into dx; db += per-channel sums of dy.
  * One GEMM per chunk rather than per-sample or strided-batched GEMMs, measured on PoCL + CLBlast
  * for convT 112->56 k4 s2 on 128x112x4x4 (GEMMs alone): forward ~50 ms as one GEMM vs
  * ~380 ms strided-batched or per sample; dW ~100 vs ~290 ms; dX' ~60 vs ~80 ms (see conv2d.c).
@@ -83,13 +84,14 @@ static int backward(clg_layer *l, clg_ctx *ctx, clg_buf *dx, const clg_buf *dy, 
     }
     for (int n0 = 0, nc; n0 < n && !c->direct; n0 += nc) {
         size_t m = clg_conv_chunk_at(c, n, n0, &nc);
-        TRY(clg_im2col(ctx, ws, 0, dy, n0 * out_ps, &c->g, nc));
-        if (param_grads) {
+        if (param_grads) { /* dW += X' dcolT, dcolT = im2col(dy) transposed (m, ck2): a plain GEMM */
+            TRY(clg_im2col_t(ctx, ws, 0, dy, n0 * out_ps, &c->g, nc));
             TRY(clg_pack_cn(ctx, ws, c->off2, x, n0 * in_ps, c->cin, (int)c->p, nc));
             float beta = c->ups && n0 == 0 ? 0.0f : 1.0f;
-            TRY(clg_gemm(ctx, 0, 1, (size_t)c->cin, c->ck2, m, 1.0f, &xp, m, &col, m, beta, dw, c->ck2));
+            TRY(clg_gemm(ctx, 0, 0, (size_t)c->cin, c->ck2, m, 1.0f, &xp, m, &col, c->ck2, beta, dw, c->ck2));
         }
         if (dx) {
+            TRY(clg_im2col(ctx, ws, 0, dy, n0 * out_ps, &c->g, nc));
             TRY(clg_gemm(ctx, 0, 0, (size_t)c->cin, m, c->ck2, 1.0f, w, c->ck2, &col, m, 0.0f, &xp, m));
             TRY(clg_unpack_cn(ctx, dx, n0 * in_ps, ws, c->off2, NULL, c->cin, (int)c->p, nc));
         }

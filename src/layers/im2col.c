@@ -8,8 +8,16 @@
 int clg_im2col(clg_ctx *ctx, const clg_buf *col, size_t col_off, const clg_buf *img, size_t img_off,
                const clg_conv_geom *g, int nc)
 {
-    return CLG_LAUNCH3(ctx, CLG_K_IM2COL, g->oh, g->c * g->k * g->k, nc, KA_MEM(col->sub), KA_LONG(col_off),
+    return CLG_LAUNCH2(ctx, CLG_K_IM2COL, (size_t)g->c * g->k, nc, KA_MEM(col->sub), KA_LONG(col_off),
                        KA_MEM(img->sub), KA_LONG(img_off), KA_INT(g->c), KA_INT(g->h), KA_INT(g->w), KA_INT(g->oh), KA_INT(g->ow),
+                       KA_INT(g->k), KA_INT(g->s), KA_INT(g->pt), KA_INT(g->pl), KA_INT(nc));
+}
+
+int clg_im2col_t(clg_ctx *ctx, const clg_buf *colt, size_t col_off, const clg_buf *img, size_t img_off,
+                 const clg_conv_geom *g, int nc)
+{
+    return CLG_LAUNCH3(ctx, CLG_K_IM2COL_T, g->ow, g->oh, nc, KA_MEM(colt->sub), KA_LONG(col_off), KA_MEM(img->sub),
+                       KA_LONG(img_off), KA_INT(g->c), KA_INT(g->h), KA_INT(g->w), KA_INT(g->oh), KA_INT(g->ow),
                        KA_INT(g->k), KA_INT(g->s), KA_INT(g->pt), KA_INT(g->pl), KA_INT(nc));
 }
 

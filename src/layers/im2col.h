@@ -28,6 +28,9 @@ typedef struct clg_conv_geom {
 /* col (c*k*k, nc*oh*ow) at col_off = im2col of img (nc,c,h,w) at img_off. */
 int clg_im2col(clg_ctx *ctx, const clg_buf *col, size_t col_off, const clg_buf *img, size_t img_off,
                const clg_conv_geom *g, int nc);
+/* colT (nc*oh*ow, c*k*k) at col_off = the transpose of im2col's columns of img (nc,c,h,w). */
+int clg_im2col_t(clg_ctx *ctx, const clg_buf *colt, size_t col_off, const clg_buf *img, size_t img_off,
+                 const clg_conv_geom *g, int nc);
 /* img (nc,c,h,w) at img_off = col2im(col) (+ bias (c) when bias != NULL); overwrites img. */
 int clg_col2im(clg_ctx *ctx, const clg_buf *img, size_t img_off, const clg_buf *col, size_t col_off,
                const clg_buf *bias, const clg_conv_geom *g, int nc);

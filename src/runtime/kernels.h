@@ -15,6 +15,7 @@
     K(SIGMOID_FWD, activation, sigmoid_fwd)             \
     K(SIGMOID_BWD, activation, sigmoid_bwd)             \
     K(IM2COL, conv, im2col)                             \
+    K(IM2COL_T, conv, im2col_t)                         \
     K(COL2IM, conv, col2im)                             \
     K(PACK_CN, conv, pack_cn)                           \
     K(UNPACK_CN, conv, unpack_cn)                       \

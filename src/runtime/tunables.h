@@ -21,9 +21,9 @@ struct clg_ctx;
 #define CLG_TUNABLES(T)                                                                                        \
     /* every program: launch shapes of the kernels that take no reqd_work_group_size */                        \
     T(WG, "*", 64, CLG_TUN_FIXED, "local size of 1-D elementwise launches and batch norm's (C*hw, n) ones")    \
-    T(WG2_X, "*", 16, CLG_TUN_FIXED, "local size, dimension 0, of 2-D launches (col2im) and of upsampling")    \
+    T(WG2_X, "*", 16, CLG_TUN_FIXED, "local size, dimension 0, of 2-D launches (im2col, col2im) and of upsampling")    \
     T(WG2_Y, "*", 4, CLG_TUN_FIXED, "local size, dimension 1, of 2-D launches and of upsampling")              \
-    T(WG3_X, "*", 8, CLG_TUN_FIXED, "local size, dimension 0, of 3-D launches (im2col, pack_cn, unpack_cn)")   \
+    T(WG3_X, "*", 8, CLG_TUN_FIXED, "local size, dimension 0, of 3-D launches (pack_cn, unpack_cn)")   \
     T(WG3_Y, "*", 4, CLG_TUN_FIXED, "local size, dimension 1, of 3-D launches (dimension 2: 1)")               \
     /* cl/reduce.cl, cl/loss.cl */                                                                             \
     T(RED_WG, "reduce loss", 64, CLG_TUN_FIXED, "work-group size of the reductions (a power of two)")          \
