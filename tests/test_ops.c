@@ -154,6 +154,9 @@ static const op_case cases[] = {
             3, 5, 4, 2, 1, 500),
     ROW_NET("conv2d filters=2 kernel=3 padding=same; tanh; conv_transpose2d filters=1 kernel=3 direct=1", 2, 4, 5, 2, 1,
             600),
+    /* weight gradients from transposed columns (im2col_t): at least 64 columns in dW */
+    ROW_NET("conv2d filters=2 kernel=3 padding=1 direct=0; tanh; conv_transpose2d filters=8 kernel=3 direct=0", 8, 3, 3,
+            2, 1, 700),
     /* layers (ops_layers.h) against plain C, dense on each GEMM back end: (n, in, out, bias, seed) */
     ROW_GEMM(DENSE_LAYER, B, 1, 1, 1, 1, 0), ROW_GEMM(DENSE_LAYER, B, 3, 7, 5, 1, 1),
     ROW_GEMM(DENSE_LAYER, B, 4, 6, 3, 0, 2), ROW_GEMM(DENSE_LAYER, F, 65, 33, 17, 1, 3),

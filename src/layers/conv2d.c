@@ -65,10 +65,11 @@ static int backward(clg_layer *l, clg_ctx *ctx, clg_buf *dx, const clg_buf *dy, 
     for (int n0 = 0, nc; n0 < n && !c->direct; n0 += nc) {
         size_t m = clg_conv_chunk_at(c, n, n0, &nc);
         TRY(clg_pack_cn(ctx, ws, c->off2, dy, n0 * out_ps, c->cout, (int)c->p, nc));
-        if (param_grads) { /* dW += dY' colT, colT = the columns transposed (m, ck2) */
-            TRY(clg_im2col_t(ctx, ws, 0, x, n0 * in_ps, &c->g, nc));
-            TRY(clg_gemm(ctx, 0, 0, (size_t)c->cout, c->ck2, m, 1.0f, &dyp, m, &col, c->ck2, 1.0f, &l->params[0].grad,
-                         c->ck2));
+        if (param_grads) { /* dW += dY' colT, colT = the columns transposed (m, ck2), or dY' col^T */
+            int tr = c->ck2 >= CLG_CONV_DW_NN_MIN;
+            TRY((tr ? clg_im2col_t : clg_im2col)(ctx, ws, 0, x, n0 * in_ps, &c->g, nc));
+            TRY(clg_gemm(ctx, 0, !tr, (size_t)c->cout, c->ck2, m, 1.0f, &dyp, m, &col, tr ? c->ck2 : m, 1.0f,
+                         &l->params[0].grad, c->ck2));
         }
         if (dx) {
             TRY(clg_gemm(ctx, 1, 0, c->ck2, m, (size_t)c->cout, 1.0f, w, c->ck2, &dyp, m, 0.0f, &col, m));

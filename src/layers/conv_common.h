@@ -47,6 +47,14 @@ typedef struct clg_conv {
  * 32 -> 1, 5x5 on 28x28, batch 256: 9 + 19 -> 29 + 51). */
 #define CLG_DCONV_MAX_F 4
 
+/* The weight gradient's GEMM is dW (rows, ck2) += op(m samples' values) x (the columns): with
+ * im2col_t's transposed columns a plain GEMM, 1.15-1.8x faster on PoCL than the columns read
+ * transposed (gemm_nt) at the seed models' shapes, but only where dW has a tile's width of
+ * columns: below CLG_CONV_DW_NN_MIN columns (a conv2d with one input channel, a transposed one
+ * with one output channel: 16 for k = 4) gemm_nt's narrow tiles are the faster (the DCGAN's
+ * first conv2d, 1 -> 28 channels: 0.6 vs 2.4 ms on PoCL). */
+#define CLG_CONV_DW_NN_MIN 64
+
 /* The direct kernels' weight gradient (J x image channels x k x k floats): per-sample parts in
  * the layer's scratch, summed over the n samples into dw (+= when acc, else =). */
 int clg_conv_direct_wgrad(const clg_conv *c, clg_layer *l, clg_ctx *ctx, const clg_buf *dw, int acc,

@@ -84,11 +84,12 @@ static int backward(clg_layer *l, clg_ctx *ctx, clg_buf *dx, const clg_buf *dy, 
     }
     for (int n0 = 0, nc; n0 < n && !c->direct; n0 += nc) {
         size_t m = clg_conv_chunk_at(c, n, n0, &nc);
-        if (param_grads) { /* dW += X' dcolT, dcolT = im2col(dy) transposed (m, ck2): a plain GEMM */
-            TRY(clg_im2col_t(ctx, ws, 0, dy, n0 * out_ps, &c->g, nc));
+        if (param_grads) { /* dW += X' dcolT, dcolT = im2col(dy) transposed (m, ck2), or X' dcol^T */
+            int tr = c->ck2 >= CLG_CONV_DW_NN_MIN;
+            TRY((tr ? clg_im2col_t : clg_im2col)(ctx, ws, 0, dy, n0 * out_ps, &c->g, nc));
             TRY(clg_pack_cn(ctx, ws, c->off2, x, n0 * in_ps, c->cin, (int)c->p, nc));
             float beta = c->ups && n0 == 0 ? 0.0f : 1.0f;
-            TRY(clg_gemm(ctx, 0, 0, (size_t)c->cin, c->ck2, m, 1.0f, &xp, m, &col, c->ck2, beta, dw, c->ck2));
+            TRY(clg_gemm(ctx, 0, !tr, (size_t)c->cin, c->ck2, m, 1.0f, &xp, m, &col, tr ? c->ck2 : m, beta, dw, c->ck2));
         }
         if (dx) {
             TRY(clg_im2col(ctx, ws, 0, dy, n0 * out_ps, &c->g, nc));
