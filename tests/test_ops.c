@@ -51,6 +51,9 @@ static const op_def NET_VIEWS = {"network views", op_net_views, NULL};
 #define ROW_GEMM(op, runs, ...) {&op, {__VA_ARGS__}, NULL, OP_REF | OP_GEMM, runs, 0, 0}
 #define ROW_FD(spec, runs, step, ulps, ...) {&LAYER_FD, {__VA_ARGS__}, spec, OP_GRAD, runs, step, ulps}
 #define ROW_NET(spec, ...) {&NET_FD, {__VA_ARGS__}, spec, OP_GRAD | OP_GEMM, OP_BOTH, 1e-2, 16}
+/* the same in the full run only (convolution networks: minutes under Oclgrind, whose conv test
+ * runs those kernels on small cases) */
+#define ROW_NET_FULL(spec, ...) {&NET_FD, {__VA_ARGS__}, spec, OP_GRAD | OP_GEMM, OP_FULL, 1e-2, 16}
 #define F OP_FULL
 #define S OP_SMALL
 #define B OP_BOTH
@@ -147,15 +150,15 @@ static const op_case cases[] = {
     ROW_NET("dense units=12; reshape c=3 h=2 w=2; leaky_relu slope=0.2; flatten; dense units=2; reshape c=1 h=2 w=1",
             5, 1, 1, 3, 2, 300),
     /* a nearest upsampling folded into the transposed convolution after it (layers/conv_common.h) */
-    ROW_NET("upsample scale=2; conv_transpose2d filters=2 kernel=3 padding=same direct=0; tanh", 2, 3, 2, 2, 2, 400),
+    ROW_NET_FULL("upsample scale=2; conv_transpose2d filters=2 kernel=3 padding=same direct=0; tanh", 2, 3, 2, 2, 2, 400),
     /* convolutions with few filters on direct kernels (cl/dconv.cl) */
-    ROW_NET("conv2d filters=2 kernel=3 stride=2 padding=1 direct=1; tanh; "
+    ROW_NET_FULL("conv2d filters=2 kernel=3 stride=2 padding=1 direct=1; tanh; "
             "conv_transpose2d filters=1 kernel=4 stride=2 padding=1 direct=1",
             3, 5, 4, 2, 1, 500),
-    ROW_NET("conv2d filters=2 kernel=3 padding=same; tanh; conv_transpose2d filters=1 kernel=3 direct=1", 2, 4, 5, 2, 1,
+    ROW_NET_FULL("conv2d filters=2 kernel=3 padding=same; tanh; conv_transpose2d filters=1 kernel=3 direct=1", 2, 4, 5, 2, 1,
             600),
     /* weight gradients from transposed columns (im2col_t): at least 64 columns in dW */
-    ROW_NET("conv2d filters=2 kernel=3 padding=1 direct=0; tanh; conv_transpose2d filters=8 kernel=3 direct=0", 8, 3, 3,
+    ROW_NET_FULL("conv2d filters=2 kernel=3 padding=1 direct=0; tanh; conv_transpose2d filters=8 kernel=3 direct=0", 8, 3, 3,
             2, 1, 700),
     /* layers (ops_layers.h) against plain C, dense on each GEMM back end: (n, in, out, bias, seed) */
     ROW_GEMM(DENSE_LAYER, B, 1, 1, 1, 1, 0), ROW_GEMM(DENSE_LAYER, B, 3, 7, 5, 1, 1),
