@@ -177,3 +177,15 @@ __kernel void unfold_up_grad(__global float *dw, const long dw_off, __global con
         for (int b = 0; b < S; b++) acc += src[a * KF + b];
     dw[dw_off + i] += acc;
 }
+
+/* wf (B, A, K, K) = w (A, B, K, K) with the two leading axes swapped and each kernel turned by
+ * 180 degrees: a stride-1 convolution's input gradient is then a convolution of the output
+ * gradient with wf (layers/conv2d.c). Launch: one work-item per value. */
+__kernel void flip_t(__global float *wf, const long wf_off, __global const float *w, const long w_off, const int A,
+                     const int B, const int K)
+{
+    const int KK = K * K, i = get_global_id(0);
+    if (i >= A * B * KK) return;
+    const int ba = i / KK, t = i - ba * KK, b = ba / A, a = ba - b * A;
+    wf[wf_off + i] = w[w_off + ((long)a * B + b) * KK + (KK - 1 - t)];
+}

@@ -150,6 +150,12 @@ static int plan_chunks(clg_conv *c, clg_layer *l, int batch, size_t col_ps, size
     return clg_layer_check_count(e, l, ws_name, 1, l->workspace_floats);
 }
 
+int clg_conv_replan(clg_conv *c, clg_layer *l, int batch, size_t col_ps, size_t op_ps, clg_err *e)
+{
+    TRY(clg_layer_check_count(e, l, "the im2col workspace", 1, col_ps > SIZE_MAX - op_ps ? SIZE_MAX : col_ps + op_ps));
+    return plan_chunks(c, l, batch, col_ps, op_ps, "the im2col workspace", e);
+}
+
 int clg_conv_fold_upsample(clg_conv *c, clg_layer *l, const clg_layer *prev, int batch, clg_err *e)
 {
     int s = clg_upsample_nearest_scale(prev);

@@ -33,6 +33,9 @@ typedef struct clg_conv {
     size_t fold_off; /* then: scratch offset of the folded weight, and of its gradient after it */
     size_t fold_n;   /* the folded weight's floats (in x out x (k+ups-1)^2) */
     int direct;      /* filters <= CLG_DCONV_MAX_F: direct kernels (cl/dconv.cl), no im2col */
+    int dx_conv;     /* conv2d, stride 1: dx as a convolution of dy (see conv2d.c), with geometry gx */
+    clg_conv_geom gx;
+    size_t flip_off; /* then: scratch offset of the flipped weight (in, out, k, k) */
     size_t part_off; /* then: the per-sample weight gradients open the scratch, and the scratch of
                       * their sum over the samples starts here */
 } clg_conv;
@@ -67,6 +70,10 @@ int clg_conv_plan(clg_conv *c, clg_layer *l, const clg_optval *v, int batch, int
 /* The second half, after the layer's own scratch: the bias gradient's scratch (at c->red_off)
  * and weight and bias with PyTorch's layouts and fans. */
 void clg_conv_params(clg_conv *c, clg_layer *l, const clg_optval *v, int batch, int transposed);
+
+/* Re-plan the chunks and workspace for col_ps column floats and op_ps second-operand floats per
+ * sample (a layer whose passes need more than clg_conv_plan's). */
+int clg_conv_replan(clg_conv *c, clg_layer *l, int batch, size_t col_ps, size_t op_ps, clg_err *e);
 
 /* conv_transpose2d's absorb step: when prev is a nearest upsampling by s > 1 and this layer has
  * stride 1, the pair is one transposed convolution with stride s and the kernel folded to

@@ -19,6 +19,7 @@
     K(COL2IM, conv, col2im)                             \
     K(PACK_CN, conv, pack_cn)                           \
     K(UNPACK_CN, conv, unpack_cn)                       \
+    K(FLIP_T, conv, flip_t)                             \
     K(FOLD_UP, conv, fold_up)                           \
     K(UNFOLD_UP_GRAD, conv, unfold_up_grad)             \
     K(DCONV_GATHER, dconv, dconv_gather)                \
