@@ -28,17 +28,12 @@
  * variance; coef = stats + 4C = (mean, scale, shift) per slot (3 * C*hw), scale = w * invstd (invstd without
  * affine), shift = bias (0). Item k == 0 of each channel also stores stats = (mean, invstd) and
  * moves the running stats by `momentum` towards the batch mean and the UNBIASED variance
- * (PyTorch). Needs m >= 2 (the host checks). With mean_only, only coef's mean (from sum x alone),
- * which the sums of the squared deviations read per slot. */
+ * (PyTorch). Needs m >= 2 (the host checks). */
 __kernel void bn_stats(__global float *stats, const int so, __global float *rmean, __global float *rvar,
                        __global const float *w, __global const float *bias, const int nc, const int hw,
-                       const int m, const float eps, const float momentum, const int affine, const int mean_only)
+                       const int m, const float eps, const float momentum, const int affine)
 {
     BN_SLOT
-    if (mean_only) { /* the per-slot mean that the variance's sums subtract */
-        coef[j] = sums[c] / (float)m;
-        return;
-    }
     const float mean = sums[c] / (float)m, var = sums[nc + c] / (float)m, inv = rsqrt(var + eps);
     coef[j] = mean;
     coef[chw + j] = affine ? w[c] * inv : inv;
@@ -64,9 +59,9 @@ __kernel void bn_apply(__global float *y, __global const float *st, const int so
 }
 
 /* Eval forward, elementwise over total = N*C*HW: normalise with the running stats. Items
- * i < C also store the running mean and inverse std in stats, and items i < C*HW the running
- * mean per slot in coef (which the backward's sums read), so backward works after an eval
- * forward too (gradient through fixed statistics). */
+ * i < C also store the running mean and inverse std in stats (which the backward's sums and
+ * coefficients read), so backward works after an eval forward too (gradient through fixed
+ * statistics). */
 __kernel void bn_fwd_eval(__global float *y, __global float *stats, const int so, __global const float *x,
                           __global const float *w, __global const float *bias, __global const float *rmean,
                           __global const float *rvar, const int total, const int nc, const int hw, const float eps,
@@ -80,7 +75,6 @@ __kernel void bn_fwd_eval(__global float *y, __global float *stats, const int so
     }
     if (i >= total) return;
     const int c = (i / hw) % nc;
-    if (i < nc * hw) stats[4 * nc + i] = rmean[c]; /* the per-slot mean the backward's sums subtract */
     const float inv = rsqrt(rvar[c] + eps);
     const float g = affine ? w[c] * inv : inv, beta = affine ? bias[c] : 0.0f;
     y[i] = (x[i] - rmean[c]) * g + beta;

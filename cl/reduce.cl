@@ -124,3 +124,59 @@ void col_sums(__global float *out, const long out_off, const int acc, __global c
         *o = acc ? *o + q2 : q2;
     }
 }
+
+/* Per-plane sums of x (n, C, hw) in chan_sums's modes (mu per channel, aux[aux_off + c] / div):
+ * out[out_off + b*R + c] = the q1 sum over plane (b, c), and in mode 3 out[out_off + b*R + C + c]
+ * = the q2 sum, R = 2C in mode 3, else C. One work-item per plane streams its hw contiguous
+ * values into 8 partial sums (vector lanes) and a scalar one for the tail, added up in a fixed
+ * order; the planes' sums then go through col_sums over the samples (layers/reduce.c). Work per
+ * item: hw values. */
+static inline float plane_hsum(const float8 v, const float t)
+{
+    const float4 a = v.lo + v.hi;
+    const float2 b = a.lo + a.hi;
+    return (b.x + b.y) + t;
+}
+
+__kernel void plane_sums(__global float *out, const long out_off, __global const float *x,
+                         __global const float *x2, __global const float *aux, const long aux_off, const float div,
+                         const int C, const int hw, const int mode, const int planes)
+{
+    const int p = get_global_id(0);
+    if (p >= planes) return;
+    const int b = p / C, c = p - b * C;
+    const float mu = mode >= 2 ? aux[aux_off + c] / div : 0.0f;
+    __global const float *xp = x + (long)p * hw, *yp = x2 + (long)p * hw;
+    float8 s1 = (float8)(0.0f), s2 = (float8)(0.0f);
+    float t1 = 0.0f, t2 = 0.0f;
+    const int hv = hw - hw % 8;
+    if (mode == 0) {
+        for (int k = 0; k < hv; k += 8) s1 += vload8(0, xp + k);
+        for (int k = hv; k < hw; k++) t1 += xp[k];
+    } else if (mode == 1) {
+        for (int k = 0; k < hv; k += 8) {
+            const float8 v = vload8(0, xp + k);
+            s1 += v * v;
+        }
+        for (int k = hv; k < hw; k++) t1 += xp[k] * xp[k];
+    } else if (mode == 2) {
+        for (int k = 0; k < hv; k += 8) {
+            const float8 d = vload8(0, xp + k) - mu;
+            s1 += d * d;
+        }
+        for (int k = hv; k < hw; k++) t1 += (xp[k] - mu) * (xp[k] - mu);
+    } else {
+        for (int k = 0; k < hv; k += 8) {
+            const float8 v = vload8(0, xp + k);
+            s1 += v;
+            s2 += v * (vload8(0, yp + k) - mu);
+        }
+        for (int k = hv; k < hw; k++) {
+            t1 += xp[k];
+            t2 += xp[k] * (yp[k] - mu);
+        }
+    }
+    const int R = mode == 3 ? 2 * C : C;
+    out[out_off + (long)b * R + c] = plane_hsum(s1, t1);
+    if (mode == 3) out[out_off + (long)b * R + C + c] = plane_hsum(s2, t2);
+}

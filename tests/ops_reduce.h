@@ -16,7 +16,7 @@
  * and above the group size, written at an offset (neighbours untouched) and accumulated; twice,
  * for bit-identical results. Every shape also runs with a span of 128 values, which takes up to
  * four passes (1048581 values: 8193, 65, 1 partial sums; hw = 1 takes 4 rows per item, so
- * 1025 rows take six). */
+ * 1025 rows take six), and through clg_plane_chan_sums (per-plane sums, then over the samples). */
 static void op_chan_sums(const op_case *row)
 {
     const size_t off = 5;
@@ -42,16 +42,21 @@ static void op_chan_sums(const op_case *row)
                     if (mode == CLG_SUM_DY_DYX) r[C + c] += v * ((double)x2v[i] - mu);
                 }
         }
-        for (int si = 0; si < 2; si++) {
-            size_t span = si ? 2 * CLG_RED_WG : CLG_RED_SPAN, nsc = clg_sum_scratch_span(rows, m, span);
+        for (int si = 0; si < 3; si++) { /* spans of 4096 and 128 values; then clg_plane_chan_sums (span: -) */
+            size_t span = si == 1 ? 2 * CLG_RED_WG : CLG_RED_SPAN;
+            size_t nsc = si == 2 ? clg_plane_sum_scratch(rows, n) : clg_sum_scratch_span(rows, m, span);
             float *init = malloc((off + rows) * sizeof *init);
             for (size_t i = 0; i < off + rows; i++) init[i] = i < off ? -7.0f : 0.5f;
             float *first = NULL;
             for (int rep = 0; rep < 2; rep++)
                 for (int acc = 0; acc <= 1; acc++) {
                     clg_buf out = up_pad(init, off + rows), sc = up_pad(NULL, off + nsc);
-                    CHECK_OK(ctx, clg_chan_sums_span(ctx, span, &out, off, acc, &sc, off, mode, &x, &x2, &aux, C, div, n,
-                                                     C, hw));
+                    if (si == 2)
+                        CHECK_OK(ctx, clg_plane_chan_sums(ctx, &out, off, acc, &sc, off, mode, &x, &x2, &aux, C, div, n, C,
+                                                          hw));
+                    else
+                        CHECK_OK(ctx, clg_chan_sums_span(ctx, span, &out, off, acc, &sc, off, mode, &x, &x2, &aux, C, div,
+                                                         n, C, hw));
                     float *h = down_pad(&out, off + rows, "chan_sums");
                     float *hs = down_pad(&sc, off + nsc, "chan_sums scratch");
                     double e = 0;

@@ -52,8 +52,8 @@ int clg_unpack_cn(clg_ctx *ctx, const clg_buf *dst, size_t dst_off, const clg_bu
 int clg_bias_grad_nchw(clg_ctx *ctx, const clg_buf *db, const clg_buf *dy, int n, int f, int p, const clg_buf *scratch,
                        size_t scratch_off)
 {
-    return clg_chan_sums(ctx, db, 0, 1, scratch, scratch_off, CLG_SUM_X, dy, NULL, NULL, 0, 1.0f, (size_t)n, f,
-                         (size_t)p);
+    return clg_plane_chan_sums(ctx, db, 0, 1, scratch, scratch_off, CLG_SUM_X, dy, NULL, NULL, 0, 1.0f, (size_t)n, f,
+                               (size_t)p);
 }
 
 /* gather and scatter take the same arguments; the range is over what each writes */

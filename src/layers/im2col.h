@@ -40,7 +40,7 @@ int clg_pack_cn(clg_ctx *ctx, const clg_buf *dst, size_t dst_off, const clg_buf 
 /* dst (nc, c, p) = src (c, nc, p) (+ bias (c) when bias != NULL). */
 int clg_unpack_cn(clg_ctx *ctx, const clg_buf *dst, size_t dst_off, const clg_buf *src, size_t src_off,
                   const clg_buf *bias, int c, int p, int nc);
-/* db (f) += sum over n, p of dy (n, f, p); scratch at scratch_off holds clg_sum_scratch(f, n*p)
+/* db (f) += sum over n, p of dy (n, f, p); scratch at scratch_off holds clg_plane_sum_scratch(f, n)
  * floats (layers/reduce.h). */
 int clg_bias_grad_nchw(clg_ctx *ctx, const clg_buf *db, const clg_buf *dy, int n, int f, int p, const clg_buf *scratch,
                        size_t scratch_off);

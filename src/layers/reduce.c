@@ -29,12 +29,12 @@ size_t clg_sum_scratch_span(size_t rows, size_t m, size_t span)
 
 /* hw == 1: passes of col_sums, `items` rows per work-item, partial sums as (G, rows) matrices. */
 static int col_sums(clg_ctx *ctx, size_t items, const clg_buf *out, size_t out_off, int acc, const clg_buf *scratch,
-                    size_t scratch_off, int mode, const clg_buf *x, const clg_buf *x2, const clg_buf *aux,
+                    size_t scratch_off, int mode, const clg_buf *x, size_t x_off, const clg_buf *x2, const clg_buf *aux,
                     size_t aux_off, float div, size_t n, int C)
 {
     size_t rows = mode == CLG_SUM_DY_DYX ? 2 * (size_t)C : (size_t)C;
     cl_mem src = x->sub, m2 = x2 ? x2->sub : x->sub, ma = aux ? aux->sub : x->sub; /* any valid buffer when unused */
-    size_t src_off = 0, at = scratch_off;
+    size_t src_off = x_off, at = scratch_off;
     for (;;) {
         size_t g = (n + items - 1) / items;
         int last = g == 1;
@@ -70,7 +70,7 @@ int clg_chan_sums_span(clg_ctx *ctx, size_t span, const clg_buf *out, size_t out
     size_t rows = mode == CLG_SUM_DY_DYX ? 2 * (size_t)C : (size_t)C, g = groups(n * hw);
     if (g == 0 || C == 0) return CLG_OK;
     if (hw == 1)
-        return col_sums(ctx, col_items(span), out, out_off, acc, scratch, scratch_off, mode, x, x2, aux, aux_off,
+        return col_sums(ctx, col_items(span), out, out_off, acc, scratch, scratch_off, mode, x, 0, x2, aux, aux_off,
                         div, n, C);
     int last = g == 1;
     cl_mem dst = last ? out->sub : scratch->sub;
@@ -93,4 +93,23 @@ int clg_chan_sums_span(clg_ctx *ctx, size_t span, const clg_buf *out, size_t out
         g = g2;
     }
     return CLG_OK;
+}
+
+size_t clg_plane_sum_scratch(size_t rows, size_t n)
+{
+    return rows * n + col_scratch(rows, n, col_items(CLG_RED_SPAN));
+}
+
+int clg_plane_chan_sums(clg_ctx *ctx, const clg_buf *out, size_t out_off, int acc, const clg_buf *scratch,
+                        size_t scratch_off, int mode, const clg_buf *x, const clg_buf *x2, const clg_buf *aux,
+                        size_t aux_off, float div, size_t n, int C, size_t hw)
+{
+    size_t rows = mode == CLG_SUM_DY_DYX ? 2 * (size_t)C : (size_t)C, planes = n * (size_t)C;
+    if (planes == 0) return CLG_OK;
+    cl_mem m2 = x2 ? x2->sub : x->sub, ma = aux ? aux->sub : x->sub; /* any valid buffer when unused */
+    TRY(CLG_LAUNCH1(ctx, CLG_K_PLANE_SUMS, planes, KA_MEM(scratch->sub), KA_LONG(scratch_off), KA_MEM(x->sub),
+                    KA_MEM(m2), KA_MEM(ma), KA_LONG(aux_off), KA_FLT(div), KA_INT(C), KA_INT((int)hw), KA_INT(mode),
+                    KA_INT((int)planes)));
+    return col_sums(ctx, col_items(CLG_RED_SPAN), out, out_off, acc, scratch, scratch_off + rows * n, CLG_SUM_X,
+                    scratch, scratch_off, NULL, NULL, 0, 1.0f, n, (int)rows);
 }

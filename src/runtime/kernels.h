@@ -33,6 +33,7 @@
     K(CHAN_SUMS, reduce, chan_sums)                     \
     K(REDUCE_ROWS, reduce, reduce_rows)                 \
     K(COL_SUMS, reduce, col_sums)                       \
+    K(PLANE_SUMS, reduce, plane_sums)                   \
     K(UPSAMPLE_NEAREST_FWD, upsample, upsample_nearest_fwd) \
     K(UPSAMPLE_NEAREST_BWD, upsample, upsample_nearest_bwd) \
     K(UPSAMPLE_BILINEAR_FWD, upsample, upsample_bilinear_fwd) \
