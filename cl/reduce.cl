@@ -128,14 +128,14 @@ void col_sums(__global float *out, const long out_off, const int acc, __global c
 /* Per-plane sums of x (n, C, hw) in chan_sums's modes (mu per channel, aux[aux_off + c] / div):
  * out[out_off + b*R + c] = the q1 sum over plane (b, c), and in mode 3 out[out_off + b*R + C + c]
  * = the q2 sum, R = 2C in mode 3, else C. One work-item per plane streams its hw contiguous
- * values into 8 partial sums (vector lanes) and a scalar one for the tail, added up in a fixed
+ * values into 8 partial sums (SIMD lanes) and a scalar one for the tail, added up in a fixed
  * order; the planes' sums then go through col_sums over the samples (layers/reduce.c). Work per
- * item: hw values. */
-static inline float plane_hsum(const float8 v, const float t)
+ * item: hw values (hw <= CLG_RED_SPAN: larger planes take chan_sums's groups). */
+/* Eight lanes of a plane's running sums (an array, not a float8: Oclgrind 21.10's uninitialised-
+ * value checker crashes on the vector form), added up in a fixed order with the tail's sum. */
+static inline float plane_hsum(const float *v, const float t)
 {
-    const float4 a = v.lo + v.hi;
-    const float2 b = a.lo + a.hi;
-    return (b.x + b.y) + t;
+    return (((v[0] + v[4]) + (v[2] + v[6])) + ((v[1] + v[5]) + (v[3] + v[7]))) + t;
 }
 
 __kernel void plane_sums(__global float *out, const long out_off, __global const float *x,
@@ -147,30 +147,27 @@ __kernel void plane_sums(__global float *out, const long out_off, __global const
     const int b = p / C, c = p - b * C;
     const float mu = mode >= 2 ? aux[aux_off + c] / div : 0.0f;
     __global const float *xp = x + (long)p * hw, *yp = x2 + (long)p * hw;
-    float8 s1 = (float8)(0.0f), s2 = (float8)(0.0f);
-    float t1 = 0.0f, t2 = 0.0f;
-    const int hv = hw - hw % 8;
+    float s1[8], s2[8], t1 = 0.0f, t2 = 0.0f;
+    for (int r = 0; r < 8; r++) s1[r] = s2[r] = 0.0f;
+    const int hv = hw & ~7; /* hw rounded down to whole runs of 8 */
     if (mode == 0) {
-        for (int k = 0; k < hv; k += 8) s1 += vload8(0, xp + k);
+        for (int k = 0; k < hv; k += 8)
+            for (int r = 0; r < 8; r++) s1[r] += xp[k + r];
         for (int k = hv; k < hw; k++) t1 += xp[k];
     } else if (mode == 1) {
-        for (int k = 0; k < hv; k += 8) {
-            const float8 v = vload8(0, xp + k);
-            s1 += v * v;
-        }
+        for (int k = 0; k < hv; k += 8)
+            for (int r = 0; r < 8; r++) s1[r] += xp[k + r] * xp[k + r];
         for (int k = hv; k < hw; k++) t1 += xp[k] * xp[k];
     } else if (mode == 2) {
-        for (int k = 0; k < hv; k += 8) {
-            const float8 d = vload8(0, xp + k) - mu;
-            s1 += d * d;
-        }
+        for (int k = 0; k < hv; k += 8)
+            for (int r = 0; r < 8; r++) s1[r] += (xp[k + r] - mu) * (xp[k + r] - mu);
         for (int k = hv; k < hw; k++) t1 += (xp[k] - mu) * (xp[k] - mu);
     } else {
-        for (int k = 0; k < hv; k += 8) {
-            const float8 v = vload8(0, xp + k);
-            s1 += v;
-            s2 += v * (vload8(0, yp + k) - mu);
-        }
+        for (int k = 0; k < hv; k += 8)
+            for (int r = 0; r < 8; r++) {
+                s1[r] += xp[k + r];
+                s2[r] += xp[k + r] * (yp[k + r] - mu);
+            }
         for (int k = hv; k < hw; k++) {
             t1 += xp[k];
             t2 += xp[k] * (yp[k] - mu);

@@ -44,7 +44,7 @@ static void op_chan_sums(const op_case *row)
         }
         for (int si = 0; si < 3; si++) { /* spans of 4096 and 128 values; then clg_plane_chan_sums (span: -) */
             size_t span = si == 1 ? 2 * CLG_RED_WG : CLG_RED_SPAN;
-            size_t nsc = si == 2 ? clg_plane_sum_scratch(rows, n) : clg_sum_scratch_span(rows, m, span);
+            size_t nsc = si == 2 ? clg_plane_sum_scratch(rows, n, hw) : clg_sum_scratch_span(rows, m, span);
             float *init = malloc((off + rows) * sizeof *init);
             for (size_t i = 0; i < off + rows; i++) init[i] = i < off ? -7.0f : 0.5f;
             float *first = NULL;

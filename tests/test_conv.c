@@ -109,7 +109,7 @@ static void test_kernels(void)
         check_untouched(&bup, ioff + ni + extra, ioff, ni, 777.0f, "unpack_cn");
         /* per-channel bias gradient, accumulated onto bias */
         clg_buf bdy = test_upload(ctx, img, ni), bsc;
-        CHECK_OK(ctx, clg_buf_alloc(ctx, &bsc, 1 + clg_plane_sum_scratch((size_t)g->c, (size_t)nc), "scratch"));
+        CHECK_OK(ctx, clg_buf_alloc(ctx, &bsc, 1 + clg_plane_sum_scratch((size_t)g->c, (size_t)nc, (size_t)p), "scratch"));
         CHECK_OK(ctx, clg_bias_grad_nchw(ctx, &bb, &bdy, nc, g->c, p, &bsc, 0));
         clg_buf_release(&bdy), clg_buf_release(&bsc);
         for (int c = 0; c < g->c; c++) ref[c] = bias[c];
@@ -130,7 +130,7 @@ static void test_kernels(void)
         clg_buf bdy = test_upload(ctx, dy, ni), bdb, bsc;
         CHECK_OK(ctx, clg_buf_alloc(ctx, &bdb, f, "db"));
         CHECK_OK(ctx, clg_buf_fill(ctx, &bdb, 0.0f, f));
-        CHECK_OK(ctx, clg_buf_alloc(ctx, &bsc, clg_plane_sum_scratch((size_t)f, (size_t)n), "scratch"));
+        CHECK_OK(ctx, clg_buf_alloc(ctx, &bsc, clg_plane_sum_scratch((size_t)f, (size_t)n, (size_t)p), "scratch"));
         CHECK_OK(ctx, clg_bias_grad_nchw(ctx, &bdb, &bdy, n, f, p, &bsc, 0));
         clg_buf_release(&bsc);
         for (size_t i = 0; i < ni; i++) ref[(i / p) % f] += dy[i];

@@ -105,7 +105,7 @@ static void bench_kernels(void)
     TIME(t_pk, OK(clg_pack_cn(ctx, &yp, 0, &y, 0, co, 49, n)));
     TIME(t_up, OK(clg_unpack_cn(ctx, &y, 0, &yp, 0, &db, co, 49, n)));
     clg_buf sc;
-    OK(clg_buf_alloc(ctx, &sc, clg_plane_sum_scratch((size_t)co, (size_t)n) + 1, "scratch"));
+    OK(clg_buf_alloc(ctx, &sc, clg_plane_sum_scratch((size_t)co, (size_t)n, 196) + 1, "scratch"));
     TIME(t_bn, OK(clg_bias_grad_nchw(ctx, &db, &y, n, co, 49, &sc, 0)));
     TIME(t_bn2, OK(clg_bias_grad_nchw(ctx, &db, &x, n, ci, 196, &sc, 0)));
     printf("kernels, conv 64->128 k5 s2 same, 128x64x14x14: im2col %.1f ms, col2im %.1f ms, pack %.1f ms, "

@@ -89,7 +89,7 @@ static int create(clg_layer *l, const clg_optval *v, int batch, clg_err *e)
     /* the input and output at the whole batch are checked by the network (clg_layer_check_io) */
     /* partial sums of the per-channel sums over the batch (of the planes' sums when hw > 1) */
     size_t chw = (size_t)b->c * b->hw;
-    size_t rows = 2 * (size_t)b->c, ra = clg_sum_scratch(rows, (size_t)batch), rb = clg_plane_sum_scratch(rows, (size_t)batch);
+    size_t rows = 2 * (size_t)b->c, ra = clg_sum_scratch(rows, (size_t)batch), rb = clg_plane_sum_scratch(rows, (size_t)batch, (size_t)b->hw);
     l->scratch_floats = 4 * (size_t)b->c + 4 * chw + (b->hw == 1 ? ra : rb);
     return CLG_OK;
 }

@@ -193,7 +193,7 @@ void clg_conv_params(clg_conv *c, clg_layer *l, const clg_optval *v, int batch, 
     int filters = c->cout, k = c->k;
     c->red_off = l->scratch_floats;
     if (c->bias) /* the bias gradient's partial sums, over the output's pixels */
-        l->scratch_floats += clg_plane_sum_scratch((size_t)filters, (size_t)batch);
+        l->scratch_floats += clg_plane_sum_scratch((size_t)filters, (size_t)batch, (size_t)l->out.h * l->out.w);
     /* PyTorch's layouts, weight (out,in,k,k) and (in,out,k,k) for the transposed, and its fans
      * (fan_in = size(1)*k*k): the same numbers from both, in the other order */
     int a = transposed ? c->cin : filters, b = transposed ? filters : c->cin;

@@ -95,8 +95,9 @@ int clg_chan_sums_span(clg_ctx *ctx, size_t span, const clg_buf *out, size_t out
     return CLG_OK;
 }
 
-size_t clg_plane_sum_scratch(size_t rows, size_t n)
+size_t clg_plane_sum_scratch(size_t rows, size_t n, size_t hw)
 {
+    if (hw > CLG_RED_SPAN) return clg_sum_scratch(rows, n * hw);
     return rows * n + col_scratch(rows, n, col_items(CLG_RED_SPAN));
 }
 
@@ -106,6 +107,8 @@ int clg_plane_chan_sums(clg_ctx *ctx, const clg_buf *out, size_t out_off, int ac
 {
     size_t rows = mode == CLG_SUM_DY_DYX ? 2 * (size_t)C : (size_t)C, planes = n * (size_t)C;
     if (planes == 0) return CLG_OK;
+    if (hw > CLG_RED_SPAN) /* planes longer than a group's span: chan_sums's groups share each */
+        return clg_chan_sums(ctx, out, out_off, acc, scratch, scratch_off, mode, x, x2, aux, aux_off, div, n, C, hw);
     cl_mem m2 = x2 ? x2->sub : x->sub, ma = aux ? aux->sub : x->sub; /* any valid buffer when unused */
     TRY(CLG_LAUNCH1(ctx, CLG_K_PLANE_SUMS, planes, KA_MEM(scratch->sub), KA_LONG(scratch_off), KA_MEM(x->sub),
                     KA_MEM(m2), KA_MEM(ma), KA_LONG(aux_off), KA_FLT(div), KA_INT(C), KA_INT((int)hw), KA_INT(mode),

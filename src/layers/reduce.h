@@ -40,9 +40,10 @@ int clg_chan_sums_span(clg_ctx *ctx, size_t span, const clg_buf *out, size_t out
  * (cl/reduce.cl plane_sums: one work-item streams one contiguous plane of hw values), then those
  * (n, rows) sums over the samples. 4-5x faster than clg_chan_sums on PoCL for batch-norm and bias
  * shapes (n*C in the thousands, hw from 16 to 1024), whose first pass reads every plane with a
- * stride; a tensor of few planes (the gradient norm: one plane) needs clg_chan_sums's groups.
- * hw < 2^31; the scratch at scratch_off holds clg_plane_sum_scratch(rows, n) floats. */
-size_t clg_plane_sum_scratch(size_t rows, size_t n);
+ * stride. Planes of more than CLG_RED_SPAN values go to clg_chan_sums, whose groups split them
+ * (one work-item per plane would leave a device idle). The scratch at scratch_off holds
+ * clg_plane_sum_scratch(rows, n, hw) floats. */
+size_t clg_plane_sum_scratch(size_t rows, size_t n, size_t hw);
 int clg_plane_chan_sums(clg_ctx *ctx, const clg_buf *out, size_t out_off, int acc, const clg_buf *scratch,
                         size_t scratch_off, int mode, const clg_buf *x, const clg_buf *x2, const clg_buf *aux,
                         size_t aux_off, float div, size_t n, int C, size_t hw);
