@@ -9,7 +9,35 @@
 #ifndef CLGAN_TEST_OPS_LAYERS_H
 #define CLGAN_TEST_OPS_LAYERS_H
 
+#include "conv_ref.h"
+#include "layers/im2col.h"
 #include "ops.h"
+
+/* ---- the convolutions' transposed columns (cl/conv.cl im2col_t) ---------------------------------- */
+
+/* im2col_t of an image batch (nc, c, h, w) with a k x k window, stride s, padding pt on top and pl
+ * on the left against the transpose of the plain-C im2col (the layers take it only for 128 or more
+ * filters, which no network row here has). Row: (nc, c, h, w, k, s, pt, pl). */
+static void op_im2col_t(const op_case *row)
+{
+    const int *p = row->p;
+    int nc = p[0], c = p[1], h = p[2], w = p[3], k = p[4], s = p[5], pt = p[6], pl = p[7];
+    int oh = (h + 2 * pt - k) / s + 1, ow = (w + 2 * pl - k) / s + 1;
+    clg_conv_geom g = {c, h, w, oh, ow, k, s, pt, pl};
+    size_t ni = (size_t)nc * c * h * w, rows = (size_t)c * k * k, cols = (size_t)nc * oh * ow, nco = rows * cols;
+    float *img = test_randu(ni, 1600 + 7 * nc + c, -1, 1);
+    double *col = dalloc(nco), *ref = dalloc(nco);
+    ref_im2col(col, img, nc, c, h, w, oh, ow, k, s, pt, pl);
+    for (size_t r = 0; r < rows; r++)
+        for (size_t j = 0; j < cols; j++) ref[j * rows + r] = col[r * cols + j];
+    clg_buf bimg = test_upload(ctx, img, ni), bct = up_pad(NULL, nco);
+    CHECK_OK(ctx, clg_im2col_t(ctx, &bct, 0, &bimg, 0, &g, nc));
+    float *hv = down_pad(&bct, nco, "im2col_t");
+    double e = errv(hv, ref, nco, 1); /* copies: 0 but for a wrong value */
+    CHECK_ERR(e, 1e-7, "im2col_t nc=%d c=%d %dx%d k%d s%d pad %d,%d: err %g", nc, c, h, w, k, s, pt, pl, e);
+    free(img), free(col), free(ref), free(hv);
+    clg_buf_release(&bimg), clg_buf_release(&bct);
+}
 
 /* ---- layers through the ops table --------------------------------------------------------------- */
 

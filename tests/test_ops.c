@@ -39,6 +39,7 @@ static const op_def GEMM_VIEW = {"gemm views", op_gemm_view, NULL};
 static const op_def LAYER_FD = {"layer gradients", NULL, op_layer_grad};
 static const op_def LOSS_FD = {"bce gradient", NULL, op_loss_grad};
 static const op_def NET_FD = {"network gradients", NULL, op_net_grad};
+static const op_def IM2COL_T = {"im2col_t", op_im2col_t, NULL};
 static const op_def DENSE_LAYER = {"dense layer", op_dense_layer, NULL};
 static const op_def OTHER_LAYERS = {"other layers", op_other_layers, NULL};
 static const op_def NETWORK = {"network", op_network, NULL};
@@ -160,6 +161,9 @@ static const op_case cases[] = {
     /* weight gradients from transposed columns (im2col_t): at least 64 columns in dW */
     ROW_NET_FULL("conv2d filters=2 kernel=3 padding=1 direct=0; tanh; conv_transpose2d filters=8 kernel=3 direct=0", 8, 3, 3,
             2, 1, 700),
+    /* im2col_t (ops_layers.h): (nc, c, h, w, k, s, pt, pl) */
+    ROW(IM2COL_T, B, 2, 3, 5, 6, 3, 1, 1, 1), ROW(IM2COL_T, B, 1, 2, 7, 7, 4, 2, 1, 2),
+    ROW(IM2COL_T, F, 3, 4, 4, 4, 5, 1, 2, 2),
     /* layers (ops_layers.h) against plain C, dense on each GEMM back end: (n, in, out, bias, seed) */
     ROW_GEMM(DENSE_LAYER, B, 1, 1, 1, 1, 0), ROW_GEMM(DENSE_LAYER, B, 3, 7, 5, 1, 1),
     ROW_GEMM(DENSE_LAYER, B, 4, 6, 3, 0, 2), ROW_GEMM(DENSE_LAYER, F, 65, 33, 17, 1, 3),

@@ -87,7 +87,7 @@ static int backward(clg_layer *l, clg_ctx *ctx, clg_buf *dx, const clg_buf *dy, 
         size_t m = clg_conv_chunk_at(c, n, n0, &nc);
         TRY(clg_pack_cn(ctx, ws, c->off2, dy, n0 * out_ps, c->cout, (int)c->p, nc));
         if (param_grads) { /* dW += dY' colT, colT = the columns transposed (m, ck2), or dY' col^T */
-            int tr = c->ck2 >= CLG_CONV_DW_NN_MIN;
+            int tr = c->ck2 >= CLG_CONV_DW_NN_MIN && c->cout >= CLG_CONV_DW_NN_ROWS;
             TRY((tr ? clg_im2col_t : clg_im2col)(ctx, ws, 0, x, n0 * in_ps, &c->g, nc));
             TRY(clg_gemm(ctx, 0, !tr, (size_t)c->cout, c->ck2, m, 1.0f, &dyp, m, &col, tr ? c->ck2 : m, 1.0f,
                          &l->params[0].grad, c->ck2));

@@ -50,12 +50,16 @@ typedef struct clg_conv {
  * 32 -> 1, 5x5 on 28x28, batch 256: 9 + 19 -> 29 + 51). */
 #define CLG_DCONV_MAX_F 4
 
-/* The weight gradient's GEMM is dW (rows, ck2) += op(m samples' values) x (the columns): with
- * im2col_t's transposed columns a plain GEMM, 1.15-1.8x faster on PoCL than the columns read
- * transposed (gemm_nt) at the seed models' shapes, but only where dW has a tile's width of
- * columns: below CLG_CONV_DW_NN_MIN columns (a conv2d with one input channel, a transposed one
- * with one output channel: 16 for k = 4) gemm_nt's narrow tiles are the faster (the DCGAN's
- * first conv2d, 1 -> 28 channels: 0.6 vs 2.4 ms on PoCL). */
+/* The weight gradient's GEMM is dW (rows, ck2) += (rows, m) x (the columns)^T. With im2col_t's
+ * transposed columns it is a plain GEMM, 1.15-1.8x faster on PoCL than reading the columns
+ * transposed (gemm_nt) at the seed models' shapes, but im2col_t writes them at about a third of
+ * im2col's speed. It pays where the product is long enough: at least CLG_CONV_DW_NN_ROWS rows
+ * (filters of a conv2d, input channels of a transposed one) and CLG_CONV_DW_NN_MIN columns
+ * (below, gemm_nt's narrow tiles win: the DCGAN's first conv2d, 1 -> 28 channels, 0.6 vs 2.4 ms).
+ * Measured on PoCL (2 cores), weight-gradient passes: 512 filters 5x5 on 4x4 (seed 001's last
+ * conv2d) 254 -> 154 ms of CPU time; 32 filters 5x5 on 36x36 (seed 002) 0.3 + 1.4 ms per chunk
+ * with gemm_nt against 1.3 + 1.0 with im2col_t. */
+#define CLG_CONV_DW_NN_ROWS 128
 #define CLG_CONV_DW_NN_MIN 64
 
 /* The direct kernels' weight gradient (J x image channels x k x k floats): per-sample parts in

@@ -85,7 +85,7 @@ static int backward(clg_layer *l, clg_ctx *ctx, clg_buf *dx, const clg_buf *dy, 
     for (int n0 = 0, nc; n0 < n && !c->direct; n0 += nc) {
         size_t m = clg_conv_chunk_at(c, n, n0, &nc);
         if (param_grads) { /* dW += X' dcolT, dcolT = im2col(dy) transposed (m, ck2), or X' dcol^T */
-            int tr = c->ck2 >= CLG_CONV_DW_NN_MIN;
+            int tr = c->ck2 >= CLG_CONV_DW_NN_MIN && c->cin >= CLG_CONV_DW_NN_ROWS;
             TRY((tr ? clg_im2col_t : clg_im2col)(ctx, ws, 0, dy, n0 * out_ps, &c->g, nc));
             TRY(clg_pack_cn(ctx, ws, c->off2, x, n0 * in_ps, c->cin, (int)c->p, nc));
             float beta = c->ups && n0 == 0 ? 0.0f : 1.0f;
