@@ -89,8 +89,18 @@ static cl_int build_gemm(clg_ctx *ctx, const char *options, char *log, size_t n)
     cl_program p = clCreateProgramWithSource(ctx->context, 3, src, NULL, &e);
     if (e != CL_SUCCESS) return e;
     e = clBuildProgram(p, 1, &ctx->device, options, NULL, NULL);
+    /* the whole log (Intel's runtime writes more than `n` bytes of it), then from the phrase the
+     * checks look for, if it is there, as much as fits */
+    size_t len = 0;
+    char *full = NULL;
     log[0] = 0;
-    clGetProgramBuildInfo(p, ctx->device, CL_PROGRAM_BUILD_LOG, n, log, NULL);
+    if (clGetProgramBuildInfo(p, ctx->device, CL_PROGRAM_BUILD_LOG, 0, NULL, &len) == CL_SUCCESS && len &&
+        (full = calloc(len + 1, 1)) != NULL &&
+        clGetProgramBuildInfo(p, ctx->device, CL_PROGRAM_BUILD_LOG, len, full, NULL) == CL_SUCCESS) {
+        const char *at = strstr(full, "tunables table");
+        snprintf(log, n, "%s", at ? at : full);
+    }
+    free(full);
     clReleaseProgram(p);
     return e;
 }

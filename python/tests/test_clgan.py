@@ -148,6 +148,8 @@ def test_bench(small, device):
     r = clgan.bench(small, steps=2, warmup=1, device=device)
     assert isinstance(r, dict)
     assert r["batch"] == 64 and 0 < r["ms_min"] <= r["ms_median"] <= r["ms_max"]
-    assert r["img_per_s"] > 0 and r["peak_estimate_gflops"] > 0
+    # the estimate is 0 where the device reports no clock (Intel's CPU runtime); the FMA kernel's
+    # measurement is always there
+    assert r["img_per_s"] > 0 and r["peak_estimate_gflops"] >= 0 and r["peak_measured_gflops"] > 0
     # per layer and pass: both networks' layers, forward and backward
     assert {(l["net"], l["pass"]) for l in r["layers"]} >= {("G", "fwd"), ("G", "bwd"), ("D", "fwd"), ("D", "bwd")}

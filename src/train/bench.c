@@ -193,9 +193,13 @@ int clg_bench(clg_ctx *ctx, const clg_config *cfg_in, int warmup, int steps, FIL
                 "the step)\n", grad_bytes / 1e6, tr->ranks, tr->ranks > 1 ? "s" : "", comm_s * 1e3,
                 100 * comm_s / med);
         fprintf(out, "program build: cold %.2f s (no clgan cache), warm %.2f s (from the cache)\n", cold, warm);
-        fprintf(out, "peak FP32: estimate %.1f GFLOP/s (%u compute units x %u MHz x %u lanes: %s; x 2 for FMA), "
-                "measured %.1f GFLOP/s (FMA kernel, %d chains of %d)\n", peak_est, cu, mhz, lanes, ctx->lanes_how,
-                peak_meas, clg_tunable(ctx, CLG_T_PEAK_CHAINS), clg_tunable(ctx, CLG_T_PEAK_VW));
+        if (mhz) /* some runtimes (Intel's CPU one) report no clock: then only the measured peak */
+            fprintf(out, "peak FP32: estimate %.1f GFLOP/s (%u compute units x %u MHz x %u lanes: %s; x 2 for FMA), ",
+                    peak_est, cu, mhz, lanes, ctx->lanes_how);
+        else
+            fprintf(out, "peak FP32: estimate unknown (the device reports a clock of 0 MHz), ");
+        fprintf(out, "measured %.1f GFLOP/s (FMA kernel, %d chains of %d)\n", peak_meas,
+                clg_tunable(ctx, CLG_T_PEAK_CHAINS), clg_tunable(ctx, CLG_T_PEAK_VW));
         fprintf(out, "memory: %.1f GB/s measured (copy kernel, read + write); a layer below %.1f FLOP/byte is held "
                 "against it (%% bound: mem), above against %.1f GFLOP/s (fp)\n", bw, balance, peak);
         fprintf(out, "\nper layer, device time per step (profiled over %d steps):\n", prof_steps);
