@@ -166,6 +166,9 @@ static const lcase CASES[] = {
     {"conv2d filters=2 kernel=4 padding=same", 3, 4, 5, 6, 2, 5, 6, 1, 1, 0, 1},
     {"conv2d filters=3 kernel=3 padding=valid chunk=2", 5, 3, 6, 5, 3, 4, 3, 0, 0, 0, 0},
     {"conv2d filters=4 kernel=3 stride=3 padding=2", 3, 3, 8, 7, 4, 4, 3, 2, 2, 0, 0},
+    /* one filter, as the DCGAN discriminator's last layer */
+    {"conv2d filters=1 kernel=4 stride=2 padding=1", 3, 5, 7, 7, 1, 3, 3, 1, 1, 0, 1},
+    {"conv2d filters=1 kernel=4 stride=2 padding=1 chunk=2", 5, 112, 3, 3, 1, 1, 1, 1, 1, 0, 0},
     {"conv2d filters=3 kernel=2 stride=3 bias=0", 3, 2, 8, 8, 3, 3, 3, 0, 0, 0, 1},
     {"conv2d filters=4 kernel=4 stride=2 padding=same", 3, 3, 1, 1, 4, 1, 1, 1, 1, 0, 0},
     {"conv2d filters=5 kernel=3 stride=2 padding=1 chunk=5", 11, 3, 7, 7, 5, 4, 4, 1, 1, 13, 0},
