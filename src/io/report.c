@@ -4,7 +4,6 @@
  * of script count the charts and the images that loaded and say so at the bottom of the page
  * (a missing grid shows up there).
  */
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "io/file.h"
 #include "io/report.h"
 
 #define NCOL 6 /* d_loss, g_loss, d_real, d_fake, acc_real, acc_fake */
@@ -21,6 +21,18 @@ typedef struct series {
     long n, cap;
     long xlast; /* the x axis' last value: a step, or for evaluations the epoch (0: n steps) */
 } series;
+
+/* Room for cap values per column; -1 (the series keeps what it has) when memory runs out. */
+static int grow(series *s, long cap)
+{
+    for (int k = 0; k < NCOL; k++) {
+        double *p = realloc(s->v[k], (size_t)cap * sizeof *p);
+        if (!p) return -1;
+        s->v[k] = p;
+    }
+    s->cap = cap;
+    return 0;
+}
 
 static int load(series *s, const char *path)
 {
@@ -38,10 +50,7 @@ static int load(series *s, const char *path)
         int epoch;
         if (sscanf(line, "%ld,%d,%lf,%lf,%lf,%lf,%lf,%lf", &step, &epoch, &r[0], &r[1], &r[2], &r[3], &r[4], &r[5]) != 8)
             continue;
-        if (s->n == s->cap) {
-            s->cap = s->cap ? s->cap * 2 : 1024;
-            for (int k = 0; k < NCOL; k++) s->v[k] = realloc(s->v[k], (size_t)s->cap * sizeof(double));
-        }
+        if (s->n == s->cap && grow(s, s->cap ? s->cap * 2 : 1024)) break; /* the chart shows what fitted */
         for (int k = 0; k < NCOL; k++) s->v[k][s->n] = r[k];
         s->n++;
     }
@@ -62,10 +71,7 @@ static void load_eval(series *s, const char *path)
         long step;
         int epoch;
         if (sscanf(line, "%d,%ld,%lf,%lf", &epoch, &step, &fd, &kid) != 4) continue; /* the header too */
-        if (s->n == s->cap) {
-            s->cap = s->cap ? s->cap * 2 : 64;
-            for (int k = 0; k < NCOL; k++) s->v[k] = realloc(s->v[k], (size_t)s->cap * sizeof(double));
-        }
+        if (s->n == s->cap && grow(s, s->cap ? s->cap * 2 : 64)) break;
         s->v[0][s->n] = fd, s->v[1][s->n] = kid;
         s->xlast = epoch;
         for (int k = 2; k < NCOL; k++) s->v[k][s->n] = 0;
@@ -140,20 +146,17 @@ static void chart(FILE *o, const series *s, const char *title, const int *cols, 
 
 int clg_report_write(const clg_report_info *in, clg_err *e)
 {
-    char path[1200], tmp[1300], metrics[1200], evals[1200];
-    snprintf(metrics, sizeof metrics, "%s/metrics.csv", in->out_dir);
+    char path[CLG_TMP_PATH], tmp[CLG_TMP_PATH], metrics[CLG_TMP_PATH], evals[CLG_TMP_PATH];
+    int len = snprintf(path, sizeof path, "%s/report.html", in->out_dir);
+    if (len < 0 || (size_t)len >= sizeof path)
+        return clg_errf(e, CLG_ERR_IO, "%s: run folder path too long for its report", in->out_dir);
+    snprintf(metrics, sizeof metrics, "%s/metrics.csv", in->out_dir); /* shorter than path */
     snprintf(evals, sizeof evals, "%s/eval.csv", in->out_dir);
-    snprintf(path, sizeof path, "%s/report.html", in->out_dir);
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *o;
+    TRY(clg_tmp_open(&o, tmp, path, e));
     series s, ev;
     load(&s, metrics);
     load_eval(&ev, evals);
-    FILE *o = fopen(tmp, "w");
-    if (!o) {
-        int st = clg_errf(e, CLG_ERR_IO, "%s: cannot create: %s", tmp, strerror(errno));
-        for (int k = 0; k < NCOL; k++) free(s.v[k]), free(ev.v[k]);
-        return st;
-    }
     time_t now = time(NULL);
     char when[64];
     strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", localtime(&now));
@@ -215,10 +218,5 @@ int clg_report_write(const clg_report_info *in, clg_err *e)
           "});\n</script>\n</body></html>\n",
           o);
     for (int k = 0; k < NCOL; k++) free(s.v[k]), free(ev.v[k]);
-    if (fclose(o) != 0 || rename(tmp, path) != 0) {
-        int st = clg_errf(e, CLG_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
-        remove(tmp);
-        return st;
-    }
-    return CLG_OK;
+    return clg_tmp_commit(o, tmp, path, !ferror(o), 0, e);
 }

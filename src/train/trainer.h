@@ -16,10 +16,15 @@
 /* Statistics slots per step in the ring; each loss launch writes 3 (loss, mean p, accuracy). */
 enum { S_D_LOSS_REAL, S_D_REAL, S_ACC_REAL, S_D_LOSS_FAKE, S_D_FAKE, S_ACC_FAKE, S_G_LOSS, S_G_P, S_G_ACC, S_NSTATS };
 
+/* The longest run folder path, in bytes: the files in it (checkpoints/step_N.safetensors.tmp,
+ * tb/events.out.tfevents...) are named in 1200-byte buffers, so a longer one is refused when a
+ * trainer is made, rather than written into a cut-off folder. */
+#define CLG_RUN_DIR_MAX 1000
+
 struct clg_trainer {
     clg_ctx *ctx;
     const struct clg_config *cfg;
-    char out_dir[1024];
+    char out_dir[CLG_RUN_DIR_MAX + 1];
     clg_net G, D;
     clg_dataset data;
     clg_shape zshape, xshape;
