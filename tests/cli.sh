@@ -84,6 +84,9 @@ expect 0 "wrote 9 images of 1x28x28" -- "$clgan" sample "$scratch/run" -n 9 -o "
 [ -s "$scratch/s.png" ] && [ -s "$scratch/s.npy" ] && ok || bad "sample wrote no files"
 expect 0 "wrote 2 rows of 5 steps" -- "$clgan" interpolate "$scratch/run" --rows 2 --steps 5 -o "$scratch/w.png"
 expect nonzero "s.npy: expected latent vectors of shape \(n, 100\)" -- "$clgan" sample "$scratch/run" --noise "$scratch/s.npy"
+# a checkpoint path too long for clgan's buffers is refused, not cut to name another file
+longck=$scratch/$(printf 'c%.0s' $(seq 250))/$(printf 'c%.0s' $(seq 250))/$(printf 'c%.0s' $(seq 250))/$(printf 'c%.0s' $(seq 250))/$(printf 'c%.0s' $(seq 250))
+expect nonzero "checkpoint path of [0-9]+ bytes is too long" -- "$clgan" sample "$longck/x.safetensors" -n 1 -o "$scratch/l.png"
 expect nonzero "/nonexistent: cannot open" -- "$clgan" sample /nonexistent
 expect nonzero "garbage.gz: not a valid safetensors file" -- "$clgan" sample "$scratch/garbage.gz"
 # --noise: a float32 .npy of latent vectors, written here as zeros of shape (N, NZ)

@@ -47,7 +47,8 @@ static int has_ema(const clg_st_file *f, const clg_net *net)
 int clg_generator_load_weights(clg_generator **out, clg_ctx *ctx, const char *checkpoint, int raw)
 {
     char path[1200];
-    clg_run_checkpoint_path(path, sizeof path, checkpoint);
+    *out = NULL;
+    TRY(clg_run_checkpoint_path(path, sizeof path, checkpoint, ctx));
     clg_generator *g = calloc(1, sizeof *g);
     *out = g;
     if (!g) return clg_fail(ctx, CLG_ERR_NOMEM, "out of host memory");

@@ -16,11 +16,15 @@
 #include "train/runfolder.h"
 #include "train/tblog.h"
 
-void clg_run_checkpoint_path(char *out, size_t n, const char *from)
+int clg_run_checkpoint_path(char *out, size_t n, const char *from, clg_ctx *ctx)
 {
     struct stat sb;
-    if (stat(from, &sb) == 0 && S_ISDIR(sb.st_mode)) snprintf(out, n, "%s/checkpoints/latest.safetensors", from);
-    else snprintf(out, n, "%s", from);
+    int len = stat(from, &sb) == 0 && S_ISDIR(sb.st_mode) ? snprintf(out, n, "%s/checkpoints/latest.safetensors", from)
+                                                          : snprintf(out, n, "%s", from);
+    if (len < 0 || (size_t)len >= n) /* a cut path could name another file */
+        return clg_fail(ctx, CLG_ERR_IO, "%.80s...: checkpoint path of %d bytes is too long (at most %zu)", from, len,
+                        n - 1);
+    return CLG_OK;
 }
 
 static int mkdirs(const char *path)

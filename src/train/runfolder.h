@@ -11,8 +11,8 @@
 #include "train/trainer.h"
 
 /* The checkpoint that `from` names: a run folder's checkpoints/latest.safetensors, or the file
- * itself. */
-void clg_run_checkpoint_path(char *out, size_t n, const char *from);
+ * itself, into out (n bytes); CLG_ERR_IO naming `from` when that path does not fit. */
+int clg_run_checkpoint_path(char *out, size_t n, const char *from, clg_ctx *ctx);
 /* Create the run folder once the start is validated: samples/, config.ini (temp file and
  * rename) and metrics.csv (new at step 0, else its rows up to tr->step, rewritten through a temp
  * file; tr->metrics is left open for appending). */

@@ -416,7 +416,7 @@ static int epoch_end(clg_trainer *tr)
 int clg_trainer_resume(clg_trainer *tr, const char *from)
 {
     char path[1200];
-    clg_run_checkpoint_path(path, sizeof path, from);
+    TRY(clg_run_checkpoint_path(path, sizeof path, from, tr->ctx));
     TRY(clg_checkpoint_load(tr, path));
     if (tr->out_dir[0]) TRY(clg_run_check_metrics(tr));
     if (tr->step >= tr->total_steps && tr->log)
