@@ -82,4 +82,9 @@ sed -e 's/^epochs = .*/epochs = 1/' -e 's/^\[data\]/[data]\nlimit = 256\ntest_li
 [ "$(wc -l < "$dir/e/eval.csv")" = 3 ] || { cat "$dir/e/eval.csv"; fail "eval.csv rows"; }
 awk -F, 'NR > 1 && !($3 > 0) { exit 1 }' "$dir/e/eval.csv" || fail "FD not positive"
 grep -q "FD of 2,000 samples" "$dir/e/report.html" || fail "no FD chart in the report"
+# a run that ends before its first eval_every epoch is scored at its end, once
+"$clgan" train "$cfg" --out "$dir/f" --quiet --set data.limit=640 --set train.epochs=2 \
+    --set train.eval_every=5 --set train.eval_classifier="$dir/cls.safetensors" > "$dir/log" 2>&1 || { cat "$dir/log"; fail "short eval run"; }
+[ "$(wc -l < "$dir/f/eval.csv")" = 2 ] && [ "$(tail -1 "$dir/f/eval.csv" | cut -d, -f1)" = 2 ] ||
+  { cat "$dir/f/eval.csv"; fail "a 2-epoch run with eval_every = 5 was not scored once at its end"; }
 echo "ema: ok"

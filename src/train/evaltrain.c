@@ -18,6 +18,7 @@ struct clg_train_eval {
     clg_classifier c;
     float *real, *train, *gen;
     size_t nr, nt;
+    int scored_epoch; /* the epoch last scored (0: none) */
 };
 
 #define EVAL_HEADER "epoch,step,fd,kid,kid_std,score,classes,precision,recall,memorised\n"
@@ -85,10 +86,13 @@ static int make_samples(clg_trainer *tr, clg_train_eval *ev)
     return CLG_OK;
 }
 
-int clg_train_eval_epoch(clg_trainer *tr)
+int clg_train_eval_epoch(clg_trainer *tr, int last, int *scored)
 {
     clg_train_eval *ev = tr->eval;
-    if (!ev || tr->epoch % tr->cfg->train.eval_every) return CLG_OK;
+    if (scored) *scored = 0;
+    if (!ev || (last ? ev->scored_epoch == tr->epoch : tr->epoch % tr->cfg->train.eval_every)) return CLG_OK;
+    ev->scored_epoch = tr->epoch;
+    if (scored) *scored = 1;
     TRY(clg_ema_begin(tr));
     int st = make_samples(tr, ev), st2 = clg_ema_end(tr);
     TRY(st);

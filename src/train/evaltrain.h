@@ -16,8 +16,11 @@
 int clg_train_eval_open(struct clg_trainer *tr);
 /* eval.csv at the run's start: new, or after a resume its rows up to the checkpoint's step. */
 int clg_train_eval_start(struct clg_trainer *tr);
-/* Score the generator now (an epoch end) when the epoch is a multiple of eval_every. */
-int clg_train_eval_epoch(struct clg_trainer *tr);
+/* Score the generator now (an epoch end) when the epoch is a multiple of eval_every; with `last`
+ * (the end of a run that was not interrupted, a partial epoch included) whenever this epoch has
+ * not been scored yet, so that every finished run gets a score. *scored (may be NULL): 1 if it
+ * scored. */
+int clg_train_eval_epoch(struct clg_trainer *tr, int last, int *scored);
 void clg_train_eval_free(struct clg_trainer *tr);
 
 #endif

@@ -408,7 +408,7 @@ static int epoch_end(clg_trainer *tr)
     if (!tr->out_dir[0]) return CLG_OK;
     snprintf(name, sizeof name, "epoch_%03d", tr->epoch);
     if (clg_trainer_writes(tr)) TRY(clg_run_grid(tr, name));
-    TRY(clg_train_eval_epoch(tr));
+    TRY(clg_train_eval_epoch(tr, 0, NULL));
     TRY(save(tr));
     return clg_trainer_writes(tr) ? report(tr) : CLG_OK;
 }
@@ -473,16 +473,19 @@ int clg_trainer_run(clg_trainer *tr, clg_progress_fn progress, void *user)
     }
     /* the run ends early (max_steps or Ctrl-C): keep what was done */
     TRY(flush_pending(tr, progress, user));
-    if (!saved && tr->out_dir[0] && tr->step > tr->step0) {
-        snprintf(name, sizeof name, "epoch_%03d", tr->epoch); /* a partial epoch */
-        if (clg_trainer_writes(tr)) TRY(clg_run_grid(tr, name));
-        TRY(save(tr));
-        if (clg_trainer_writes(tr)) TRY(report(tr));
-    }
     if (!stopping) { /* a stop asked for during the last step */
         stopping = tr->stop;
         if (tr->ranks > 1) TRY(clg_dist_max(ctx, &stopping));
     }
+    int scored = 0, worked = tr->out_dir[0] && tr->step > tr->step0;
+    if (!saved && worked) {
+        snprintf(name, sizeof name, "epoch_%03d", tr->epoch); /* a partial epoch */
+        if (clg_trainer_writes(tr)) TRY(clg_run_grid(tr, name));
+    }
+    /* a finished run that eval_every has not scored at its last epoch is scored now */
+    if (worked && !stopping) TRY(clg_train_eval_epoch(tr, 1, &scored));
+    if (!saved && worked) TRY(save(tr));
+    if ((!saved || scored) && worked && clg_trainer_writes(tr)) TRY(report(tr));
     TRY(clg_finish(ctx));
     if (stopping)
         return clg_fail(ctx, CLG_ERR_INTERRUPTED, "interrupted at step %ld; checkpoint saved in %s/checkpoints/ "
