@@ -82,8 +82,7 @@ int clg_trainer_open(clg_trainer **out, clg_ctx *ctx, const clg_config *cfg, con
     } else if (!out_dir || !*out_dir) {
         return clg_fail(ctx, CLG_ERR_ARG, "no run folder given");
     } else if (strlen(out_dir) > CLG_RUN_DIR_MAX) { /* before has_run and clear_run read inside it */
-        return clg_fail(ctx, CLG_ERR_ARG, "run folder path of %zu bytes is too long (at most %d): %.80s...",
-                        strlen(out_dir), CLG_RUN_DIR_MAX, out_dir);
+        return clg_run_dir_check(ctx, out_dir);
     } else if (clg_run_folder_has_run(out_dir) && !overwrite) {
         return clg_fail(ctx, CLG_ERR_ARG, "%s already holds a run (metrics.csv); choose another run folder or "
                         "overwrite it", out_dir);

@@ -77,9 +77,7 @@ int clg_trainer_create_with(clg_trainer **out, clg_ctx *ctx, const clg_config *c
                         "that is a multiple of the number of processes", cfg->path, tr->batch, tr->ranks);
     tr->lbatch = tr->batch / tr->ranks;
     tr->lbase = tr->rank * tr->lbatch;
-    if (out_dir && strlen(out_dir) > CLG_RUN_DIR_MAX)
-        return clg_fail(ctx, CLG_ERR_ARG, "run folder path of %zu bytes is too long (at most %d): %.80s...",
-                        strlen(out_dir), CLG_RUN_DIR_MAX, out_dir);
+    TRY(clg_run_dir_check(ctx, out_dir));
     snprintf(tr->out_dir, sizeof tr->out_dir, "%s", out_dir ? out_dir : "");
     clg_rng init_rng = {(uint64_t)cfg->train.seed * 0x9e3779b97f4a7c15ULL + 1};
     tr->rng_shuffle.s = (uint64_t)cfg->train.seed * 0xd1b54a32d192ed03ULL + 2;

@@ -6,6 +6,7 @@
 
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "base/err.h"
 #include "config/config.h"
@@ -99,5 +100,14 @@ int clg_trainer_step(struct clg_trainer *tr, int base, int slot);
 int clg_trainer_write_grid(struct clg_trainer *tr, const char *path);
 /* Rank 0 writes the run folder; the other ranks train along and write nothing. */
 static inline int clg_trainer_writes(const struct clg_trainer *tr) { return tr->out_dir[0] && tr->rank == 0; }
+
+/* CLG_OK, or CLG_ERR_ARG naming a run folder path longer than CLG_RUN_DIR_MAX (NULL: none). */
+static inline int clg_run_dir_check(clg_ctx *ctx, const char *dir)
+{
+    size_t n = dir ? strlen(dir) : 0;
+    if (n <= CLG_RUN_DIR_MAX) return CLG_OK;
+    return clg_fail(ctx, CLG_ERR_ARG, "run folder path of %zu bytes is too long (at most %d): %.80s...", n,
+                    CLG_RUN_DIR_MAX, dir);
+}
 
 #endif
