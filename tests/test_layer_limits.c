@@ -52,9 +52,12 @@ static void test_options(void)
                 "net.ini:7: layer conv_transpose2d: padding=2000000 is above the limit 1048576");
     expect_fail("conv2d filters=8 kernel=3 padding=99999999999999999999", img, 8, "is above the limit 1048576");
     expect_fail("conv2d filters=8 kernel=3 padding=-1", img, 8, "padding=-1 is below the limit 0");
-    expect_fail("conv2d filters=8 kernel=3 padding=full", img, 8, "padding=full is not a number >= 0, same or valid");
+    expect_fail("conv2d filters=8 kernel=3 padding=full", img, 8,
+                "padding=full is not a whole number from 0 to 1048576, same or valid");
     expect_fail("conv_transpose2d filters=8 kernel=3 padding=3x", img, 8,
-                "padding=3x is not a number >= 0, same or valid");
+                "padding=3x is not a whole number from 0 to 1048576, same or valid");
+    expect_fail("conv2d filters=8 kernel=3 direct=yes", img, 8, "direct=yes is not a whole number from 0 to 1, or auto");
+    expect_fail("conv2d filters=8 kernel=3 direct=2", img, 8, "direct=2 is above the limit 1");
     /* at the limit the option passes, and what fails is the real problem: the output's size */
     expect_fail("conv2d filters=8 kernel=3 padding=1048576", img, 1, "the im2col workspace has 74768644582628 values");
     expect_ok("conv2d filters=8 kernel=3 padding=same", img, 8);
@@ -68,7 +71,7 @@ static void test_options(void)
     expect_fail("conv2d filters=0 kernel=3", img, 8, "filters=0 is below the limit 1");
     expect_fail("conv2d filters=5000000 kernel=3", img, 8, "filters=5000000 is above the limit 1048576");
     expect_fail("conv2d filters=8 kernel=3 bias=2", img, 8, "bias=2 is above the limit 1");
-    expect_fail("conv2d filters=8 kernel=3 stride=x", img, 8, "stride=x is not an integer");
+    expect_fail("conv2d filters=8 kernel=3 stride=x", img, 8, "stride=x is not a whole number from 1 to 1048576");
     expect_fail("conv2d filters=8 kernel=30", img, 8, "kernel 30 with padding=0 does not fit the 28x28 input");
     expect_fail("conv_transpose2d filters=8 kernel=3 stride=1000000000", img, 8,
                 "stride=1000000000 is above the limit 1048576");

@@ -49,11 +49,13 @@ static int read_int(clg_optval *v, const clg_opts *o, const clg_option *t, clg_e
     long x = strtol(val, &end, 10);
     /* strtol skips leading spaces: a number starts with a sign or a digit */
     if (end == val || *end || !(val[0] == '-' || val[0] == '+' || (val[0] >= '0' && val[0] <= '9'))) {
-        char expect[128] = "an integer";
-        if (t->words) {
+        char expect[160];
+        snprintf(expect, sizeof expect, "a whole number from %ld to %ld", t->lo, t->hi);
+        if (t->words) { /* "..., same or valid"; one word: "..., or auto" */
             char list[96];
             word_list(list, sizeof list, t->words);
-            snprintf(expect, sizeof expect, "a number >= %ld, %s", t->lo, list);
+            size_t len = strlen(expect);
+            snprintf(expect + len, sizeof expect - len, ", %s%s", strchr(t->words, '|') ? "" : "or ", list);
         }
         return clg_errf(e, CLG_ERR_CONFIG, "%s: layer %s: %s=%s is not %s", o->where, o->type, t->name, val, expect);
     }

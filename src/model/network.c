@@ -321,7 +321,7 @@ size_t clg_net_param_count(const clg_net *net) { return net->nparams; }
 void clg_net_print(const clg_net *net, FILE *out)
 {
     fprintf(out, "%s (input %dx%dx%d)\n", net->name, net->in.c, net->in.h, net->in.w);
-    fprintf(out, "  %-3s %-12s %-16s %12s\n", "#", "layer", "output", "params");
+    fprintf(out, "  %-3s %-17s %-16s %12s\n", "#", "layer", "output", "params");
     for (int i = 0; i < net->nlayers; i++) {
         const clg_layer *l = &net->layers[i];
         size_t np = 0;
@@ -329,7 +329,7 @@ void clg_net_print(const clg_net *net, FILE *out)
         char shape[48];
         if (l->out.h == 1 && l->out.w == 1) snprintf(shape, sizeof shape, "%d", l->out.c);
         else snprintf(shape, sizeof shape, "%dx%dx%d", l->out.c, l->out.h, l->out.w);
-        fprintf(out, "  %-3d %-12s %-16s %12zu\n", i, l->ops->type, shape, np);
+        fprintf(out, "  %-3d %-17s %-16s %12zu\n", i, l->ops->type, shape, np);
     }
     fprintf(out, "  trainable parameters: %zu\n", net->nparams);
 }

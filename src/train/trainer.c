@@ -159,8 +159,13 @@ int clg_trainer_create_with(clg_trainer **out, clg_ctx *ctx, const clg_config *c
                 tr->xshape.h, tr->xshape.w, clg_range_names[cfg->data.range]);
         clg_net_print(&tr->G, log);
         clg_net_print(&tr->D, log);
-        fprintf(log, "training: %d epochs x %ld steps of batch %d = %ld steps%s\n", cfg->train.epochs, tr->steps_per_epoch,
-                tr->batch, tr->total_steps, tr->total_steps < tr->steps_per_epoch * cfg->train.epochs ? " (max_steps)" : "");
+        if (tr->total_steps < tr->steps_per_epoch * cfg->train.epochs)
+            fprintf(log, "training: %ld step%s of batch %d (train.max_steps; %d epochs would be %ld steps of %ld each)\n",
+                    tr->total_steps, tr->total_steps == 1 ? "" : "s", tr->batch, cfg->train.epochs,
+                    tr->steps_per_epoch * cfg->train.epochs, tr->steps_per_epoch);
+        else
+            fprintf(log, "training: %d epochs x %ld steps of batch %d = %ld steps\n", cfg->train.epochs,
+                    tr->steps_per_epoch, tr->batch, tr->total_steps);
         fflush(log);
     }
     return CLG_OK;
