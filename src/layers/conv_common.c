@@ -29,7 +29,7 @@ const clg_option clg_conv_options[CLG_CONVT_NOPTIONS] = {
     [CONV_PADDING] = {"padding", CLG_OPTION_INT, "0", 0, CONV_LIMIT, "same|valid", "P"},
     [CONV_INIT] = {"init", CLG_OPTION_INIT, "torch", 0, 0, NULL, "INIT"},
     [CONV_BIAS_INIT] = {"bias_init", CLG_OPTION_INIT, "torch", 0, 0, NULL, "INIT"},
-    /* direct kernels (cl/dconv.cl) instead of im2col + GEMM: 1, 0, or auto (conv2d_direct_auto) */
+    /* direct kernels (cl/dconv.cl) instead of im2col + GEMM: 1, 0, or auto (CLG_DCONV_MAX_F) */
     [CONV_DIRECT] = {"direct", CLG_OPTION_INT, "auto", 0, 1, "auto", "0|1"},
     [CONV_OUTPUT_PADDING] = {"output_padding", CLG_OPTION_INT, "0", 0, CONV_LIMIT, NULL, "OP"},
 };
@@ -186,7 +186,6 @@ int clg_conv_direct_wgrad(const clg_conv *c, clg_layer *l, clg_ctx *ctx, const c
     return clg_chan_sums(ctx, dw, 0, acc, &l->scratch, c->part_off, CLG_SUM_X, &l->scratch, NULL, NULL, 0, 1.0f,
                          (size_t)n, (int)nw, 1);
 }
-
 
 void clg_conv_params(clg_conv *c, clg_layer *l, const clg_optval *v, int batch, int transposed)
 {

@@ -32,7 +32,7 @@ typedef struct clg_conv {
                       * (clg_conv_fold_upsample): g has stride ups and a (k+ups-1)^2 window */
     size_t fold_off; /* then: scratch offset of the folded weight, and of its gradient after it */
     size_t fold_n;   /* the folded weight's floats (in x out x (k+ups-1)^2) */
-    int direct;      /* filters <= CLG_DCONV_MAX_F: direct kernels (cl/dconv.cl), no im2col */
+    int direct;      /* direct kernels (cl/dconv.cl), no im2col: option direct, auto as CLG_DCONV_MAX_F */
     int dx_conv;     /* conv2d, stride 1: dx as a convolution of dy (see conv2d.c), with geometry gx */
     clg_conv_geom gx;
     size_t flip_off; /* then: scratch offset of the flipped weight (in, out, k, k) */

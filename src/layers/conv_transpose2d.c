@@ -82,17 +82,19 @@ static int backward(clg_layer *l, clg_ctx *ctx, clg_buf *dx, const clg_buf *dy, 
         if (param_grads) TRY(clg_conv_direct_wgrad(c, l, ctx, dw, 1, x, dy, c->cin, n));
         if (dx) TRY(clg_dconv_gather(ctx, dx, dy, w, 0, NULL, &c->g, c->cin, n));
     }
+    /* dW += X' dcolT, dcolT = im2col(dy) transposed (m, ck2), or X' dcol^T; dcol, when that is
+     * what the weight gradient took, serves dx too */
+    int tr = param_grads && c->ck2 >= CLG_CONV_DW_NN_MIN && c->cin >= CLG_CONV_DW_NN_ROWS;
     for (int n0 = 0, nc; n0 < n && !c->direct; n0 += nc) {
         size_t m = clg_conv_chunk_at(c, n, n0, &nc);
-        if (param_grads) { /* dW += X' dcolT, dcolT = im2col(dy) transposed (m, ck2), or X' dcol^T */
-            int tr = c->ck2 >= CLG_CONV_DW_NN_MIN && c->cin >= CLG_CONV_DW_NN_ROWS;
+        if (param_grads) {
             TRY((tr ? clg_im2col_t : clg_im2col)(ctx, ws, 0, dy, n0 * out_ps, &c->g, nc));
             TRY(clg_pack_cn(ctx, ws, c->off2, x, n0 * in_ps, c->cin, (int)c->p, nc));
             float beta = c->ups && n0 == 0 ? 0.0f : 1.0f;
             TRY(clg_gemm(ctx, 0, !tr, (size_t)c->cin, c->ck2, m, 1.0f, &xp, m, &col, tr ? c->ck2 : m, beta, dw, c->ck2));
         }
         if (dx) {
-            TRY(clg_im2col(ctx, ws, 0, dy, n0 * out_ps, &c->g, nc));
+            if (!param_grads || tr) TRY(clg_im2col(ctx, ws, 0, dy, n0 * out_ps, &c->g, nc));
             TRY(clg_gemm(ctx, 0, 0, (size_t)c->cin, m, c->ck2, 1.0f, w, c->ck2, &col, m, 0.0f, &xp, m));
             TRY(clg_unpack_cn(ctx, dx, n0 * in_ps, ws, c->off2, NULL, c->cin, (int)c->p, nc));
         }

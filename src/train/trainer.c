@@ -160,9 +160,9 @@ int clg_trainer_create_with(clg_trainer **out, clg_ctx *ctx, const clg_config *c
         clg_net_print(&tr->G, log);
         clg_net_print(&tr->D, log);
         if (tr->total_steps < tr->steps_per_epoch * cfg->train.epochs)
-            fprintf(log, "training: %ld step%s of batch %d (train.max_steps; %d epochs would be %ld steps of %ld each)\n",
+            fprintf(log, "training: %ld step%s of batch %d (train.max_steps; %d epochs of %ld steps would be %ld)\n",
                     tr->total_steps, tr->total_steps == 1 ? "" : "s", tr->batch, cfg->train.epochs,
-                    tr->steps_per_epoch * cfg->train.epochs, tr->steps_per_epoch);
+                    tr->steps_per_epoch, tr->steps_per_epoch * cfg->train.epochs);
         else
             fprintf(log, "training: %d epochs x %ld steps of batch %d = %ld steps\n", cfg->train.epochs,
                     tr->steps_per_epoch, tr->batch, tr->total_steps);
